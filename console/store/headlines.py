@@ -1,0 +1,179 @@
+"""Headlines from feeds and the inbox: deduplicated, searchable, releasability-filtered.
+
+``add_many`` is the hot path of ingestion: one transaction, one
+``executemany`` for the rows, and one journal row per inserted headline,
+written in a batch with the same hash chain ``journal.record`` builds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import aiosqlite
+
+from console.domain import Actor, Entity, Headline, Permission, RELEASABLE_TO_ALL, StoreError, parse_releasability
+from console.dtg import utc_now
+from console.sanitize import clean_line, clean_text
+from console.store.database import Database
+from console.store.fts import match_expression
+from console.store.guard import require
+from console.store.journal import _jsonable, record, row_hash
+from console.store.rows import from_iso, to_iso, visible_to
+
+MAX_TITLE_CHARS = 500
+MAX_SUMMARY_CHARS = 4000
+
+_COLUMNS = (
+    "id, feed_id, source, title, link, summary, guid, dedup_key, published_at, read, watch_hits, releasability"
+)
+
+
+def _headline_from_row(row) -> Headline:
+    return Headline(
+        id=row["id"], feed_id=row["feed_id"], source=row["source"], title=row["title"], link=row["link"],
+        summary=row["summary"], guid=row["guid"], dedup_key=row["dedup_key"],
+        published_at=from_iso(row["published_at"]), read=bool(row["read"]),
+        watch_hits=tuple(h for h in row["watch_hits"].split(",") if h), releasability=row["releasability"],
+    )
+
+
+def _row_values(headline: Headline, feed_id: int | None, fetched_at: str) -> tuple:
+    if not headline.dedup_key:
+        raise StoreError(f"headline {headline.title[:60]!r} has no dedup key")
+    try:
+        releasability = parse_releasability(headline.releasability or RELEASABLE_TO_ALL)
+    except ValueError as error:
+        raise StoreError(f"headline {headline.title[:60]!r}: {error}") from None
+    return (
+        feed_id if feed_id is not None else headline.feed_id,
+        clean_line(headline.source, max_chars=200) or "unknown",
+        clean_line(headline.title, max_chars=MAX_TITLE_CHARS) or "(untitled)",
+        clean_line(headline.link, max_chars=2000),
+        clean_text(headline.summary, max_chars=MAX_SUMMARY_CHARS),
+        clean_line(headline.guid, max_chars=2000),
+        clean_line(headline.dedup_key, max_chars=128),
+        to_iso(headline.published_at),
+        fetched_at,
+        int(headline.read),
+        ",".join(clean_line(h, max_chars=64).replace(",", " ") for h in headline.watch_hits),
+        releasability,
+    )
+
+
+async def record_many(conn: aiosqlite.Connection, actor: Actor, entity: Entity,
+                      entries: Sequence[tuple[int | None, str, dict]]) -> None:
+    """Append several journal rows in the caller's transaction, chained exactly as ``record`` does."""
+    if not entries:
+        return
+    if len(entries) == 1:
+        entity_id, action, changes = entries[0]
+        await record(conn, actor, entity, entity_id, action, changes)
+        return
+    async with conn.execute("SELECT hash FROM journal ORDER BY id DESC LIMIT 1") as cursor:
+        last = await cursor.fetchone()
+    prev_hash = last[0] if last else ""
+    at = to_iso(utc_now())
+    rows = []
+    for entity_id, action, changes in entries:
+        body = json.dumps({k: _jsonable(v) for k, v in changes.items()},
+                          ensure_ascii=False, sort_keys=True, default=str)
+        digest = row_hash(prev_hash, at, actor.login, actor.origin, entity.value, entity_id, action, body)
+        rows.append((at, actor.login, actor.origin, entity.value, entity_id, action, body, prev_hash, digest))
+        prev_hash = digest
+    await conn.executemany(
+        "INSERT INTO journal (at, actor, origin, entity, entity_id, action, changes, prev_hash, hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
+class HeadlineRepository:
+    def __init__(self, database: Database):
+        self.database = database
+
+    async def add_many(self, actor: Actor, headlines: list[Headline], feed_id: int | None) -> list[int]:
+        """Insert the headlines not seen before (by dedup key); return the new ids."""
+        require(actor, Permission.CREATE, "add headlines")
+        if not headlines:
+            return []
+        async with self.database.transaction() as conn:
+            return await self.insert_in(conn, actor, headlines, feed_id)
+
+    async def insert_in(self, conn: aiosqlite.Connection, actor: Actor, headlines: Sequence[Headline],
+                        feed_id: int | None) -> list[int]:
+        """``add_many`` inside the caller's open transaction (the inbox imports a file in one)."""
+        require(actor, Permission.CREATE, "add headlines")
+        if not headlines:
+            return []
+        fetched_at = to_iso(utc_now())
+        values = [_row_values(h, feed_id, fetched_at) for h in headlines]
+        async with conn.execute("SELECT coalesce(max(id), 0) FROM headlines") as cursor:
+            before = (await cursor.fetchone())[0]
+        await conn.executemany(
+            "INSERT OR IGNORE INTO headlines (feed_id, source, title, link, summary, guid, dedup_key,"
+            " published_at, fetched_at, read, watch_hits, releasability)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            values,
+        )
+        # The write lock is ours: every row above the old maximum is one we just inserted.
+        async with conn.execute(
+            "SELECT id, feed_id, source, title, releasability FROM headlines WHERE id > ? ORDER BY id",
+            (before,),
+        ) as cursor:
+            inserted = list(await cursor.fetchall())
+        entries = []
+        for row_id, row_feed, source, title, releasability in inserted:
+            changes: dict = {"feed_id": row_feed, "source": source, "releasability": releasability}
+            if releasability == RELEASABLE_TO_ALL:  # a restricted title stays out of the shared journal
+                changes["title"] = title[:200]
+            entries.append((row_id, "add", changes))
+        await record_many(conn, actor, Entity.HEADLINE, entries)
+        return [row[0] for row in inserted]
+
+    async def latest(self, actor: Actor, limit: int = 200, offset: int = 0) -> list[Headline]:
+        where, params = visible_to(actor)
+        rows = await self.database.fetchall(
+            f"SELECT {_COLUMNS} FROM headlines WHERE {where}"
+            " ORDER BY published_at DESC, id DESC LIMIT :limit OFFSET :offset",
+            {**params, "limit": max(0, int(limit)), "offset": max(0, int(offset))},
+        )
+        return [_headline_from_row(r) for r in rows]
+
+    async def get(self, actor: Actor, headline_id: int) -> Headline | None:
+        where, params = visible_to(actor)
+        row = await self.database.fetchone(
+            f"SELECT {_COLUMNS} FROM headlines WHERE id = :id AND {where}", {**params, "id": headline_id})
+        return _headline_from_row(row) if row else None
+
+    async def search(self, actor: Actor, text: str, limit: int = 200) -> list[Headline]:
+        """Headlines whose title or summary hold every word of ``text``, newest first."""
+        query = match_expression(text)  # every word quoted: no input can raise
+        if not query:
+            return []
+        where, params = visible_to(actor, "h.releasability")
+        columns = ", ".join(f"h.{c.strip()}" for c in _COLUMNS.split(","))
+        rows = await self.database.fetchall(
+            f"SELECT {columns} FROM headlines_fts JOIN headlines h ON h.id = headlines_fts.rowid"
+            f" WHERE headlines_fts MATCH :query AND {where}"
+            " ORDER BY h.published_at DESC, h.id DESC LIMIT :limit",
+            {**params, "query": query, "limit": max(0, int(limit))},
+        )
+        return [_headline_from_row(r) for r in rows]
+
+    async def mark_read(self, actor: Actor, headline_id: int, read: bool = True) -> None:
+        require(actor, Permission.EDIT, "mark headlines read")
+        where, params = visible_to(actor)
+        async with self.database.transaction() as conn:
+            cursor = await conn.execute(
+                f"UPDATE headlines SET read = :read WHERE id = :id AND {where}",
+                {**params, "read": int(read), "id": headline_id},
+            )
+            if cursor.rowcount == 0:
+                raise StoreError(f"no headline {headline_id}")
+            await record(conn, actor, Entity.HEADLINE, headline_id, "read", {"read": bool(read)})
+
+    async def count(self, actor: Actor) -> int:
+        where, params = visible_to(actor)
+        row = await self.database.fetchone(f"SELECT count(*) FROM headlines WHERE {where}", params)
+        return int(row[0]) if row else 0

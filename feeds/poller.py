@@ -1,0 +1,425 @@
+"""Poll feeds over HTTP (httpx) or from disk, and store what is new.
+
+One ``poll_once(feed)`` = fetch (conditional, bounded, timed out) + parse (in a
+thread) + ``headlines.add_many`` + a health record. ``run(stop_event)`` polls
+every due feed concurrently, at most ``max_concurrency`` at a time, each in its
+own task, so a slow feed never delays the others. No Textual here: the app
+runs ``run`` in a worker and receives each ``PollResult`` through ``on_result``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import httpx
+
+from console.domain import SYSTEM_ACTOR, Actor, Feed, Headline
+from console.dtg import utc_now
+from console.sanitize import clean_line
+from feeds import limits
+from feeds.parse import FeedError, parse_document
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "cmcc-feed-poller/0.1 (+watch floor; polite)"
+ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9,"
+          " application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1")
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What one fetch brought back (a body, or 'not modified')."""
+
+    body: bytes
+    content_type: str
+    etag: str = ""
+    last_modified: str = ""
+    not_modified: bool = False
+    status: int | None = None
+
+
+class FetchError(FeedError):
+    """A fetch failed; ``retry_after`` is the server's Retry-After in seconds, if any."""
+
+    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None):
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class PollResult:
+    feed: Feed
+    ok: bool
+    new_ids: tuple[int, ...] = ()
+    headlines: tuple[Headline, ...] = ()
+    not_modified: bool = False
+    error: str = ""
+    status: int | None = None
+    next_poll_at: datetime | None = None
+    at: datetime = field(default_factory=utc_now)
+
+    @property
+    def new_items(self) -> int:
+        return len(self.new_ids)
+
+
+# --- small pure helpers ---------------------------------------------------------------
+
+
+def is_local(url: str) -> bool:
+    scheme = urlsplit(url).scheme.lower()
+    return scheme == "file" or scheme == "" or (len(scheme) == 1 and os.name == "nt")
+
+
+def local_path(url: str) -> Path:
+    parts = urlsplit(url)
+    if parts.scheme.lower() == "file":
+        return Path(unquote(parts.path))
+    return Path(url).expanduser()
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), bounded; None if absent/bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = (when - (now or utc_now())).total_seconds()
+    return max(0.0, min(seconds, float(limits.MAX_RETRY_AFTER_SECONDS)))
+
+
+def backoff_seconds(interval: int, failures: int, rng: random.Random | None = None) -> float:
+    """interval * 2**failures, capped (never below the interval itself), with +-20% jitter."""
+    cap = max(float(limits.MAX_BACKOFF_SECONDS), float(interval))
+    base = min(float(interval) * (2 ** min(failures, 30)), cap)
+    jitter = (rng or random).uniform(1 - limits.BACKOFF_JITTER, 1 + limits.BACKOFF_JITTER)
+    return base * jitter
+
+
+def request_headers(feed: Feed, environ: dict[str, str] | None = None) -> dict[str, str]:
+    """Conditional and configured headers. Values come from the environment; never logged."""
+    from console.store.feeds import parse_header_env
+
+    environ = os.environ if environ is None else environ
+    headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT}
+    if feed.etag:
+        headers["If-None-Match"] = feed.etag
+    if feed.last_modified:
+        headers["If-Modified-Since"] = feed.last_modified
+    try:
+        pairs = parse_header_env(feed.header_env)
+    except ValueError as error:
+        raise FetchError(f"bad header setting: {error}") from None
+    for header, env in pairs:
+        value = environ.get(env)
+        if value is None:
+            raise FetchError(f"environment variable {env} (for header {header}) is not set")
+        headers[header] = value
+    return headers
+
+
+def _content_type_for(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return "application/feed+json"
+    if suffix in (".xml", ".rss", ".atom"):
+        return "application/xml"
+    return ""
+
+
+# --- fetching -------------------------------------------------------------------------
+
+
+def read_local(url: str, max_bytes: int = limits.MAX_FEED_BYTES) -> Fetched:
+    path = local_path(url)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise FetchError(f"file is larger than {limits.human_bytes(max_bytes)}")
+        with path.open("rb") as handle:
+            body = handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise FetchError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise FetchError(f"{path} is a directory") from None
+    except PermissionError:
+        raise FetchError(f"not allowed to read {path}") from None
+    except OSError as error:
+        raise FetchError(f"cannot read {path}: {error.strerror or error}") from None
+    if len(body) > max_bytes:
+        raise FetchError(f"file is larger than {limits.human_bytes(max_bytes)}")
+    return Fetched(body=body, content_type=_content_type_for(path))
+
+
+async def fetch_http(client: httpx.AsyncClient, feed: Feed, *, max_bytes: int = limits.MAX_FEED_BYTES,
+                     headers: dict[str, str] | None = None) -> Fetched:
+    """GET the feed, bounded in size; FetchError with a one-line reason on any failure."""
+    headers = request_headers(feed) if headers is None else headers
+    try:
+        async with client.stream("GET", feed.url, headers=headers) as response:
+            status = response.status_code
+            if status == 304:
+                return Fetched(b"", "", etag=response.headers.get("etag", feed.etag),
+                               last_modified=response.headers.get("last-modified", feed.last_modified),
+                               not_modified=True, status=status)
+            if status >= 400:
+                retry_after = None
+                if status in (429, 503):
+                    retry_after = parse_retry_after(response.headers.get("retry-after"))
+                reason = clean_line(response.reason_phrase, max_chars=60)
+                message = f"HTTP {status} {reason}".strip()
+                if retry_after is not None:
+                    message += f" (retry after {int(retry_after)}s)"
+                raise FetchError(message, status=status, retry_after=retry_after)
+            if status >= 300:
+                raise FetchError(f"HTTP {status}: redirect without a usable Location", status=status)
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > max_bytes and "content-encoding" not in response.headers:
+                raise FetchError(f"body larger than {limits.human_bytes(max_bytes)}"
+                                 f" (declared {limits.human_bytes(int(declared))})", status=status)
+            chunks, total = [], 0
+            # aiter_bytes yields *decoded* bytes, so a small gzip bomb is cut off here too.
+            async for chunk in response.aiter_bytes():
+                total += len(chunk)
+                if total > max_bytes:
+                    raise FetchError(f"body larger than {limits.human_bytes(max_bytes)}", status=status)
+                chunks.append(chunk)
+            return Fetched(b"".join(chunks), response.headers.get("content-type", ""),
+                           etag=response.headers.get("etag", ""),
+                           last_modified=response.headers.get("last-modified", ""), status=status)
+    except FetchError:
+        raise
+    except httpx.TooManyRedirects:
+        raise FetchError(f"too many redirects (more than {limits.MAX_REDIRECTS})") from None
+    except httpx.ConnectTimeout:
+        raise FetchError("timed out connecting") from None
+    except httpx.ReadTimeout:
+        raise FetchError("timed out waiting for the server (read timeout)") from None
+    except httpx.TimeoutException:
+        raise FetchError("timed out") from None
+    except httpx.ConnectError as error:
+        raise FetchError(_describe_connect_error(error)) from None
+    except httpx.DecodingError:
+        raise FetchError("body could not be decoded (bad compression)") from None
+    except (httpx.RemoteProtocolError, httpx.ReadError) as error:
+        raise FetchError(f"connection broken: {clean_line(error, max_chars=120) or type(error).__name__}") from None
+    except httpx.InvalidURL as error:
+        raise FetchError(f"invalid URL: {clean_line(error, max_chars=120)}") from None
+    except httpx.HTTPError as error:
+        raise FetchError(f"HTTP error: {clean_line(error, max_chars=120) or type(error).__name__}") from None
+
+
+def _describe_connect_error(error: BaseException) -> str:
+    """The root cause of a connect failure, in words (httpx says only 'All connection attempts failed')."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(current, socket.gaierror):
+            return "host name not found"
+        text = str(current).lower()
+        if "refused" in text:
+            return "connection refused"
+        if "name or service not known" in text or "name resolution" in text or "nodename" in text:
+            return "host name not found"
+        if isinstance(current, OSError) and current.strerror:
+            return f"cannot connect: {clean_line(current.strerror, max_chars=120)}"
+        current = current.__cause__ or current.__context__
+    return f"cannot connect: {clean_line(error, max_chars=120) or type(error).__name__}"
+
+
+def default_client(*, connect_timeout: float = limits.CONNECT_TIMEOUT,
+                   read_timeout: float = limits.READ_TIMEOUT) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
+        follow_redirects=True,
+        max_redirects=limits.MAX_REDIRECTS,
+        headers={"User-Agent": USER_AGENT},
+        trust_env=False,  # no surprise proxies from the environment on the watch floor
+    )
+
+
+async def fetch(feed: Feed, client: httpx.AsyncClient | None, *, max_bytes: int = limits.MAX_FEED_BYTES,
+                total_timeout: float = limits.TOTAL_TIMEOUT) -> Fetched:
+    """Fetch any feed: a path or file:// URL from disk, else HTTP(S) through ``client``."""
+    if is_local(feed.url):
+        return await asyncio.to_thread(read_local, feed.url, max_bytes)
+    if client is None:
+        raise FetchError("no HTTP client")
+    headers = request_headers(feed)
+    try:
+        async with asyncio.timeout(total_timeout):
+            return await fetch_http(client, feed, max_bytes=max_bytes, headers=headers)
+    except TimeoutError:
+        raise FetchError(f"timed out: the whole fetch took longer than {total_timeout:g}s") from None
+
+
+async def fetch_and_parse(feed: Feed, client: httpx.AsyncClient | None, *,
+                          max_bytes: int = limits.MAX_FEED_BYTES,
+                          total_timeout: float = limits.TOTAL_TIMEOUT) -> tuple[Fetched, list[Headline]]:
+    """The exact headlines a poll would store (used by ``cmcc feeds check``). Raises FeedError."""
+    fetched = await fetch(feed, client, max_bytes=max_bytes, total_timeout=total_timeout)
+    if fetched.not_modified:
+        return fetched, []
+    headlines = await asyncio.to_thread(
+        parse_document, fetched.body, fetched.content_type, feed.name,
+        keywords=feed.keywords, feed_id=feed.id,
+    )
+    return fetched, headlines
+
+
+# --- the poller -----------------------------------------------------------------------
+
+
+class FeedPoller:
+    """Polls feeds into a store (anything with ``.feeds`` and ``.headlines`` repositories)."""
+
+    def __init__(self, store, client_factory: Callable[[], httpx.AsyncClient] | None = None,
+                 max_concurrency: int = 4, *, actor: Actor = SYSTEM_ACTOR,
+                 connect_timeout: float = limits.CONNECT_TIMEOUT, read_timeout: float = limits.READ_TIMEOUT,
+                 total_timeout: float = limits.TOTAL_TIMEOUT, max_bytes: int = limits.MAX_FEED_BYTES,
+                 on_result: Callable[[PollResult], Awaitable[None] | None] | None = None,
+                 tick_seconds: float = 1.0, rng: random.Random | None = None):
+        self.feeds = store.feeds
+        self.headlines = store.headlines
+        self.actor = actor
+        self.client_factory = client_factory or (
+            lambda: default_client(connect_timeout=connect_timeout, read_timeout=read_timeout))
+        self.max_concurrency = max(1, int(max_concurrency))
+        self.total_timeout = total_timeout
+        self.max_bytes = max_bytes
+        self.on_result = on_result
+        self.tick_seconds = tick_seconds
+        self.rng = rng or random.Random()
+        self._client: httpx.AsyncClient | None = None
+        self._semaphore = asyncio.Semaphore(self.max_concurrency)
+        self._in_flight: dict[int, asyncio.Task] = {}
+
+    async def __aenter__(self) -> "FeedPoller":
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def _get_client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = self.client_factory()
+        return self._client
+
+    async def poll_once(self, feed: Feed) -> PollResult:
+        """Fetch, parse, store and record health for one feed. Never raises for feed faults."""
+        now = utc_now()
+        try:
+            client = None if is_local(feed.url) else self._get_client()
+            fetched, headlines = await fetch_and_parse(
+                feed, client, max_bytes=self.max_bytes, total_timeout=self.total_timeout)
+        except FeedError as error:
+            return await self._failed(feed, str(error), getattr(error, "status", None),
+                                      getattr(error, "retry_after", None))
+        except Exception as error:  # noqa: BLE001 - one broken feed must not stop the poller
+            log.exception("feed %s: unexpected error", feed.name)
+            return await self._failed(feed, f"internal error: {type(error).__name__}", None, None)
+        new_ids: list[int] = []
+        if headlines and feed.id is not None:
+            new_ids = await self.headlines.add_many(self.actor, headlines, feed.id)
+        next_poll_at = utc_now() + timedelta(seconds=feed.interval_seconds)
+        if feed.id is not None:
+            await self.feeds.record_success(
+                feed.id, etag=fetched.etag, last_modified=fetched.last_modified,
+                new_items=len(new_ids), next_poll_at=next_poll_at)
+        result = PollResult(feed=feed, ok=True, new_ids=tuple(new_ids), headlines=tuple(headlines),
+                            not_modified=fetched.not_modified, status=fetched.status,
+                            next_poll_at=next_poll_at, at=now)
+        await self._report(result)
+        return result
+
+    async def _failed(self, feed: Feed, error: str, status: int | None, retry_after: float | None) -> PollResult:
+        failures = feed.consecutive_failures + 1
+        delay = backoff_seconds(feed.interval_seconds, failures, self.rng)
+        if retry_after is not None:
+            delay = max(delay, retry_after)  # never sooner than the server asked
+        next_poll_at = utc_now() + timedelta(seconds=delay)
+        error = clean_line(error, max_chars=300)
+        log.info("feed %s failed: %s (next poll in %ds)", feed.name, error, int(delay))
+        if feed.id is not None:
+            await self.feeds.record_failure(feed.id, error=error, next_poll_at=next_poll_at)
+        result = PollResult(feed=feed, ok=False, error=error, status=status, next_poll_at=next_poll_at)
+        await self._report(result)
+        return result
+
+    async def _report(self, result: PollResult) -> None:
+        if self.on_result is None:
+            return
+        try:
+            outcome = self.on_result(result)
+            if asyncio.iscoroutine(outcome):
+                await outcome
+        except Exception:  # noqa: BLE001 - a listener's bug must not stop polling
+            log.exception("poll result callback failed")
+
+    async def _guarded(self, feed: Feed) -> PollResult:
+        async with self._semaphore:
+            return await self.poll_once(feed)
+
+    def start_due(self, feeds: list[Feed]) -> list[asyncio.Task]:
+        """Start a task for each feed not already being polled."""
+        started = []
+        for feed in feeds:
+            if feed.id is None or feed.id in self._in_flight:
+                continue
+            task = asyncio.create_task(self._guarded(feed), name=f"poll:{feed.name}")
+            self._in_flight[feed.id] = task
+            task.add_done_callback(lambda _t, fid=feed.id: self._in_flight.pop(fid, None))
+            started.append(task)
+        return started
+
+    async def poll_due(self, now: datetime | None = None) -> list[PollResult]:
+        """Poll every due feed concurrently and wait for all of them (for tests and one-shot runs)."""
+        tasks = self.start_due(await self.feeds.due(now or utc_now()))
+        return list(await asyncio.gather(*tasks)) if tasks else []
+
+    async def run(self, stop_event: asyncio.Event) -> None:
+        """Poll due feeds until ``stop_event`` is set; in-flight polls are cancelled on stop."""
+        try:
+            while not stop_event.is_set():
+                try:
+                    self.start_due(await self.feeds.due(utc_now()))
+                except Exception:  # noqa: BLE001 - e.g. the database busy for longer than the timeout
+                    log.exception("cannot read due feeds")
+                try:
+                    await asyncio.wait_for(stop_event.wait(), timeout=self.tick_seconds)
+                except TimeoutError:
+                    pass
+        finally:
+            tasks = list(self._in_flight.values())
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                await asyncio.gather(*tasks, return_exceptions=True)
+            await self.aclose()
