@@ -272,10 +272,17 @@ class InboxLedger:
     @staticmethod
     async def record_in(conn: aiosqlite.Connection, sha256: str, name: str, *, kind: str, rows: int,
                         outcome: str) -> bool:
-        """Record a file inside the caller's transaction; False if that content was already taken."""
+        """Record a file inside the caller's transaction; False if that content was already imported.
+
+        An earlier rejection of the same content is overwritten (the rows are
+        validated afresh each time); an import never is.
+        """
         cursor = await conn.execute(
-            "INSERT OR IGNORE INTO inbox_files (sha256, name, kind, rows, processed_at, outcome)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO inbox_files (sha256, name, kind, rows, processed_at, outcome)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (sha256) DO UPDATE SET name = excluded.name, kind = excluded.kind,"
+            " rows = excluded.rows, processed_at = excluded.processed_at, outcome = excluded.outcome"
+            " WHERE inbox_files.outcome <> 'imported'",
             (sha256, clean_line(name, max_chars=255), kind, rows, to_iso(utc_now()), outcome),
         )
         return cursor.rowcount == 1
