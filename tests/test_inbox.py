@@ -188,3 +188,12 @@ async def test_watch_takes_files_present_at_start_and_files_dropped_later(folder
         await asyncio.wait_for(task, 10)
     assert [o.outcome for o in seen] == ["imported", "imported", "rejected"]
     assert await store.headlines.count(SYSTEM_ACTOR) == 3
+
+
+async def test_the_demo_drops_a_headlines_file_the_inbox_imports(folder, store):
+    from feeds.simulator import drop_inbox_file
+
+    path = drop_inbox_file(folder, count=3, seed=5)
+    assert path.name.startswith("headlines-") and names(folder) == [path.name]
+    (outcome,) = await inbox_for(folder, store).scan_once()
+    assert outcome.outcome == "imported" and outcome.rows == 3

@@ -256,3 +256,23 @@ async def test_feed_registry_validates_and_requires_admin(store):
     await store.feeds.remove(store_actor(), "x")
     assert await store.feeds.list() == []
     assert isinstance(store.feeds, FeedRepository)
+
+
+async def test_the_demo_simulator_serves_three_feeds_with_etags_and_new_items(store):
+    from feeds.simulator import FeedSimulator
+
+    async with FeedSimulator(interval=3600, seed=3, backlog=2) as simulator:
+        for name, url in simulator.urls.items():
+            await add_feed(store, name, url)
+        async with fast_poller(store) as poller:
+            first = {r.feed.name: r for r in await poller.poll_due()}
+            assert {n: (r.ok, r.new_items) for n, r in first.items()} == {
+                "rss": (True, 2), "atom": (True, 2), "json": (True, 2)}
+            unchanged = await poller.poll_once(await store.feeds.get_by_name("rss"))
+            assert unchanged.ok and unchanged.not_modified
+            for _ in range(6):
+                simulator.tick()
+            after = [await poller.poll_once(await store.feeds.get_by_name(n)) for n in ("rss", "atom", "json")]
+    assert sum(r.new_items for r in after) == 6
+    titles = [h.title for h in await store.headlines.latest(store_actor())]
+    assert len(titles) == 12 and all(titles)
