@@ -1,0 +1,112 @@
+"""The Textual App: owns the store connection, the operator and the change feed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Iterable
+from importlib import resources
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from console.config import Settings
+from console.domain import Actor, StoreError
+from console.messages import StoreChanged
+from console.screens.confirm import ConfirmScreen
+from console.screens.help import HelpScreen
+from console.screens.watch_floor import WatchFloor
+from console.store import Store
+from console.store.changes import ChangeWatcher
+
+#: How often the change watcher asks the database whether anything was committed.
+CHANGE_POLL_SECONDS = 0.25
+
+
+class CmccApp(App):
+    TITLE = "cmcc"
+    CSS_PATH = str(resources.files("themes") / "app.tcss")
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("q", "quit_asking", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
+    ]
+
+    def __init__(self, store: Store, actor: Actor, settings: Settings | None = None, notice: str = "") -> None:
+        super().__init__()
+        self.store = store
+        self.actor = actor
+        self.settings = settings or Settings()
+        self.notice = notice
+
+    def on_mount(self) -> None:
+        self.push_screen(WatchFloor())
+        self.watch_changes()
+        for problem in self.settings.problems:
+            self.notify(problem, severity="warning", timeout=10)
+        if self.notice:
+            self.notify(self.notice, severity="warning", timeout=10)
+
+    @work(exclusive=True, group="changes", exit_on_error=False)
+    async def watch_changes(self) -> None:
+        """Post StoreChanged for every batch of journal rows any process commits."""
+        watcher = await ChangeWatcher.open(self.store.path, await self.store.journal.last_id())
+        try:
+            while True:
+                try:
+                    entries = await watcher.poll()
+                except Exception as error:  # noqa: BLE001 - a busy or vanished file must not stop the feed
+                    self.notify(f"change feed: {error}", severity="error", timeout=5)
+                    await asyncio.sleep(2)
+                    continue
+                if entries:
+                    for screen in self.screen_stack:
+                        if isinstance(screen, WatchFloor):
+                            screen.post_message(StoreChanged(entries))
+                await asyncio.sleep(CHANGE_POLL_SECONDS)
+        finally:
+            await watcher.close()
+
+    def run_store_action(self, action: Awaitable, done: str = "") -> None:
+        """Run one store mutation in a worker; a refusal is a notification, never a crash."""
+        self._run_store_action(action, done)
+
+    @work(group="store-actions", exit_on_error=False)
+    async def _run_store_action(self, action: Awaitable, done: str) -> None:
+        try:
+            await action
+        except StoreError as error:
+            self.notify(str(error), severity="error", timeout=8)
+        else:
+            if done:
+                self.notify(done, timeout=3)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_quit_asking(self) -> None:
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(ConfirmScreen("Quit cmcc?"), answer)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        seen = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if binding.description and binding.action not in seen and active.enabled:
+                seen.add(binding.action)
+                yield SystemCommand(binding.description, f"key: {key}",
+                                    lambda node=active.node, action=binding.action: self._run(node, action))
+
+    def _run(self, node, action: str) -> None:
+        self.call_later(self.run_action, action, node)
+
+    async def on_unmount(self) -> None:
+        await self.store.close()

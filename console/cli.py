@@ -1,0 +1,106 @@
+"""The ``cmcc`` command: opens the console, or runs a subcommand.
+
+``--db PATH`` is accepted before or after the subcommand. Every error the
+operator can cause is one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from importlib import import_module
+
+from console import __version__
+from console.paths import default_database_path
+
+#: Subcommand name -> module in console.commands with ``register(parser)`` and ``run(args)``.
+SUBCOMMANDS = {
+    "demo": "demo",
+    "feeds": "feeds",
+    "export": "export",
+    "import": "importing",
+    "operators": "operators",
+    "poller": "poller",
+    "journal": "journal",
+    "handover": "handover",
+    "archive": "archive",
+}
+
+
+class CliError(Exception):
+    """An error to print as one line (``cmcc: message``) with exit status 2."""
+
+
+def _db_option(parser: argparse.ArgumentParser, *, default: object) -> None:
+    parser.add_argument("--db", metavar="PATH", default=default,
+                        help="the database file (default: %s)" % default_database_path())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cmcc", description="Watch-floor console of the Civil-Military Coordination Center.")
+    parser.add_argument("--version", action="version", version=f"cmcc {__version__}")
+    _db_option(parser, default=None)
+    _add_console_options(parser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module_name in SUBCOMMANDS.items():
+        module = _command_module(module_name)
+        if module is None:
+            continue
+        sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
+        # SUPPRESS: a --db given after the subcommand wins, one given before is kept.
+        _db_option(sub, default=argparse.SUPPRESS)
+        module.register(sub)
+    return parser
+
+
+def _add_console_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--theme", help="colour theme for this run (and remembered)")
+    parser.add_argument("--low-bandwidth", action="store_true", default=None,
+                        help="cheap redraws for slow links (also CMCC_LOW_BANDWIDTH=1)")
+    parser.add_argument("--operator", metavar="LOGIN",
+                        help="act as a narrower role for testing (watch officers only)")
+
+
+def _command_module(name: str):
+    try:
+        return import_module(f"console.commands.{name}")
+    except ModuleNotFoundError as error:
+        if error.name == f"console.commands.{name}":
+            return None  # not built yet
+        raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.db is None:
+        args.db = str(default_database_path())
+    try:
+        if args.command is None:
+            from console.commands.open_console import run_console
+
+            return run_console(args)
+        module = _command_module(SUBCOMMANDS[args.command])
+        result = module.run(args)
+        if asyncio.iscoroutine(result):
+            result = asyncio.run(result)
+        return int(result or 0)
+    except KeyboardInterrupt:
+        return 130
+    except CliError as error:
+        print(f"cmcc: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # noqa: BLE001 - known refusals become one line
+        from console.domain import StoreError
+        from console.store.database import DatabaseOpenError
+
+        if isinstance(error, (DatabaseOpenError, StoreError)):
+            print(f"cmcc: {error}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

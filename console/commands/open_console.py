@@ -1,0 +1,44 @@
+"""Open the console on a database: the command with no subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+
+from console.config import load_settings
+
+
+def run_console(args: argparse.Namespace, *, prepare=None) -> int:
+    """Open the store (one-line errors before any screen appears), then run the App.
+
+    ``prepare(store)`` may fill or adjust the database first (the demo does).
+    """
+    settings = load_settings()
+    if getattr(args, "low_bandwidth", None):
+        from dataclasses import replace
+
+        settings = replace(settings, low_bandwidth=True)
+    if getattr(args, "theme", None):
+        from dataclasses import replace
+
+        settings = replace(settings, theme=args.theme)
+
+    async def main() -> None:
+        from console.app import CmccApp
+        from console.identity import current_actor
+        from console.store import Store
+
+        store = await Store.open(Path(args.db))
+        try:
+            if prepare is not None:
+                await prepare(store)
+            actor, notice = await current_actor(store, getattr(args, "operator", None))
+        except BaseException:
+            await store.close()
+            raise
+        app = CmccApp(store, actor, settings, notice)
+        await app.run_async()
+
+    asyncio.run(main())
+    return 0

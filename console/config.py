@@ -1,0 +1,102 @@
+"""Settings: one typed object read from ``$XDG_CONFIG_HOME/cmcc/config.toml`` and the environment.
+
+A bad value is reported by name and replaced by its default; the console
+starts anyway (``Settings.problems`` lists what was wrong).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from console.paths import config_path, data_dir
+from console.sanitize import clean_line
+
+
+@dataclass(frozen=True)
+class Settings:
+    theme: str = "cmcc-dark"
+    low_bandwidth: bool = False
+    ascii: bool = False
+    bell: bool = True
+    default_releasability: str = "ALL"
+    inbox: str = ""
+    daily_truck_target: int = 600
+    isf_planned_size: int = 20000
+    ticker_seconds: float = 8.0
+    refresh_seconds: float = 0.25
+    problems: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def inbox_path(self) -> Path:
+        return Path(self.inbox).expanduser() if self.inbox else data_dir() / "inbox"
+
+
+_TYPES = {f.name: f.type for f in fields(Settings) if f.name != "problems"}
+
+
+def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    path = path or config_path()
+    environ = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    problems: list[str] = []
+    if path.exists():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
+            raw = {}
+            problems.append(f"{path}: {clean_line(error)}; using defaults")
+        for key, value in raw.items():
+            if key not in _TYPES:
+                problems.append(f"{path}: unknown setting {clean_line(key)!r} ignored")
+                continue
+            checked = _coerce(key, value)
+            if checked is None:
+                problems.append(f"{path}: {key} = {clean_line(repr(value), max_chars=60)} is not valid; default kept")
+            else:
+                values[key] = checked
+    if environ.get("CMCC_LOW_BANDWIDTH", "").lower() in ("1", "true", "yes", "on"):
+        values["low_bandwidth"] = True
+    if environ.get("CMCC_THEME"):
+        values["theme"] = clean_line(environ["CMCC_THEME"], max_chars=40)
+    return replace(Settings(**values), problems=tuple(problems))
+
+
+def _coerce(key: str, value: object) -> object | None:
+    kind = _TYPES[key]
+    if kind == "bool":
+        return value if isinstance(value, bool) else None
+    if kind == "int":
+        return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+    if kind == "float":
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else None
+    if kind == "str":
+        return clean_line(value, max_chars=200) if isinstance(value, str) else None
+    return None
+
+
+def save_setting(key: str, value: str | bool | int, path: Path | None = None) -> None:
+    """Remember one setting (e.g. the theme chosen at run time), keeping the others."""
+    path = path or config_path()
+    current: dict[str, object] = {}
+    if path.exists():
+        try:
+            current = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, OSError):
+            current = {}
+    current[key] = value
+    lines = []
+    for name, item in current.items():
+        if isinstance(item, bool):
+            lines.append(f"{name} = {'true' if item else 'false'}")
+        elif isinstance(item, (int, float)):
+            lines.append(f"{name} = {item}")
+        elif isinstance(item, str):
+            escaped = item.replace("\\", "\\\\").replace('"', '\\"')
+            lines.append(f'{name} = "{escaped}"')
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    temporary.replace(path)

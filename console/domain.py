@@ -1,0 +1,577 @@
+"""Domain records and rules of the watch floor. Pure: no I/O, no Textual.
+
+Records are frozen dataclasses; statuses are enums; the allowed status
+transitions and the role each mutation needs live in tables here, so the store
+enforces them and the interface merely asks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum, IntEnum
+
+
+class Choice(str, Enum):
+    """A string enum whose value is what is stored and whose label is shown."""
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+    @classmethod
+    def parse(cls, text: str) -> "Choice":
+        """Accept the value, the label or the member name, case-insensitively."""
+        wanted = text.strip().lower().replace(" ", "_").replace("-", "_")
+        for member in cls:
+            if wanted in (member.value.lower(), member.name.lower()):
+                return member
+        choices = ", ".join(m.value for m in cls)
+        raise ValueError(f"{text!r} is not one of: {choices}")
+
+
+# --- people and permissions -------------------------------------------------
+
+
+class Role(IntEnum):
+    """Ordered: each role may do everything the ones below it may."""
+
+    VIEWER = 0
+    OPERATOR = 1
+    WATCH_OFFICER = 2
+    ADMIN = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower().replace("_", " ")
+
+    @classmethod
+    def parse(cls, text: str) -> "Role":
+        key = text.strip().upper().replace(" ", "_").replace("-", "_")
+        try:
+            return cls[key]
+        except KeyError:
+            raise ValueError(
+                f"{text!r} is not a role (viewer, operator, watch_officer, admin)"
+            ) from None
+
+
+class Permission(str, Enum):
+    CREATE = "create"  # new records of any kind
+    EDIT = "edit"  # edits, notes, links, acknowledgement, presence
+    VERIFY = "verify"  # verification outcomes, closing, reopening
+    SIGN_HANDOVER = "sign_handover"
+    MANAGE_FEEDS = "manage_feeds"
+    MANAGE_OPERATORS = "manage_operators"
+
+
+#: The least role that holds each permission. The store checks this table.
+REQUIRED_ROLE: dict[Permission, Role] = {
+    Permission.CREATE: Role.OPERATOR,
+    Permission.EDIT: Role.OPERATOR,
+    Permission.VERIFY: Role.WATCH_OFFICER,
+    Permission.SIGN_HANDOVER: Role.WATCH_OFFICER,
+    Permission.MANAGE_FEEDS: Role.ADMIN,
+    Permission.MANAGE_OPERATORS: Role.ADMIN,
+}
+
+
+def may(role: Role, permission: Permission) -> bool:
+    return role >= REQUIRED_ROLE[permission]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change, and from where. Every mutation takes one."""
+
+    login: str
+    name: str
+    role: Role
+    nation: str
+    origin: str = "local"
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.nation}, {self.role.label})"
+
+
+#: The feed poller and the inbox act under this identity.
+SYSTEM_ACTOR = Actor("cmcc-system", "System", Role.ADMIN, "ALL", "local")
+
+
+@dataclass(frozen=True)
+class Operator:
+    login: str
+    name: str
+    nation: str
+    role: Role
+    id: int | None = None
+
+
+# --- releasability ----------------------------------------------------------
+
+RELEASABLE_TO_ALL = "ALL"
+
+
+def parse_releasability(text: str) -> str:
+    """Normalise a marking: 'ALL' or a sorted comma list of nation codes."""
+    codes = sorted({c.strip().upper() for c in text.replace(";", ",").split(",") if c.strip()})
+    if not codes or RELEASABLE_TO_ALL in codes:
+        return RELEASABLE_TO_ALL
+    for code in codes:
+        if not (2 <= len(code) <= 4 and code.isalpha()):
+            raise ValueError(f"{code!r} is not a nation code (2-4 letters)")
+    return ",".join(codes)
+
+
+# --- incidents --------------------------------------------------------------
+
+
+class Governorate(Choice):
+    NORTH_GAZA = "North Gaza"
+    GAZA = "Gaza"
+    DEIR_AL_BALAH = "Deir al-Balah"
+    KHAN_YOUNIS = "Khan Younis"
+    RAFAH = "Rafah"
+
+    @property
+    def label(self) -> str:
+        return self.value
+
+    @property
+    def short(self) -> str:
+        return {"North Gaza": "N.Gaza", "Deir al-Balah": "DeirB", "Khan Younis": "KhanY"}.get(
+            self.value, self.value
+        )
+
+
+LOCALITIES: dict[Governorate, tuple[str, ...]] = {
+    Governorate.NORTH_GAZA: ("Jabalia camp", "Beit Lahia", "Beit Hanoun"),
+    Governorate.GAZA: ("Shujaiyya", "Zeitoun", "Tuffah", "Rimal", "Sheikh Radwan", "Sabra", "Shati camp"),
+    Governorate.DEIR_AL_BALAH: ("Nuseirat", "Bureij", "Maghazi", "Deir al-Balah"),
+    Governorate.KHAN_YOUNIS: ("Khan Younis", "Bani Suheila", "al-Mawasi"),
+    Governorate.RAFAH: ("Tal al-Sultan", "Jenina", "Rafah"),
+}
+
+
+class IncidentCategory(Choice):
+    YELLOW_LINE = "yellow_line_approach"
+    SMALL_ARMS = "small_arms_fire"
+    ANTI_TANK = "anti_tank_fire"
+    AIR_STRIKE = "air_or_drone_strike"
+    SHELLING = "shelling"
+    ARMED_CLASH = "armed_clash"
+    TUNNEL = "tunnel_emergence"
+    DEMOLITION = "demolition"
+    AID_LOOTING = "aid_looting"
+    AID_OBSTRUCTION = "crossing_closure_or_aid_obstruction"
+    REMAINS_DELAY = "remains_handover_delay"
+    ROCKET = "rocket_or_mortar_launch"
+    OTHER = "other"
+
+
+class IncidentStatus(Choice):
+    REPORTED = "reported"
+    VERIFYING = "verifying"
+    VERIFIED = "verified"
+    UNSUBSTANTIATED = "unsubstantiated"
+    CLOSED = "closed"
+
+    @property
+    def mark(self) -> str:
+        """A letter, so status is never told by colour alone."""
+        return {"reported": "R", "verifying": "?", "verified": "V", "unsubstantiated": "U", "closed": "C"}[
+            self.value
+        ]
+
+
+class SourceType(Choice):
+    PARTNER_LIAISON = "partner_liaison"
+    UN = "un"
+    IDF_STATEMENT = "idf_statement"
+    HAMAS_STATEMENT = "hamas_statement"
+    MEDIA = "media"
+    SOCIAL_MEDIA = "social_media"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Transition:
+    to: IncidentStatus
+    needs_note: bool
+    permission: Permission
+
+
+#: Every allowed incident transition, and what it needs. One table, enforced by the store.
+INCIDENT_TRANSITIONS: dict[IncidentStatus, tuple[Transition, ...]] = {
+    IncidentStatus.REPORTED: (
+        Transition(IncidentStatus.VERIFYING, True, Permission.EDIT),
+    ),
+    IncidentStatus.VERIFYING: (
+        Transition(IncidentStatus.VERIFIED, False, Permission.VERIFY),
+        Transition(IncidentStatus.UNSUBSTANTIATED, False, Permission.VERIFY),
+    ),
+    IncidentStatus.VERIFIED: (Transition(IncidentStatus.CLOSED, True, Permission.VERIFY),),
+    IncidentStatus.UNSUBSTANTIATED: (Transition(IncidentStatus.CLOSED, True, Permission.VERIFY),),
+    IncidentStatus.CLOSED: (Transition(IncidentStatus.REPORTED, True, Permission.VERIFY),),
+}
+
+OPEN_INCIDENT_STATUSES = frozenset(
+    {IncidentStatus.REPORTED, IncidentStatus.VERIFYING, IncidentStatus.VERIFIED, IncidentStatus.UNSUBSTANTIATED}
+)
+
+
+def incident_transition(current: IncidentStatus, target: IncidentStatus) -> Transition:
+    for transition in INCIDENT_TRANSITIONS[current]:
+        if transition.to is target:
+            return transition
+    allowed = ", ".join(t.to.value for t in INCIDENT_TRANSITIONS[current]) or "none"
+    raise ValueError(f"an incident cannot go from {current.value} to {target.value} (allowed: {allowed})")
+
+
+SEVERITY_MARKS = {1: "·", 2: "▪", 3: "▲", 4: "◆", 5: "█"}
+
+
+@dataclass(frozen=True)
+class Incident:
+    occurred_at: datetime  # UTC
+    governorate: Governorate
+    category: IncidentCategory
+    description: str
+    severity: int
+    locality: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    grid_ref: str = ""
+    killed: int | None = None  # None: unknown
+    injured: int | None = None
+    alleged_party: str = ""
+    source: str = ""
+    source_type: SourceType = SourceType.OTHER
+    reliability: str = "F"  # NATO Admiralty scale A-F
+    credibility: int = 6  # 1-6
+    status: IncidentStatus = IncidentStatus.REPORTED
+    assigned_cell: str = ""
+    acknowledged_by: str = ""
+    acknowledged_at: datetime | None = None
+    releasability: str = RELEASABLE_TO_ALL
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    version: int = 1
+    id: int | None = None
+
+    @property
+    def grading(self) -> str:
+        return f"{self.reliability}{self.credibility}"
+
+    @property
+    def place(self) -> str:
+        return f"{self.governorate.value}/{self.locality}" if self.locality else self.governorate.value
+
+
+@dataclass(frozen=True)
+class IncidentNote:
+    incident_id: int
+    text: str
+    author: str
+    created_at: datetime
+    releasability: str = RELEASABLE_TO_ALL
+    id: int | None = None
+
+
+# --- aid flow ---------------------------------------------------------------
+
+
+class Commodity(Choice):
+    FOOD = "food"
+    WASH = "water_and_sanitation"
+    MEDICAL = "medical"
+    SHELTER = "shelter_and_winter"
+    FUEL = "fuel"
+    COOKING_GAS = "cooking_gas"
+    HYGIENE = "hygiene"
+    OTHER = "other"
+
+
+class LoadType(Choice):
+    HUMANITARIAN = "humanitarian"
+    COMMERCIAL = "commercial"
+
+
+class FigureSource(Choice):
+    UN2720 = "un2720"
+    COGAT = "cogat"
+    PARTNER = "partner"
+    OWN = "own_observation"
+
+
+class MovementStatus(Choice):
+    SCHEDULED = "scheduled"
+    AT_CROSSING = "at_crossing"
+    INSPECTED = "inspected"
+    OFFLOADED = "offloaded"
+    COLLECTED = "collected"
+    REACHED = "reached_destination"
+    HELD = "held"
+    REJECTED = "rejected"
+    INTERCEPTED = "intercepted"
+
+
+#: Movements that count as having entered Gaza.
+ENTERED_STATUSES = frozenset(
+    {MovementStatus.OFFLOADED, MovementStatus.COLLECTED, MovementStatus.REACHED, MovementStatus.INTERCEPTED}
+)
+
+
+@dataclass(frozen=True)
+class Crossing:
+    code: str
+    name: str
+    border: str
+    is_open: bool = True
+    status_reason: str = ""
+    status_changed_at: datetime | None = None
+    daily_target: int | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Movement:
+    planned_date: date
+    crossing_code: str
+    organisation: str
+    commodity: Commodity
+    load_type: LoadType = LoadType.HUMANITARIAN
+    trucks: int | None = None
+    tonnes: float | None = None
+    pallets: int | None = None
+    reference: str = ""
+    figure_source: FigureSource = FigureSource.OWN
+    status: MovementStatus = MovementStatus.SCHEDULED
+    status_note: str = ""
+    releasability: str = RELEASABLE_TO_ALL
+    updated_at: datetime | None = None
+    version: int = 1
+    id: int | None = None
+
+
+class DualUseStatus(Choice):
+    SUBMITTED = "submitted"
+    UNDER_REVIEW = "under_review"
+    APPROVED = "approved"
+    DENIED = "denied"
+    MORE_INFO = "more_information"
+    RESUBMITTED = "resubmitted"
+
+
+@dataclass(frozen=True)
+class DualUseRequest:
+    item: str
+    quantity: str
+    organisation: str
+    list_reference: str = ""
+    justification: str = ""
+    movement_id: int | None = None
+    status: DualUseStatus = DualUseStatus.SUBMITTED
+    decision_note: str = ""
+    decided_at: datetime | None = None
+    submitted_at: datetime | None = None
+    updated_at: datetime | None = None
+    version: int = 1
+    id: int | None = None
+
+
+# --- partners, officers, stabilization force ---------------------------------
+
+
+class PartnerKind(Choice):
+    MILITARY = "military"
+    CIVIL_GOVERNMENT = "civil_government"
+    UN_AGENCY = "un_agency"
+    NGO = "ngo"
+
+
+@dataclass(frozen=True)
+class Partner:
+    code: str
+    name: str
+    kind: PartnerKind
+    cell: str = ""
+    id: int | None = None
+
+
+class Shift(Choice):
+    DAY = "day"
+    NIGHT = "night"
+    OTHER = "other"
+
+
+class Presence(Choice):
+    ON_FLOOR = "on_floor"
+    AWAY = "away"
+    OFF_SHIFT = "off_shift"
+
+    @property
+    def mark(self) -> str:
+        return {"on_floor": "●", "away": "◐", "off_shift": "○"}[self.value]
+
+
+@dataclass(frozen=True)
+class Officer:
+    rank: str
+    name: str
+    partner_code: str
+    service: str = ""
+    cell: str = ""
+    role: str = ""
+    contact: str = ""
+    shift: Shift = Shift.DAY
+    rotation_start: date | None = None
+    rotation_end: date | None = None
+    presence: Presence = Presence.OFF_SHIFT
+    presence_changed_at: datetime | None = None
+    releasability: str = RELEASABLE_TO_ALL
+    version: int = 1
+    id: int | None = None
+
+
+class IsfStatus(Choice):
+    UNDER_DISCUSSION = "under_discussion"
+    PLEDGED = "pledged"
+    ACCEPTED = "accepted"
+    VETOED = "vetoed"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True)
+class Contributor:
+    nation: str
+    status: IsfStatus
+    troops: int = 0
+    police: int = 0
+    role_offered: str = ""
+    caveats: str = ""
+    open_questions: str = ""  # JSON object: question -> "open" | "settled"
+    notes: str = ""
+    updated_at: datetime | None = None
+    version: int = 1
+    id: int | None = None
+
+
+# --- the plan ---------------------------------------------------------------
+
+
+class PlanStatus(Choice):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    BLOCKED = "blocked"
+    DISPUTED = "disputed"
+
+    @property
+    def mark(self) -> str:
+        return {"not_started": "·", "in_progress": "~", "done": "✓", "blocked": "✗", "disputed": "!"}[self.value]
+
+
+@dataclass(frozen=True)
+class PlanPoint:
+    number: int
+    title: str
+    status: PlanStatus = PlanStatus.NOT_STARTED
+    owner: str = ""
+    next_step: str = ""
+    changed_at: datetime | None = None
+    changed_by: str = ""
+    version: int = 1
+    id: int | None = None
+
+
+# --- feeds and headlines ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Feed:
+    name: str
+    url: str
+    interval_seconds: int = 300
+    enabled: bool = True
+    header_env: str = ""  # "Header-Name=ENV_VAR" pairs; the value is read at poll time
+    keywords: tuple[str, ...] = ()
+    last_success_at: datetime | None = None
+    last_error_at: datetime | None = None
+    last_error: str = ""
+    consecutive_failures: int = 0
+    next_poll_at: datetime | None = None
+    items_seen: int = 0
+    etag: str = ""
+    last_modified: str = ""
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Headline:
+    title: str
+    published_at: datetime  # UTC
+    source: str
+    link: str = ""
+    summary: str = ""
+    guid: str = ""
+    dedup_key: str = ""
+    feed_id: int | None = None
+    read: bool = False
+    watch_hits: tuple[str, ...] = ()
+    releasability: str = RELEASABLE_TO_ALL
+    id: int | None = None
+
+
+# --- the journal and changes ------------------------------------------------
+
+
+class Entity(str, Enum):
+    INCIDENT = "incident"
+    INCIDENT_NOTE = "incident_note"
+    MOVEMENT = "movement"
+    CROSSING = "crossing"
+    DUAL_USE = "dual_use"
+    PARTNER = "partner"
+    OFFICER = "officer"
+    CONTRIBUTOR = "contributor"
+    PLAN_POINT = "plan_point"
+    FEED = "feed"
+    HEADLINE = "headline"
+    OPERATOR = "operator"
+    LOG = "log"
+    SEED = "seed"
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    id: int
+    at: datetime
+    actor: str
+    origin: str
+    entity: Entity
+    entity_id: int | None
+    action: str
+    changes: dict = field(default_factory=dict)
+
+
+class StoreError(Exception):
+    """A change the store refused or could not make, with a message for the operator."""
+
+
+class PermissionDenied(StoreError):
+    pass
+
+
+class StaleRecord(StoreError):
+    """Someone else saved the record since it was read; the caller should reload."""
+
+
+class ValidationError(StoreError):
+    """One or more fields are invalid; ``errors`` maps field name to message."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))

@@ -1,0 +1,62 @@
+"""`?`: every key binding of the console, grouped by where it works."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+def binding_groups() -> list[tuple[str, list[Binding]]]:
+    """The bindings of the app, the watch floor and the lists, read from the classes themselves."""
+    from console.app import CmccApp
+    from console.screens.watch_floor import WatchFloor
+    from widgets.filter_input import FilterInput
+    from widgets.record_table import RecordTable
+
+    return [
+        ("Everywhere", list(CmccApp.BINDINGS)),
+        ("Watch floor", list(WatchFloor.BINDINGS)),
+        ("Lists", list(RecordTable.BINDINGS) + [Binding("up,down,pageup,pagedown", "", "Move"),
+                                               Binding("enter", "", "Open the selected record")]),
+        ("Filter line", list(FilterInput.BINDINGS) + [Binding("enter", "", "Keep the filter, back to the list")]),
+    ]
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 72; max-height: 90%; border: round $accent; background: $surface; }
+    """
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close help", id="help.close")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: (group, keys, what it does): what the help shows, one row per binding.
+        self.rows = [
+            (title, ", ".join(_key_label(k) for k in binding.key.split(",")),
+             binding.tooltip or binding.description or binding.action)
+            for title, bindings in binding_groups() for binding in bindings
+        ]
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        group = None
+        for title, keys, what in self.rows:
+            if title != group:
+                group = title
+                table.add_row(Text(title, style="bold underline"), Text(""))
+            table.add_row(Text(keys), Text(what))
+        with VerticalScroll():
+            yield Static(table)
+            yield Static(Text("ctrl+p opens the command palette: every action by name. esc closes this help."))
+
+
+def _key_label(key: str) -> str:
+    return {"slash": "/", "question_mark": "?", "escape": "esc"}.get(key.strip(), key.strip())

@@ -1,0 +1,59 @@
+"""The change feed: what every process has committed since we last looked.
+
+A watcher keeps its own connection. ``PRAGMA data_version`` on that connection
+changes whenever any *other* connection commits (our own console's writer
+included), so an idle poll costs one pragma and no table read; only when it
+moves do we read the journal rows after the last id we saw.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiosqlite
+
+from console.domain import JournalEntry
+from console.store.database import BUSY_TIMEOUT_MS
+from console.store.journal import SELECT_COLUMNS, entry_from_row
+
+#: Journal rows read per poll at most; a larger burst is read over the next polls.
+BATCH = 2000
+
+
+class ChangeWatcher:
+    def __init__(self, connection: aiosqlite.Connection, last_id: int, data_version: int):
+        self._connection = connection
+        self.last_id = last_id
+        self._data_version = data_version
+        self._behind = False
+
+    @classmethod
+    async def open(cls, path: str | Path, last_id: int | None = None) -> "ChangeWatcher":
+        connection = await aiosqlite.connect(Path(path), isolation_level=None)
+        await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        async with connection.execute("PRAGMA data_version") as cursor:
+            version = (await cursor.fetchone())[0]
+        if last_id is None:
+            async with connection.execute("SELECT coalesce(max(id), 0) FROM journal") as cursor:
+                last_id = (await cursor.fetchone())[0]
+        return cls(connection, last_id, version)
+
+    async def poll(self) -> list[JournalEntry]:
+        """Journal rows committed since the last poll (empty when nothing changed)."""
+        async with self._connection.execute("PRAGMA data_version") as cursor:
+            version = (await cursor.fetchone())[0]
+        if version == self._data_version and not self._behind:
+            return []
+        self._data_version = version
+        async with self._connection.execute(
+            f"SELECT {SELECT_COLUMNS} FROM journal WHERE id > ? ORDER BY id LIMIT ?", (self.last_id, BATCH)
+        ) as cursor:
+            rows = await cursor.fetchall()
+        entries = [entry_from_row(row) for row in rows]
+        if entries:
+            self.last_id = entries[-1].id
+        self._behind = len(entries) == BATCH
+        return entries
+
+    async def close(self) -> None:
+        await self._connection.close()

@@ -1,0 +1,199 @@
+"""One SQLite database file shared by every console and the poller.
+
+WAL mode so readers never block the writer; a busy timeout and short
+``BEGIN IMMEDIATE`` transactions so several processes write in turn instead
+of failing; numbered migrations applied on open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+BUSY_TIMEOUT_MS = 5000
+#: Extra attempts when the busy timeout itself runs out, so a long burst from
+#: another process shows as a short wait, never as "database is locked".
+LOCKED_RETRIES = 6
+
+
+class DatabaseOpenError(Exception):
+    """The file cannot be used as a cmcc database; the message is one line for the operator."""
+
+
+class SchemaTooNew(DatabaseOpenError):
+    pass
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every numbered migration, in order."""
+    found = []
+    for entry in resources.files("console.store.migrations").iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:3].isdigit():
+            found.append((int(name[:3]), name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def latest_version() -> int:
+    return migrations()[-1][0]
+
+
+def split_statements(script: str) -> list[str]:
+    """Split a migration into statements (triggers' bodies kept whole)."""
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        if not buffer and (not line.strip() or line.lstrip().startswith("--")):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements
+
+
+def _is_locked(error: BaseException) -> bool:
+    return isinstance(error, sqlite3.OperationalError) and "locked" in str(error).lower()
+
+
+class Database:
+    """An open database: one aiosqlite connection, writes serialised per process."""
+
+    def __init__(self, path: Path, connection: aiosqlite.Connection):
+        self.path = path
+        self.connection = connection
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path, *, migrate: bool = True) -> "Database":
+        path = Path(path).expanduser()
+        if path.exists() and path.is_dir():
+            raise DatabaseOpenError(f"{path} is a directory, not a database file")
+        if not path.exists():
+            if not migrate:
+                raise DatabaseOpenError(f"{path} does not exist")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise DatabaseOpenError(f"cannot create {path.parent}: {error.strerror}") from None
+        try:
+            connection = await aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error as error:
+            raise DatabaseOpenError(f"cannot open {path}: {error}") from None
+        database = cls(path, connection)
+        try:
+            await database._configure()
+            if migrate:
+                await database._migrate()
+            else:
+                await database._check_version()
+        except DatabaseOpenError:
+            await connection.close()
+            raise
+        except sqlite3.DatabaseError as error:
+            await connection.close()
+            raise DatabaseOpenError(_explain(path, error)) from None
+        return database
+
+    async def _configure(self) -> None:
+        await self.connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        mode = await self._scalar("PRAGMA journal_mode = WAL")
+        if str(mode).lower() != "wal":
+            raise DatabaseOpenError(f"{self.path}: cannot switch to WAL mode (got {mode})")
+        # FULL: a commit the operator saw survives a power cut too, not only a killed process.
+        await self.connection.execute("PRAGMA synchronous = FULL")
+        await self.connection.execute("PRAGMA foreign_keys = ON")
+
+    async def schema_version(self) -> int:
+        return int(await self._scalar("PRAGMA user_version"))
+
+    async def _check_version(self) -> None:
+        version, latest = await self.schema_version(), latest_version()
+        if version > latest:
+            raise SchemaTooNew(
+                f"{self.path} has schema version {version}, newer than this cmcc understands "
+                f"({latest}); upgrade cmcc before opening it"
+            )
+
+    async def _migrate(self) -> None:
+        await self._check_version()
+        for version, name, sql in migrations():
+            if await self.schema_version() >= version:
+                continue
+            async with self._write_lock:
+                await self._begin_immediate()
+                try:
+                    # Another process may have applied it while we waited for the lock.
+                    if await self.schema_version() >= version:
+                        await self.connection.execute("ROLLBACK")
+                        continue
+                    for statement in split_statements(sql):
+                        await self.connection.execute(statement)
+                    await self.connection.execute(f"PRAGMA user_version = {version}")
+                    await self.connection.execute("COMMIT")
+                except BaseException:
+                    await self.connection.execute("ROLLBACK")
+                    raise
+
+    async def _begin_immediate(self) -> None:
+        for attempt in range(LOCKED_RETRIES + 1):
+            try:
+                await self.connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if not _is_locked(error) or attempt == LOCKED_RETRIES:
+                    raise
+                await asyncio.sleep(0.05 * (attempt + 1))
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A short write transaction: BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+        async with self._write_lock:
+            await self._begin_immediate()
+            try:
+                yield self.connection
+            except BaseException:
+                await self.connection.execute("ROLLBACK")
+                raise
+            else:
+                await self.connection.execute("COMMIT")
+
+    async def fetchall(self, sql: str, params: Sequence[Any] | dict = ()) -> list[sqlite3.Row]:
+        async with self.connection.execute(sql, params) as cursor:
+            cursor.row_factory = sqlite3.Row
+            return list(await cursor.fetchall())
+
+    async def fetchone(self, sql: str, params: Sequence[Any] | dict = ()) -> sqlite3.Row | None:
+        async with self.connection.execute(sql, params) as cursor:
+            cursor.row_factory = sqlite3.Row
+            return await cursor.fetchone()
+
+    async def _scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        async with self.connection.execute(sql, tuple(params)) as cursor:
+            row = await cursor.fetchone()
+            return row[0] if row else None
+
+    async def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        return await self._scalar(sql, params)
+
+    async def close(self) -> None:
+        await self.connection.close()
+
+
+def _explain(path: Path, error: sqlite3.DatabaseError) -> str:
+    text = str(error)
+    if "not a database" in text or "malformed" in text:
+        return f"{path} is not a SQLite database (or is damaged)"
+    if "locked" in text:
+        return f"{path} is locked by another process; try again when it is released"
+    if "unable to open" in text or "readonly" in text or "permission" in text.lower():
+        return f"cannot open {path}: check that it exists and that you may read and write it"
+    return f"cannot use {path}: {text}"

@@ -1,0 +1,72 @@
+"""The journal: one append-only row per change, chained by hash.
+
+``record`` is called inside the same transaction as the change it describes,
+so a change and its journal row commit or vanish together. Each row's hash
+covers its content and the previous row's hash: editing or deleting a row
+breaks the chain at that point (``verify_chain``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import aiosqlite
+
+from console.domain import Actor, Entity, JournalEntry
+from console.dtg import utc_now
+from console.store.rows import from_iso, to_iso
+
+SELECT_COLUMNS = "id, at, actor, origin, entity, entity_id, action, changes"
+
+
+def _jsonable(value: object) -> object:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()  # type: ignore[union-attr]
+    if hasattr(value, "value"):
+        return value.value  # type: ignore[union-attr]
+    return value
+
+
+def row_hash(prev_hash: str, at: str, actor: str, origin: str, entity: str, entity_id: int | None,
+             action: str, changes: str) -> str:
+    payload = json.dumps([prev_hash, at, actor, origin, entity, entity_id, action, changes],
+                         ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+async def record(connection: aiosqlite.Connection, actor: Actor, entity: Entity, entity_id: int | None,
+                 action: str, changes: dict | None = None) -> int:
+    """Append one journal row in the caller's open transaction; return its id."""
+    at = to_iso(utc_now())
+    body = json.dumps({k: _jsonable(v) for k, v in (changes or {}).items()},
+                      ensure_ascii=False, sort_keys=True, default=str)
+    async with connection.execute("SELECT hash FROM journal ORDER BY id DESC LIMIT 1") as cursor:
+        last = await cursor.fetchone()
+    prev_hash = last[0] if last else ""
+    digest = row_hash(prev_hash, at, actor.login, actor.origin, entity.value, entity_id, action, body)
+    cursor = await connection.execute(
+        "INSERT INTO journal (at, actor, origin, entity, entity_id, action, changes, prev_hash, hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (at, actor.login, actor.origin, entity.value, entity_id, action, body, prev_hash, digest),
+    )
+    return int(cursor.lastrowid)
+
+
+def entry_from_row(row) -> JournalEntry:
+    return JournalEntry(
+        id=row[0], at=from_iso(row[1]), actor=row[2], origin=row[3], entity=Entity(row[4]),
+        entity_id=row[5], action=row[6], changes=json.loads(row[7] or "{}"),
+    )
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    rows_checked: int
+    first_broken_id: int | None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.first_broken_id is None

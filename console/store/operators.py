@@ -1,0 +1,75 @@
+"""Operators: who may use the console, with what role and nation."""
+
+from __future__ import annotations
+
+from console.domain import Actor, Entity, Operator, Permission, Role, StoreError
+from console.dtg import utc_now
+from console.sanitize import clean_line
+from console.store.database import Database
+from console.store.guard import require
+from console.store.journal import record
+from console.store.rows import to_iso
+
+
+def _operator(row) -> Operator:
+    return Operator(login=row["login"], name=row["name"], nation=row["nation"], role=Role(row["role"]), id=row["id"])
+
+
+class OperatorRepository:
+    def __init__(self, database: Database):
+        self.database = database
+
+    async def get(self, login: str) -> Operator | None:
+        row = await self.database.fetchone("SELECT * FROM operators WHERE login = ?", (login,))
+        return _operator(row) if row else None
+
+    async def list(self) -> list[Operator]:
+        return [_operator(r) for r in await self.database.fetchall("SELECT * FROM operators ORDER BY login")]
+
+    async def count(self) -> int:
+        return int(await self.database.scalar("SELECT count(*) FROM operators"))
+
+    async def add(self, actor: Actor, operator: Operator) -> Operator:
+        """Add an operator. The first operator of a new database becomes its admin."""
+        login, name = clean_line(operator.login, max_chars=64), clean_line(operator.name, max_chars=120)
+        nation = clean_line(operator.nation, max_chars=4).upper()
+        if not login or not name or not nation:
+            raise StoreError("an operator needs a login, a name and a nation code")
+        async with self.database.transaction() as conn:
+            async with conn.execute("SELECT count(*) FROM operators") as cursor:
+                first = (await cursor.fetchone())[0] == 0
+            role = Role.ADMIN if first else operator.role
+            if not first:
+                require(actor, Permission.MANAGE_OPERATORS, "add operators")
+            async with conn.execute("SELECT 1 FROM operators WHERE login = ?", (login,)) as cursor:
+                if await cursor.fetchone():
+                    raise StoreError(f"operator {login!r} exists already")
+            cursor = await conn.execute(
+                "INSERT INTO operators (login, name, nation, role, created_at) VALUES (?, ?, ?, ?, ?)",
+                (login, name, nation, int(role), to_iso(utc_now())),
+            )
+            new_id = cursor.lastrowid
+            await record(conn, actor, Entity.OPERATOR, new_id, "add",
+                         {"login": login, "name": name, "nation": nation, "role": role.label})
+        return Operator(login, name, nation, role, new_id)
+
+    async def set_role(self, actor: Actor, login: str, role: Role) -> None:
+        require(actor, Permission.MANAGE_OPERATORS, "change roles")
+        async with self.database.transaction() as conn:
+            async with conn.execute("SELECT id, role FROM operators WHERE login = ?", (login,)) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                raise StoreError(f"no operator {login!r}")
+            await conn.execute("UPDATE operators SET role = ? WHERE id = ?", (int(role), row[0]))
+            await record(conn, actor, Entity.OPERATOR, row[0], "set_role",
+                         {"login": login, "role": [Role(row[1]).label, role.label]})
+
+    async def remove(self, actor: Actor, login: str) -> None:
+        require(actor, Permission.MANAGE_OPERATORS, "remove operators")
+        async with self.database.transaction() as conn:
+            async with conn.execute("SELECT id FROM operators WHERE login = ?", (login,)) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                raise StoreError(f"no operator {login!r}")
+            await conn.execute("DELETE FROM operators WHERE id = ?", (row[0],))
+            await record(conn, actor, Entity.OPERATOR, row[0], "remove", {"login": login})

@@ -1,0 +1,31 @@
+"""Helpers for driving the real console with Textual's Pilot."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from console.app import CmccApp
+from console.config import Settings
+from console.domain import Actor
+from console.store import Store
+from console.store.seed import is_seeded, seed_demo
+from tests.conftest import ADMIN
+
+
+async def demo_app(db_path, actor: Actor = ADMIN, settings: Settings | None = None) -> CmccApp:
+    store = await Store.open(db_path)
+    if not await is_seeded(store.database):
+        await seed_demo(store.database, operator_login=actor.login)
+    return CmccApp(store, actor, settings or Settings(bell=False))
+
+
+async def until(pilot, condition: Callable[[], bool], timeout: float = 5.0) -> bool:
+    """Let the app run until ``condition()`` holds; False if it never did."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        if condition():
+            return True
+        await pilot.pause(0.05)
+    return condition()

@@ -1,0 +1,86 @@
+"""The cmcc command as a user types it: help, version, --db anywhere, one-line errors."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+
+def cmcc(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "console.cli", *args], capture_output=True, text=True,
+                          timeout=timeout, env=os.environ.copy())
+
+
+def test_help_and_version():
+    assert "demo" in cmcc("--help").stdout
+    result = cmcc("--version")
+    assert result.returncode == 0 and result.stdout.startswith("cmcc ")
+
+
+@pytest.mark.parametrize("order", ["before", "after"])
+def test_db_works_before_or_after_the_subcommand(tmp_path, order):
+    path = tmp_path / f"demo-{order}.db"
+    args = ["--db", str(path), "demo", "--no-console"] if order == "before" else \
+        ["demo", "--db", str(path), "--no-console"]
+    result = cmcc(*args)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(path)
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("SELECT count(*) FROM plan_points").fetchone()[0] == 20
+    raw.close()
+
+
+def test_demo_reuses_an_existing_demo_database(tmp_path):
+    path = tmp_path / "demo.db"
+    cmcc("demo", "--db", str(path), "--no-console")
+    cmcc("demo", "--db", str(path), "--no-console")
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("SELECT count(*) FROM plan_points").fetchone()[0] == 20
+    raw.close()
+
+
+def one_line_error(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_a_file_that_is_not_a_database_is_one_line_and_nonzero(tmp_path):
+    bogus = tmp_path / "bogus.db"
+    bogus.write_bytes(b"\x00garbage" * 1000)
+    line = one_line_error(cmcc("--db", str(bogus)))
+    assert line.startswith("cmcc: ") and "not a SQLite database" in line
+
+
+def test_an_unreadable_path_is_one_line_and_nonzero(tmp_path):
+    line = one_line_error(cmcc("--db", str(tmp_path)))
+    assert "directory" in line
+
+
+def test_a_locked_database_is_one_line_and_nonzero(tmp_path):
+    path = tmp_path / "locked.db"
+    assert cmcc("demo", "--db", str(path), "--no-console").returncode == 0
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sqlite3, sys, time\n"
+        f"c = sqlite3.connect({str(path)!r}, isolation_level=None)\n"
+        "c.execute('PRAGMA locking_mode = EXCLUSIVE')\n"
+        "c.execute('BEGIN EXCLUSIVE')\n"
+        "c.execute('UPDATE plan_points SET owner = owner')\n"
+        "print('held', flush=True)\n"
+        "time.sleep(60)\n")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        line = one_line_error(cmcc("--db", str(path), timeout=120))
+        assert "locked" in line
+        assert time.monotonic() - started < 90
+    finally:
+        holder.kill()
+        holder.wait()

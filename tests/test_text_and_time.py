@@ -1,0 +1,85 @@
+"""The sanitizer and the DTG parser: examples and properties."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from console.dtg import format_age, format_dtg, parse_duration, parse_when
+from console.sanitize import clean_line, clean_text
+
+NOW = datetime(2026, 11, 25, 10, 36, 20, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("hostile, expected", [
+    ("\x1b[31mred\x1b[0m", "red"),
+    ("\x1b]52;c;ZXZpbA==\x07clip", "clip"),  # OSC 52 clipboard write
+    ("\x1bP1$qm\x1b\\dcs", "dcs"),  # DCS
+    ("a\u202eb\u2066c", "abc"),  # bidi override and isolate
+    ("bell\x07 and \x9b31m C1", "bell and C1"),
+    ("[bold]markup[/bold]", "[bold]markup[/bold]"),  # kept as text; never interpreted
+])
+def test_escapes_and_controls_are_stripped(hostile, expected):
+    assert clean_line(hostile) == expected
+
+
+def test_long_text_is_cut_with_a_mark():
+    assert clean_text("x" * 5000, max_chars=100) == "x" * 99 + "…"
+
+
+@given(st.text())
+def test_sanitizing_twice_equals_once_and_never_leaves_esc(text):
+    once = clean_text(text)
+    assert clean_text(once) == once
+    assert "\x1b" not in once and "\x9b" not in once
+    assert all(ord(c) >= 32 or c in "\n\t" for c in once)
+
+
+def test_dtg_formats_zulu():
+    assert format_dtg(NOW) == "251036Z NOV 26"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("now", NOW.replace(second=0)),
+    ("251036Z", datetime(2026, 11, 25, 10, 36, tzinfo=timezone.utc)),
+    ("251036Z NOV 26", datetime(2026, 11, 25, 10, 36, tzinfo=timezone.utc)),
+    ("301200Z", datetime(2026, 10, 30, 12, 0, tzinfo=timezone.utc)),  # day 30 is still to come: last month
+    ("2026-11-25T12:36+02:00", datetime(2026, 11, 25, 10, 36, tzinfo=timezone.utc)),
+    ("2026-11-25 10:36", datetime(2026, 11, 25, 10, 36, tzinfo=timezone.utc)),
+])
+def test_when_accepts_now_dtg_and_iso(text, expected):
+    assert parse_when(text, NOW) == expected
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "enter a time"), ("251099Z", "minute"), ("311036Z NOV 26", "does not exist"),
+    ("251036Z XYZ 26", "not a month"), ("yesterday", "not a time"),
+])
+def test_bad_times_say_what_is_wrong(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_when(text, NOW)
+
+
+@given(st.datetimes(min_value=datetime(2001, 1, 1), max_value=datetime(2098, 12, 31)))
+def test_a_formatted_dtg_parses_back_to_the_same_minute(moment):
+    moment = moment.replace(second=0, microsecond=0, tzinfo=timezone.utc)
+    assert parse_when(format_dtg(moment), NOW) == moment
+
+
+@given(st.text(max_size=30))
+def test_the_dtg_parser_only_raises_value_error(text):
+    try:
+        parse_when(text, NOW)
+    except ValueError:
+        pass
+
+
+def test_ages_and_durations():
+    assert format_age(NOW - timedelta(hours=3, minutes=12), NOW) == "3h12m"
+    assert format_age(NOW - timedelta(days=2, hours=4), NOW) == "2d04h"
+    assert parse_duration("24h") == timedelta(hours=24)
+    with pytest.raises(ValueError):
+        parse_duration("soon")

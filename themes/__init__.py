@@ -1,0 +1,1 @@
+"""Themes and the app's layout stylesheet (package data: app.tcss)."""

@@ -1,0 +1,56 @@
+"""One line of the newest headlines that steps, never scrolls.
+
+Stepping to the next headline every few seconds costs one line redraw; a
+scrolling marquee would repaint the line many times a second over the link.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from console.domain import Headline
+from console.dtg import format_short_dtg
+
+
+class HeadlineTicker(Static):
+    DEFAULT_CSS = """
+    HeadlineTicker { height: 1; width: 1fr; background: $boost; }
+    """
+
+    def __init__(self, step_seconds: float = 8.0, size: int = 10, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.step_seconds = step_seconds
+        self.capacity = size
+        self.headlines: list[Headline] = []
+        self.position = 0
+        self.steps = 0
+
+    def on_mount(self) -> None:
+        self.set_interval(self.step_seconds, self.step)
+        self._draw()
+
+    def show_headlines(self, headlines: list[Headline]) -> None:
+        """The newest headlines first; the ticker restarts at the newest."""
+        newest = headlines[: self.capacity]
+        if [h.id for h in newest] != [h.id for h in self.headlines]:
+            self.headlines = newest
+            self.position = 0
+            self._draw()
+
+    def step(self) -> None:
+        if len(self.headlines) > 1:
+            self.position = (self.position + 1) % len(self.headlines)
+            self.steps += 1
+            self._draw()
+
+    def _draw(self) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if not self.headlines:
+            text.append(" no headlines yet", "dim")
+        else:
+            headline = self.headlines[self.position]
+            text.append(f" {format_short_dtg(headline.published_at)} ", "bold")
+            text.append(f"{headline.source}: ", "dim")
+            text.append(headline.title, "bold yellow" if headline.watch_hits else "")
+        self.update(text)

@@ -1,0 +1,40 @@
+"""The plan whiteboard: 20 points, each with a status mark, owner and next step."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+
+from console.domain import PlanPoint, PlanStatus
+from widgets.cells import cell
+from widgets.record_table import RecordTable
+
+STATUS_STYLE = {
+    PlanStatus.NOT_STARTED: "dim",
+    PlanStatus.IN_PROGRESS: "",
+    PlanStatus.DONE: "green",
+    PlanStatus.BLOCKED: "bold red",
+    PlanStatus.DISPUTED: "yellow",
+}
+
+
+class PlanBoard(RecordTable):
+    COLUMNS = (
+        ("number", "#", 2),
+        ("status", "Status", 13),
+        ("title", "Point", 34),
+        ("owner", "Owner", 10),
+        ("next", "Next step", None),
+    )
+    DEFAULT_SORT = "number"
+
+    def cells(self, point: PlanPoint) -> Sequence[Text]:
+        status = point.status
+        return (
+            cell(point.number, sort_key=point.number),
+            cell(f"{status.mark} {status.label}", STATUS_STYLE[status], sort_key=status.value),
+            cell(point.title),
+            cell(point.owner),
+            cell(point.next_step),
+        )

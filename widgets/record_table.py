@@ -1,0 +1,137 @@
+"""A DataTable of domain records that updates in place.
+
+``sync(records)`` diffs against what is shown: stale rows are removed, cells
+are updated only where their text changed, new rows are added, and the table
+re-sorts only if the order could have changed. Nothing is cleared and rebuilt,
+so a live update repaints only the rows that changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+
+from widgets.cells import Cell
+
+
+class RecordTable(DataTable):
+    """Subclasses set COLUMNS and implement ``cells(record)``."""
+
+    #: (key, label, width or None)
+    COLUMNS: ClassVar[Sequence[tuple[str, str, int | None]]] = ()
+    DEFAULT_SORT: ClassVar[str] = ""
+    DEFAULT_REVERSE: ClassVar[bool] = False
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("s", "cycle_sort", "Sort", show=False, id="list.sort"),
+        Binding("S", "reverse_sort", "Reverse sort", show=False, id="list.reverse"),
+    ]
+
+    class RecordSelected(Message):
+        """The operator pressed enter on a row."""
+
+        def __init__(self, table: "RecordTable", record_id: int) -> None:
+            super().__init__()
+            self.table = table
+            self.record_id = record_id
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        self.records: dict[int, Any] = {}
+        self.sort_column = self.DEFAULT_SORT or (self.COLUMNS[0][0] if self.COLUMNS else "")
+        self.sort_reverse = self.DEFAULT_REVERSE
+
+    def on_mount(self) -> None:
+        for key, label, width in self.COLUMNS:
+            self.add_column(label, key=key, width=width)
+
+    def cells(self, record: Any) -> Sequence[Text]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @staticmethod
+    def record_id(record: Any) -> int:
+        return record.id
+
+    # --- updates -------------------------------------------------------------
+
+    def sync(self, records: Iterable[Any], *, complete: bool = True) -> None:
+        """Show ``records``. With ``complete``, rows not among them are removed."""
+        incoming = {self.record_id(r): r for r in records}
+        added = False
+        with self.app.batch_update():
+            if complete:
+                for stale in [rid for rid in self.records if rid not in incoming]:
+                    self.remove_record(stale)
+            for rid, record in incoming.items():
+                added |= self._upsert(rid, record)
+            if added or not complete:
+                self._apply_sort()
+
+    def upsert(self, record: Any) -> None:
+        if self._upsert(self.record_id(record), record):
+            self._apply_sort()
+
+    def remove_record(self, record_id: int) -> None:
+        if self.records.pop(record_id, None) is not None:
+            self.remove_row(str(record_id))
+
+    def _upsert(self, rid: int, record: Any) -> bool:
+        """Update or add one row; True when a row was added."""
+        new_cells = self.cells(record)
+        key = str(rid)
+        if rid in self.records:
+            for (column, _label, _width), value in zip(self.COLUMNS, new_cells):
+                old = self.get_cell(key, column)
+                if not isinstance(old, Text) or old.plain != value.plain or old.style != value.style:
+                    self.update_cell(key, column, value)
+            self.records[rid] = record
+            return False
+        self.records[rid] = record
+        self.add_row(*new_cells, key=key)
+        return True
+
+    # --- cursor and sort -----------------------------------------------------
+
+    @property
+    def selected_id(self) -> int | None:
+        if not self.row_count:
+            return None
+        try:
+            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        except Exception:  # noqa: BLE001 - cursor outside the rows
+            return None
+        return int(key.value) if key.value is not None else None
+
+    def selected_record(self) -> Any:
+        rid = self.selected_id
+        return self.records.get(rid) if rid is not None else None
+
+    def _apply_sort(self) -> None:
+        if self.sort_column and self.row_count:
+            selected = self.selected_id
+            self.sort(self.sort_column, key=lambda c: c.sort_key if isinstance(c, Cell) else str(c),
+                      reverse=self.sort_reverse)
+            if selected is not None and str(selected) in self.rows:
+                self.move_cursor(row=self.get_row_index(str(selected)), animate=False)
+
+    def action_cycle_sort(self) -> None:
+        keys = [k for k, _label, _width in self.COLUMNS]
+        self.sort_column = keys[(keys.index(self.sort_column) + 1) % len(keys)] if self.sort_column in keys else keys[0]
+        self._apply_sort()
+        self.notify(f"sorted by {dict((k, lbl) for k, lbl, _ in self.COLUMNS)[self.sort_column]}", timeout=2)
+
+    def action_reverse_sort(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+        self._apply_sort()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.RecordSelected(self, int(event.row_key.value)))
