@@ -6,6 +6,7 @@ from textual.command import CommandPalette
 
 from console.screens.confirm import ConfirmScreen
 from console.screens.help import HelpScreen
+from console.screens.panes.incidents import IncidentsPane
 from console.screens.watch_floor import PANES, WatchFloor
 from console.store import Store
 from tests.conftest import OPERATOR
@@ -33,7 +34,7 @@ async def test_at_80x24_each_pane_key_shows_one_pane_with_data(db_path):
         for index, (key, _title, _cls) in enumerate(PANES):
             await pilot.press(str(index + 1))
             await pilot.pause()
-            visible = [p.key for p in screen.panes if p.display and p.region.width > 0]
+            visible = [p.KEY for p in screen.panes if p.display and p.region.width > 0]
             assert visible == [key]
             assert app.focused is screen.panes[index].table
             assert screen.panes[index].table.row_count > 0
@@ -45,7 +46,7 @@ async def test_at_160x48_several_panes_stand_side_by_side(db_path):
         assert await until(pilot, lambda: loaded(app))
         screen = floor(app)
         assert screen.has_class("-wide")
-        regions = {p.key: p.region for p in screen.panes}
+        regions = {p.KEY: p.region for p in screen.panes}
         assert all(r.width > 0 and r.height > 0 for r in regions.values())
         assert regions["incidents"].x < regions["aid"].x < regions["partners"].x
         assert regions["aid"].y < regions["headlines"].y
@@ -87,7 +88,7 @@ async def test_help_and_the_command_palette_open(db_path):
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         keys = {keys for _group, keys, _what in app.screen.rows}
-        for binding in WatchFloor.BINDINGS:
+        for binding in [*WatchFloor.BINDINGS, *IncidentsPane.BINDINGS]:
             assert binding.key.replace("slash", "/") in keys
         await pilot.press("escape")
         await pilot.pause()

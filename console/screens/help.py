@@ -14,13 +14,15 @@ from textual.widgets import Static
 def binding_groups() -> list[tuple[str, list[Binding]]]:
     """The bindings of the app, the watch floor and the lists, read from the classes themselves."""
     from console.app import CmccApp
-    from console.screens.watch_floor import WatchFloor
+    from console.screens.watch_floor import PANE_CLASSES, WatchFloor
     from widgets.filter_input import FilterInput
     from widgets.record_table import RecordTable
 
+    panes = [(f"{cls.TITLE} pane", list(cls.__dict__.get("BINDINGS", []))) for cls in PANE_CLASSES]
     return [
         ("Everywhere", list(CmccApp.BINDINGS)),
         ("Watch floor", list(WatchFloor.BINDINGS)),
+        *[(title, bindings) for title, bindings in panes if bindings],
         ("Lists", list(RecordTable.BINDINGS) + [Binding("up,down,pageup,pagedown", "", "Move"),
                                                Binding("enter", "", "Open the selected record")]),
         ("Filter line", list(FilterInput.BINDINGS) + [Binding("enter", "", "Keep the filter, back to the list")]),

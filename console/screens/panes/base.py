@@ -1,0 +1,67 @@
+"""What every pane has: a title, a summary, its table, a filter line, and a reload."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from console.domain import Entity
+from widgets.filter_input import FilterInput
+from widgets.record_table import RecordTable
+
+
+class Pane(Vertical):
+    """Subclasses set KEY, TITLE, TABLE and ENTITIES, and implement ``load()``."""
+
+    KEY: ClassVar[str] = ""
+    TITLE: ClassVar[str] = ""
+    TABLE: ClassVar[type[RecordTable]] = RecordTable
+    #: Journal entities whose changes make this pane reload.
+    ENTITIES: ClassVar[frozenset[Entity]] = frozenset()
+
+    DEFAULT_CSS = """
+    Pane > .pane-title { height: 1; text-style: bold; }
+    Pane > .pane-summary { height: auto; max-height: 3; color: $text-muted; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id=f"pane-{self.KEY}", classes="pane")
+        self.table = self.TABLE(id=f"table-{self.KEY}")
+        self.filter_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.TITLE, classes="pane-title")
+        yield Static("", classes="pane-summary")
+        yield self.table
+        yield FilterInput()
+
+    @property
+    def store(self):
+        return self.app.store
+
+    @property
+    def actor(self):
+        return self.app.actor
+
+    @property
+    def settings(self):
+        return self.app.settings
+
+    def set_summary(self, text) -> None:
+        self.query_one(".pane-summary", Static).update(text)
+
+    def set_title(self, text) -> None:
+        self.query_one(".pane-title", Static).update(text)
+
+    def request_reload(self) -> None:
+        """Ask the screen to reload this pane at its next refresh tick."""
+        self.screen.mark_dirty(self.KEY)
+
+    async def load(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def on_minute(self) -> None:
+        """Called once a minute (ages, overdue marks)."""
