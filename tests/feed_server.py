@@ -104,6 +104,11 @@ class _Server(ThreadingHTTPServer):
         self.owner = owner
         super().__init__(("127.0.0.1", 0), _Handler)
 
+    def handle_error(self, request, client_address):
+        # A client that hangs up mid-answer (timeouts, size limits) is the point of
+        # several tests; socketserver would print its traceback into the test's stderr.
+        pass
+
 
 class FeedServer:
     def __init__(self) -> None:
