@@ -543,6 +543,7 @@ class Entity(str, Enum):
     OPERATOR = "operator"
     LOG = "log"
     SEED = "seed"
+    LEASE = "lease"  # who holds the feed-polling lease (acquire, takeover, release)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ class Store:
         from console.store.feeds import FeedRepository
         from console.store.headlines import HeadlineRepository
         from console.store.incidents import IncidentRepository
+        from console.store.leases import LeaseRepository
         from console.store.journal_reader import JournalReader
         from console.store.operators import OperatorRepository
         from console.store.partners import PartnerRepository
@@ -30,6 +31,7 @@ class Store:
         self.feeds = FeedRepository(database)
         self.headlines = HeadlineRepository(database)
         self.journal = JournalReader(database)
+        self.leases = LeaseRepository(database)
 
     @classmethod
     async def open(cls, path: str | Path) -> "Store":

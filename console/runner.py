@@ -1,0 +1,205 @@
+"""Run the feed pollers and the inbox watcher in exactly one process: the lease holder.
+
+``FeedRunner.run(stop_event)`` loops: take (or renew) the ``feed-poller``
+lease; while it is ours, poll due feeds and watch the inbox folder; renew
+every ``renew_seconds``; if the lease is lost (another process took it over
+after ours lapsed) or cannot be renewed before it would lapse, stop polling
+at once and go back to asking. On stop the lease is released, so the next
+process need not wait for it to lapse.
+
+Used by the App (in a worker) and by ``cmcc poller`` (headless). It only
+writes to the store; consoles see the results through the journal. No Textual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from console.domain import SYSTEM_ACTOR, Actor
+from console.store.leases import FEED_POLLER, holder_id, short_holder
+
+log = logging.getLogger(__name__)
+
+#: A holder that stops renewing loses the lease after LEASE_TTL; others ask every LEASE_RENEW,
+#: so a dead holder is replaced within TTL + RENEW (< 15 s).
+LEASE_TTL_SECONDS = 10.0
+LEASE_RENEW_SECONDS = 3.0
+
+
+def describe_poll(result) -> str:
+    """One line for a PollResult (``cmcc poller`` prints these)."""
+    name = result.feed.name
+    if not result.ok:
+        wait = ""
+        if result.next_poll_at is not None:
+            wait = f" (next try {result.next_poll_at.strftime('%H:%MZ')})"
+        return f"feed {name}: failed: {result.error}{wait}"
+    if result.not_modified:
+        return f"feed {name}: not modified"
+    return f"feed {name}: {result.new_items} new of {len(result.headlines)}"
+
+
+class FeedRunner:
+    """Pollers + inbox under the lease. ``on_event(line)`` hears what happens, one line each."""
+
+    def __init__(self, store, actor: Actor, settings=None, inbox_folder: str | Path | None = None, *,
+                 holder: str | None = None, ttl_seconds: float = LEASE_TTL_SECONDS,
+                 renew_seconds: float = LEASE_RENEW_SECONDS, tick_seconds: float = 1.0,
+                 on_event: Callable[[str], None] | None = None, watch_inbox: bool = True):
+        self.store = store
+        self.actor = actor
+        self.settings = settings
+        if inbox_folder is None and settings is not None:
+            inbox_folder = settings.inbox_path
+        self.inbox_folder = Path(inbox_folder).expanduser() if inbox_folder else None
+        self.holder = holder or holder_id(actor.login)
+        self.ttl_seconds = ttl_seconds
+        self.renew_seconds = renew_seconds
+        self.tick_seconds = tick_seconds
+        self.on_event = on_event
+        self.watch_inbox = watch_inbox and self.inbox_folder is not None
+        # Ingestion is the system's doing, whoever's console happens to hold the lease;
+        # the origin says which process it was.
+        self.ingest_actor = replace(SYSTEM_ACTOR, origin=clean_origin(self.holder))
+        self.holding = False
+        self.polls = 0
+        self.finished = asyncio.Event()
+        self._stop: asyncio.Event | None = None
+        self._last_other: str | None = None
+
+    # --- events ---------------------------------------------------------------
+
+    def _emit(self, line: str) -> None:
+        log.info("%s", line)
+        if self.on_event is not None:
+            try:
+                self.on_event(line)
+            except Exception:  # noqa: BLE001 - a listener's bug must not stop polling
+                log.exception("runner event listener failed")
+
+    def _on_result(self, result) -> None:
+        self.polls += 1
+        self._emit(describe_poll(result))
+
+    def _on_outcome(self, outcome) -> None:
+        self._emit(f"inbox {outcome.message}")
+
+    # --- the loop ---------------------------------------------------------------
+
+    def stop(self) -> None:
+        if self._stop is not None:
+            self._stop.set()
+
+    async def run(self, stop_event: asyncio.Event | None = None) -> None:
+        """Until ``stop_event`` is set (or the task is cancelled): hold the lease and poll."""
+        self._stop = stop_event or asyncio.Event()
+        self.finished.clear()
+        try:
+            while not self._stop.is_set():
+                if await self._acquire():
+                    self._emit(f"holding the {FEED_POLLER} lease as {self.holder}: polling")
+                    await self._poll_while_held()
+                    if self._stop.is_set():
+                        break
+                await self._wait(self.renew_seconds)
+        finally:
+            try:
+                await asyncio.shield(self._release())
+            except asyncio.CancelledError:
+                pass
+            self.finished.set()
+
+    async def _acquire(self) -> bool:
+        try:
+            held = await self.store.leases.try_acquire(FEED_POLLER, self.holder, self.ttl_seconds, actor=self.actor)
+        except Exception as error:  # noqa: BLE001 - a busy database: ask again next round
+            log.warning("cannot ask for the lease: %s", error)
+            return False
+        if not held:
+            other = await self._other_holder()
+            if other != self._last_other:
+                self._last_other = other
+                if other:
+                    self._emit(f"feeds are polled by {short_holder(other)}; standing by")
+        else:
+            self._last_other = None
+        return held
+
+    async def _other_holder(self) -> str | None:
+        try:
+            return await self.store.leases.holder(FEED_POLLER)
+        except Exception:  # noqa: BLE001
+            return None
+
+    async def _poll_while_held(self) -> None:
+        from feeds.inbox import Inbox
+        from feeds.poller import FeedPoller
+
+        loop = asyncio.get_running_loop()
+        renewed_at = loop.time()
+        self.holding = True
+        session = asyncio.Event()
+        poller = FeedPoller(self.store, actor=self.ingest_actor, on_result=self._on_result,
+                            tick_seconds=self.tick_seconds)
+        tasks = [asyncio.create_task(poller.run(session), name="feed-poller")]
+        if self.watch_inbox:
+            inbox = Inbox(self.inbox_folder, self.store, self.ingest_actor, on_outcome=self._on_outcome)
+            tasks.append(asyncio.create_task(self._watch_inbox(inbox, session), name="inbox-watcher"))
+        try:
+            while not self._stop.is_set():
+                await self._wait(self.renew_seconds)
+                if self._stop.is_set():
+                    break
+                try:
+                    held = await self.store.leases.try_acquire(FEED_POLLER, self.holder, self.ttl_seconds,
+                                                               actor=self.actor)
+                except Exception as error:  # noqa: BLE001 - busy: keep polling while the lease is surely ours
+                    log.warning("cannot renew the lease: %s", error)
+                    if loop.time() - renewed_at < self.ttl_seconds - self.renew_seconds:
+                        continue
+                    self._emit("lease could not be renewed in time: polling stopped")
+                    break
+                if not held:
+                    other = await self._other_holder()
+                    self._emit(f"lease lost to {short_holder(other) if other else 'another process'}:"
+                               " polling stopped")
+                    self._last_other = other
+                    break
+                renewed_at = loop.time()
+        finally:
+            self.holding = False
+            session.set()
+            done, pending = await asyncio.wait(tasks, timeout=5)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.gather(*pending, return_exceptions=True)
+
+    async def _watch_inbox(self, inbox, session: asyncio.Event) -> None:
+        try:
+            await inbox.watch(session)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 - e.g. the folder cannot be created: feeds go on
+            self._emit(f"inbox {self.inbox_folder}: not watched: {error}")
+
+    async def _wait(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stop.wait(), timeout=seconds)
+        except TimeoutError:
+            pass
+
+    async def _release(self) -> None:
+        try:
+            if await self.store.leases.release(FEED_POLLER, self.holder, actor=self.actor):
+                self._emit(f"released the {FEED_POLLER} lease")
+        except Exception as error:  # noqa: BLE001 - closing down: it lapses by itself
+            log.warning("cannot release the lease: %s", error)
+
+
+def clean_origin(holder: str) -> str:
+    return f"poller {holder}"
