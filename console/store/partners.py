@@ -1,25 +1,60 @@
-"""Partners in the center, their liaison officers, and stabilization-force contributors."""
+"""Partners in the center, their liaison officers, and stabilization-force contributors.
+
+Officer fields arrive as text from two places, the officer form and the roster
+import; ``officer_from_fields`` turns both into an ``Officer`` with one message
+per bad field, so a form shows the same words beside a field as an import
+report shows beside a line.
+
+The roster import is idempotent: an officer is found again by partner and
+service number when the file gives one, else by partner and name
+(case-insensitive). A row that matches changes only what differs; a row that
+matches and differs in nothing writes nothing (no journal row either).
+"""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+import aiosqlite
+
 from console.domain import (
+    QUESTION_OPEN,
+    QUESTION_SETTLED,
     Actor,
     Contributor,
     Entity,
     IsfStatus,
     Officer,
+    OpenQuestion,
     Partner,
     PartnerKind,
     Permission,
     Presence,
     Shift,
+    StatusChange,
     StoreError,
+    ValidationError,
+    parse_releasability,
 )
 from console.dtg import utc_now
+from console.sanitize import clean_line, clean_text
 from console.store.database import Database
-from console.store.guard import require
+from console.store.guard import check_version, require
 from console.store.journal import record
 from console.store.rows import from_iso, to_date, to_iso, visible_to
+
+#: The text fields of an officer, in form and CSV order (``partner`` is the partner's code).
+OFFICER_FIELDS = ("partner", "rank", "name", "service", "service_number", "cell", "role", "contact", "shift",
+                  "rotation_start", "rotation_end", "presence", "releasability")
+REQUIRED_OFFICER_FIELDS = ("partner", "name")
+MAX_CHARS = {"rank": 16, "name": 80, "service": 40, "service_number": 40, "cell": 40, "role": 60, "contact": 120}
+#: Columns stored from an Officer (besides the partner), compared on edit and re-import.
+EDITABLE_OFFICER_COLUMNS = ("rank", "name", "service", "service_number", "cell", "role", "contact", "shift",
+                            "rotation_start", "rotation_end", "releasability")
 
 
 def partner_from_row(row) -> Partner:
@@ -32,7 +67,7 @@ def officer_from_row(row) -> Officer:
         cell=row["cell"], role=row["role"], contact=row["contact"], shift=Shift(row["shift"]),
         rotation_start=to_date(row["rotation_start"]), rotation_end=to_date(row["rotation_end"]),
         presence=Presence(row["presence"]), presence_changed_at=from_iso(row["presence_changed_at"]),
-        releasability=row["releasability"], version=row["version"],
+        releasability=row["releasability"], version=row["version"], service_number=row["service_number"],
     )
 
 
@@ -48,18 +83,160 @@ def contributor_from_row(row) -> Contributor:
 OFFICER_SELECT = "SELECT o.*, p.code AS partner_code FROM officers o JOIN partners p ON p.id = o.partner_id"
 
 
+# --- officer fields: one set of rules for the form and the import ---------------------
+
+
+def _parse_date(text: str) -> date:
+    return date.fromisoformat(text.strip())
+
+
+def officer_from_fields(fields: dict[str, object], partner_codes: Collection[str],
+                        base: Officer | None = None) -> tuple[Officer | None, dict[str, str]]:
+    """Text fields -> a cleaned Officer, or None and a message per bad field.
+
+    ``base`` is the officer being edited: fields missing from ``fields`` keep its values.
+    """
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    for name in OFFICER_FIELDS:
+        raw = fields.get(name)
+        if raw is None:
+            continue
+        if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
+            errors[name] = "must be text"
+            continue
+        text = clean_line(raw, max_chars=4000)
+        limit = MAX_CHARS.get(name)
+        if limit and len(text) > limit:
+            errors[name] = f"at most {limit} characters (got {len(text)})"
+        values[name] = text
+    officer = base or Officer(rank="", name="", partner_code="")
+    codes = {c.upper() for c in partner_codes}
+    if "partner" in values or base is None:
+        code = values.get("partner", "").upper()
+        if not code:
+            errors.setdefault("partner", "missing: the partner's code, e.g. GBR")
+        elif code not in codes:
+            errors.setdefault("partner", f"{code!r} is not a partner of the center (e.g. {', '.join(sorted(codes)[:4])})")
+        officer = replace(officer, partner_code=code)
+    for name in ("rank", "name", "service", "service_number", "cell", "role", "contact"):
+        if name in values:
+            officer = replace(officer, **{name: values[name]})
+    if not officer.name:
+        errors.setdefault("name", "missing: the officer's name")
+    for name, enum in (("shift", Shift), ("presence", Presence)):
+        if values.get(name):
+            try:
+                officer = replace(officer, **{name: enum.parse(values[name])})
+            except ValueError:
+                errors.setdefault(name, f"{values[name]!r} is not one of: {', '.join(m.label for m in enum)}")
+    for name in ("rotation_start", "rotation_end"):
+        if name in values:
+            if not values[name]:
+                officer = replace(officer, **{name: None})
+                continue
+            try:
+                officer = replace(officer, **{name: _parse_date(values[name])})
+            except ValueError:
+                errors.setdefault(name, f"{values[name]!r} is not a date (YYYY-MM-DD)")
+    if (officer.rotation_start and officer.rotation_end and officer.rotation_end < officer.rotation_start
+            and "rotation_start" not in errors and "rotation_end" not in errors):
+        errors["rotation_end"] = "ends before the rotation starts"
+    if values.get("releasability"):
+        try:
+            officer = replace(officer, releasability=parse_releasability(values["releasability"]))
+        except ValueError as error:
+            errors.setdefault("releasability", str(error))
+    return (None, errors) if errors else (officer, {})
+
+
+def _officer_columns(officer: Officer) -> dict:
+    return {
+        "rank": officer.rank, "name": officer.name, "service": officer.service,
+        "service_number": officer.service_number, "cell": officer.cell, "role": officer.role,
+        "contact": officer.contact, "shift": officer.shift.value,
+        "rotation_start": officer.rotation_start.isoformat() if officer.rotation_start else None,
+        "rotation_end": officer.rotation_end.isoformat() if officer.rotation_end else None,
+        "releasability": officer.releasability,
+    }
+
+
+@dataclass(frozen=True)
+class RosterFilter:
+    """What the roster shows: every set field must match; empty fields match everything."""
+
+    partners: frozenset[str] = frozenset()
+    cell: str = ""  # part of the cell name, any case
+    shift: Shift | None = None
+    presence: Presence | None = None
+    text: str = ""  # words in partner, rank, name, cell, role
+
+    @property
+    def active(self) -> bool:
+        return bool(self.partners or self.cell or self.shift or self.presence or self.text)
+
+    def describe(self) -> str:
+        parts = []
+        if self.partners:
+            parts.append("partner " + ",".join(sorted(self.partners)))
+        if self.cell:
+            parts.append(f"cell ~{self.cell}")
+        if self.shift:
+            parts.append(f"shift {self.shift.label}")
+        if self.presence:
+            parts.append(self.presence.label)
+        if self.text:
+            parts.append(f'"{self.text}"')
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class ImportCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def written(self) -> int:
+        return self.created + self.updated
+
+
 class PartnerRepository:
     def __init__(self, database: Database):
         self.database = database
 
+    # --- reads ---------------------------------------------------------------
+
     async def partners(self) -> list[Partner]:
         return [partner_from_row(r) for r in await self.database.fetchall("SELECT * FROM partners ORDER BY name")]
 
-    async def officers(self, actor: Actor, limit: int = 5000) -> list[Officer]:
+    async def partner_codes(self) -> list[str]:
+        return [r[0] for r in await self.database.fetchall("SELECT code FROM partners ORDER BY code")]
+
+    async def officers(self, actor: Actor, flt: RosterFilter | None = None, limit: int = 5000) -> list[Officer]:
         clause, params = visible_to(actor, "o.releasability")
+        parts = [clause]
+        flt = flt or RosterFilter()
+        if flt.partners:
+            codes = sorted(flt.partners)
+            parts.append("p.code IN (%s)" % ",".join(f":pc{i}" for i in range(len(codes))))
+            params.update({f"pc{i}": c for i, c in enumerate(codes)})
+        if flt.cell:
+            parts.append("instr(lower(o.cell), lower(:cell)) > 0")
+            params["cell"] = flt.cell
+        if flt.shift:
+            parts.append("o.shift = :shift")
+            params["shift"] = flt.shift.value
+        if flt.presence:
+            parts.append("o.presence = :presence")
+            params["presence"] = flt.presence.value
+        for index, word in enumerate(flt.text.split()[:8]):
+            parts.append(f"instr(lower(p.code || ' ' || o.rank || ' ' || o.name || ' ' || o.cell || ' ' || o.role),"
+                         f" lower(:w{index})) > 0")
+            params[f"w{index}"] = word
         params["limit"] = limit
         rows = await self.database.fetchall(
-            f"{OFFICER_SELECT} WHERE {clause} ORDER BY p.code, o.name LIMIT :limit", params)
+            f"{OFFICER_SELECT} WHERE {' AND '.join(parts)} ORDER BY p.code, o.name LIMIT :limit", params)
         return [officer_from_row(r) for r in rows]
 
     async def officer(self, actor: Actor, officer_id: int) -> Officer | None:
@@ -72,14 +249,234 @@ class PartnerRepository:
         rows = await self.database.fetchall("SELECT * FROM contributors ORDER BY troops + police DESC, nation")
         return [contributor_from_row(r) for r in rows]
 
-    async def set_presence(self, actor: Actor, officer_id: int, presence: Presence) -> None:
+    async def contributor(self, contributor_id: int) -> Contributor | None:
+        row = await self.database.fetchone("SELECT * FROM contributors WHERE id = ?", (contributor_id,))
+        return contributor_from_row(row) if row else None
+
+    async def contributor_history(self, contributor_id: int) -> list[StatusChange]:
+        """Every status change of one contributor, oldest first, with who and when (from the journal)."""
+        rows = await self.database.fetchall(
+            "SELECT at, actor, action, changes FROM journal WHERE entity = ? AND entity_id = ? ORDER BY id",
+            (Entity.CONTRIBUTOR.value, contributor_id))
+        history = []
+        for row in rows:
+            changes = json.loads(row["changes"] or "{}")
+            status = changes.get("status")
+            if status is None:
+                continue
+            old, new = (status[0], status[1]) if isinstance(status, list) else ("", status)
+            history.append(StatusChange(at=from_iso(row["at"]), actor=row["actor"], old=old, new=new,
+                                        note=changes.get("note", ""), action=row["action"]))
+        return history
+
+    # --- officers ------------------------------------------------------------
+
+    @staticmethod
+    async def _partner_id(conn: aiosqlite.Connection, code: str) -> int:
+        async with conn.execute("SELECT id FROM partners WHERE code = ?", (code,)) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            raise ValidationError({"partner": f"{code!r} is not a partner of the center"})
+        return int(row[0])
+
+    @staticmethod
+    async def _current(conn: aiosqlite.Connection, actor: Actor, officer_id: int) -> Officer:
+        clause, params = visible_to(actor, "o.releasability")
+        params["id"] = officer_id
+        async with conn.execute(f"{OFFICER_SELECT} WHERE o.id = :id AND {clause}", params) as cursor:
+            cursor.row_factory = sqlite3.Row
+            row = await cursor.fetchone()
+        if row is None:
+            raise StoreError(f"officer {officer_id} does not exist or is not releasable to you")
+        return officer_from_row(row)
+
+    async def _check(self, officer: Officer) -> Officer:
+        fields = {name: value for name, value in _officer_columns(officer).items() if value is not None}
+        fields.update(partner=officer.partner_code, presence=officer.presence.value)
+        cleaned, errors = officer_from_fields(fields, await self.partner_codes())
+        if errors:
+            raise ValidationError(errors)
+        return replace(cleaned, presence=officer.presence, id=officer.id, version=officer.version)
+
+    async def create_officer(self, actor: Actor, officer: Officer) -> Officer:
+        require(actor, Permission.CREATE, "add officers to the roster")
+        cleaned = await self._check(officer)
+        async with self.database.transaction() as conn:
+            new_id = await self._insert_officer(conn, actor, cleaned)
+        return replace(cleaned, id=new_id, version=1)
+
+    async def _insert_officer(self, conn: aiosqlite.Connection, actor: Actor, officer: Officer) -> int:
+        values = _officer_columns(officer)
+        values.update(partner_id=await self._partner_id(conn, officer.partner_code), presence=officer.presence.value,
+                      presence_changed_at=to_iso(utc_now()))
+        columns = ", ".join(values)
+        cursor = await conn.execute(
+            f"INSERT INTO officers ({columns}) VALUES ({', '.join(':' + c for c in values)})", values)
+        new_id = int(cursor.lastrowid)
+        await record(conn, actor, Entity.OFFICER, new_id, "create",
+                     {"partner": officer.partner_code, **_officer_columns(officer),
+                      "presence": officer.presence.value})
+        return new_id
+
+    async def update_officer(self, actor: Actor, officer: Officer, expected_version: int | None = None) -> Officer:
+        """Save an edited officer. Refused (StaleRecord) if someone saved it since ``expected_version``."""
+        require(actor, Permission.EDIT, "edit officers")
+        if officer.id is None:
+            raise StoreError("an officer to edit needs its id")
+        cleaned = await self._check(officer)
+        async with self.database.transaction() as conn:
+            current = await self._current(conn, actor, officer.id)
+            check_version("officer", officer.id, expected_version, current.version)
+            await self._apply_update(conn, actor, current, cleaned, "edit")
+        return await self.officer(actor, officer.id) or cleaned
+
+    async def _apply_update(self, conn: aiosqlite.Connection, actor: Actor, current: Officer, new: Officer,
+                            action: str) -> bool:
+        old_values, new_values = _officer_columns(current), _officer_columns(new)
+        changed = {k: [old_values[k], new_values[k]] for k in EDITABLE_OFFICER_COLUMNS
+                   if old_values[k] != new_values[k]}
+        assignments = {k: v[1] for k, v in changed.items()}
+        if new.partner_code != current.partner_code:
+            assignments["partner_id"] = await self._partner_id(conn, new.partner_code)
+            changed["partner"] = [current.partner_code, new.partner_code]
+        if not changed:
+            return False
+        sets = ", ".join(f"{k} = :{k}" for k in assignments)
+        await conn.execute(f"UPDATE officers SET {sets}, version = version + 1 WHERE id = :id",
+                           {**assignments, "id": current.id})
+        await record(conn, actor, Entity.OFFICER, current.id, action, {"name": new.name, **changed})
+        return True
+
+    async def set_presence(self, actor: Actor, officer_id: int, presence: Presence,
+                           expected_version: int | None = None) -> Officer:
         require(actor, Permission.EDIT, "change presence")
         async with self.database.transaction() as conn:
-            async with conn.execute("SELECT presence FROM officers WHERE id = ?", (officer_id,)) as cursor:
-                row = await cursor.fetchone()
-            if row is None:
-                raise StoreError(f"officer {officer_id} does not exist")
+            current = await self._current(conn, actor, officer_id)
+            check_version("officer", officer_id, expected_version, current.version)
+            return await self._set_presence(conn, actor, current, presence)
+
+    async def cycle_presence(self, actor: Actor, officer_id: int) -> Officer:
+        """On floor -> away -> off shift -> on floor, from whatever is stored now."""
+        require(actor, Permission.EDIT, "change presence")
+        async with self.database.transaction() as conn:
+            current = await self._current(conn, actor, officer_id)
+            return await self._set_presence(conn, actor, current, current.presence.next)
+
+    @staticmethod
+    async def _set_presence(conn: aiosqlite.Connection, actor: Actor, current: Officer,
+                            presence: Presence) -> Officer:
+        now = utc_now().replace(microsecond=0)
+        await conn.execute(
+            "UPDATE officers SET presence = ?, presence_changed_at = ?, version = version + 1 WHERE id = ?",
+            (presence.value, to_iso(now), current.id))
+        await record(conn, actor, Entity.OFFICER, current.id, "presence",
+                     {"name": current.name, "presence": [current.presence.value, presence.value]})
+        return replace(current, presence=presence, presence_changed_at=now, version=current.version + 1)
+
+    # --- the roster import -----------------------------------------------------
+
+    async def import_officers(self, actor: Actor, officers: Sequence[Officer]) -> ImportCounts:
+        """Create or update officers from an import, in one transaction."""
+        async with self.database.transaction() as conn:
+            return await self.upsert_officers_in(conn, actor, officers)
+
+    async def upsert_officers_in(self, conn: aiosqlite.Connection, actor: Actor,
+                                 officers: Sequence[Officer]) -> ImportCounts:
+        """In the caller's transaction: officers matched by partner + service number, else partner + name.
+
+        A matched officer gets only the fields that differ; presence is kept unless the row gave one.
+        """
+        require(actor, Permission.CREATE, "import the roster")
+        created = updated = unchanged = 0
+        for officer in officers:
+            partner_id = await self._partner_id(conn, officer.partner_code)
+            if officer.service_number:
+                sql, params = ("SELECT o.id FROM officers o WHERE o.partner_id = ? AND o.service_number = ?",
+                               (partner_id, officer.service_number))
+            else:
+                sql, params = ("SELECT o.id FROM officers o WHERE o.partner_id = ? AND o.name = ? COLLATE NOCASE"
+                               " ORDER BY o.id LIMIT 1", (partner_id, officer.name))
+            async with conn.execute(sql, params) as cursor:
+                found = await cursor.fetchone()
+            if found is None:
+                await self._insert_officer(conn, actor, officer)
+                created += 1
+                continue
+            current = await self._current(conn, actor, int(found[0]))
+            new = replace(officer, service_number=officer.service_number or current.service_number)
+            changed = await self._apply_update(conn, actor, current, new, "import")
+            if officer.presence is not current.presence and officer.presence_changed_at is not None:
+                await self._set_presence(conn, actor, replace(current, name=new.name), officer.presence)
+                changed = True
+            updated += changed
+            unchanged += not changed
+        return ImportCounts(created, updated, unchanged)
+
+    # --- stabilization-force contributors -----------------------------------------
+
+    @staticmethod
+    async def _contributor_in(conn: aiosqlite.Connection, contributor_id: int) -> Contributor:
+        async with conn.execute("SELECT * FROM contributors WHERE id = ?", (contributor_id,)) as cursor:
+            cursor.row_factory = sqlite3.Row
+            row = await cursor.fetchone()
+        if row is None:
+            raise StoreError(f"contributor {contributor_id} does not exist")
+        return contributor_from_row(row)
+
+    async def set_contributor_status(self, actor: Actor, contributor_id: int, status: IsfStatus, note: str = "",
+                                     *, troops: int | None = None, police: int | None = None,
+                                     expected_version: int | None = None) -> Contributor:
+        """Record a new status (and, with it, the pledged numbers); the note says why."""
+        require(actor, Permission.EDIT, "change a contributor's status")
+        note = clean_text(note, max_chars=2000)
+        errors = {}
+        for name, value in (("troops", troops), ("police", police)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+                errors[name] = "a whole number, 0 or more"
+            elif value is not None and value > 200_000:
+                errors[name] = "more than 200,000 is surely a typing error"
+        if errors:
+            raise ValidationError(errors)
+        async with self.database.transaction() as conn:
+            current = await self._contributor_in(conn, contributor_id)
+            check_version("contributor", contributor_id, expected_version, current.version)
+            changes: dict = {"nation": current.nation}
+            if status is not current.status:
+                changes["status"] = [current.status.value, status.value]
+            for name, value in (("troops", troops), ("police", police)):
+                if value is not None and value != getattr(current, name):
+                    changes[name] = [getattr(current, name), value]
+            if len(changes) == 1:
+                if not note:
+                    return current
+                changes["status"] = [current.status.value, status.value]
+            if note:
+                changes["note"] = note
+            notes = current.notes
+            if note:
+                stamp = utc_now().strftime("%d%H%MZ %b %y").upper()
+                notes = (notes + "\n" if notes else "") + f"{stamp} {actor.login}: {note}"
+            now = utc_now()
             await conn.execute(
-                "UPDATE officers SET presence = ?, presence_changed_at = ?, version = version + 1 WHERE id = ?",
-                (presence.value, to_iso(utc_now()), officer_id))
-            await record(conn, actor, Entity.OFFICER, officer_id, "presence", {"presence": [row[0], presence.value]})
+                "UPDATE contributors SET status = ?, troops = ?, police = ?, notes = ?, updated_at = ?,"
+                " version = version + 1 WHERE id = ?",
+                (status.value, current.troops if troops is None else troops,
+                 current.police if police is None else police, notes, to_iso(now), contributor_id))
+            await record(conn, actor, Entity.CONTRIBUTOR, contributor_id, "status", changes)
+        return await self.contributor(contributor_id) or current
+
+    async def toggle_question(self, actor: Actor, contributor_id: int, question: OpenQuestion) -> str:
+        """Open <-> settled for one question; returns the new state."""
+        require(actor, Permission.EDIT, "settle or reopen a contributor's question")
+        async with self.database.transaction() as conn:
+            current = await self._contributor_in(conn, contributor_id)
+            questions = {q.value: s for q, s in current.questions.items()}
+            old = questions[question.value]
+            questions[question.value] = QUESTION_SETTLED if old == QUESTION_OPEN else QUESTION_OPEN
+            await conn.execute(
+                "UPDATE contributors SET open_questions = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+                (json.dumps(questions, sort_keys=True), to_iso(utc_now()), contributor_id))
+            await record(conn, actor, Entity.CONTRIBUTOR, contributor_id, "question",
+                         {"nation": current.nation, "question": question.value,
+                          "state": [old, questions[question.value]]})
+        return questions[question.value]

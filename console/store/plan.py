@@ -1,14 +1,33 @@
-"""The plan's 20 points: the whiteboard."""
+"""The plan's 20 points: the whiteboard, its notes and its history."""
 
 from __future__ import annotations
 
-from console.domain import Actor, Entity, Permission, PlanPoint, PlanStatus, StoreError
+import json
+import sqlite3
+
+import aiosqlite
+
+from console.domain import (
+    Actor,
+    Entity,
+    Permission,
+    PlanNote,
+    PlanPoint,
+    PlanStatus,
+    StatusChange,
+    StoreError,
+    ValidationError,
+)
 from console.dtg import utc_now
-from console.sanitize import clean_line
+from console.sanitize import clean_line, clean_text
 from console.store.database import Database
-from console.store.guard import require
+from console.store.guard import check_version, require
 from console.store.journal import record
 from console.store.rows import from_iso, to_iso
+
+MAX_OWNER = 60
+MAX_NEXT_STEP = 300
+MAX_NOTE = 4000
 
 
 def plan_point_from_row(row) -> PlanPoint:
@@ -17,9 +36,22 @@ def plan_point_from_row(row) -> PlanPoint:
                      changed_by=row["changed_by"], version=row["version"], id=row["id"])
 
 
+def check_owner_and_step(owner: str, next_step: str) -> tuple[str, str, dict[str, str]]:
+    """Clean both fields; the messages are the ones shown beside the form's fields."""
+    owner, next_step = clean_line(owner, max_chars=1000), clean_line(next_step, max_chars=2000)
+    errors = {}
+    if len(owner) > MAX_OWNER:
+        errors["owner"] = f"at most {MAX_OWNER} characters (got {len(owner)})"
+    if len(next_step) > MAX_NEXT_STEP:
+        errors["next_step"] = f"at most {MAX_NEXT_STEP} characters (got {len(next_step)})"
+    return owner, next_step, errors
+
+
 class PlanRepository:
     def __init__(self, database: Database):
         self.database = database
+
+    # --- reads ---------------------------------------------------------------
 
     async def points(self) -> list[PlanPoint]:
         return [plan_point_from_row(r) for r in await self.database.fetchall("SELECT * FROM plan_points ORDER BY number")]
@@ -28,20 +60,112 @@ class PlanRepository:
         row = await self.database.fetchone("SELECT * FROM plan_points WHERE number = ?", (number,))
         return plan_point_from_row(row) if row else None
 
-    async def set_status(self, actor: Actor, number: int, status: PlanStatus, next_step: str | None = None) -> None:
+    async def notes(self, number: int) -> list[PlanNote]:
+        rows = await self.database.fetchall(
+            "SELECT n.*, p.number FROM plan_point_notes n JOIN plan_points p ON p.id = n.point_id"
+            " WHERE p.number = ? ORDER BY n.id", (number,))
+        return [PlanNote(point_number=r["number"], text=r["text"], author=r["author"],
+                         created_at=from_iso(r["created_at"]), id=r["id"]) for r in rows]
+
+    async def history(self, number: int) -> list[StatusChange]:
+        """Every status change of one point, oldest first, with who and when (from the journal)."""
+        rows = await self.database.fetchall(
+            "SELECT j.at, j.actor, j.action, j.changes FROM journal j JOIN plan_points p ON p.id = j.entity_id"
+            " WHERE j.entity = ? AND p.number = ? ORDER BY j.id", (Entity.PLAN_POINT.value, number))
+        history = []
+        for row in rows:
+            changes = json.loads(row["changes"] or "{}")
+            status = changes.get("status")
+            if status is None:
+                continue
+            old, new = (status[0], status[1]) if isinstance(status, list) else ("", status)
+            history.append(StatusChange(at=from_iso(row["at"]), actor=row["actor"], old=old, new=new,
+                                        note=changes.get("note", ""), action=row["action"]))
+        return history
+
+    # --- writes --------------------------------------------------------------
+
+    @staticmethod
+    async def _current(conn: aiosqlite.Connection, number: int) -> PlanPoint:
+        async with conn.execute("SELECT * FROM plan_points WHERE number = ?", (number,)) as cursor:
+            cursor.row_factory = sqlite3.Row
+            row = await cursor.fetchone()
+        if row is None:
+            raise StoreError(f"there is no plan point {number}")
+        return plan_point_from_row(row)
+
+    async def set_status(self, actor: Actor, number: int, status: PlanStatus, next_step: str | None = None,
+                         *, note: str = "", expected_version: int | None = None) -> PlanPoint:
+        """A new status (optionally a new next step); a note, if given, joins the point's note history."""
         require(actor, Permission.EDIT, "update the plan")
+        note = clean_text(note, max_chars=MAX_NOTE + 1)
+        if len(note) > MAX_NOTE:
+            raise ValidationError({"note": f"at most {MAX_NOTE} characters"})
         async with self.database.transaction() as conn:
-            async with conn.execute("SELECT id, status, next_step FROM plan_points WHERE number = ?",
-                                    (number,)) as cursor:
-                row = await cursor.fetchone()
-            if row is None:
-                raise StoreError(f"there is no plan point {number}")
-            step = row[2] if next_step is None else clean_line(next_step)
-            await conn.execute(
-                "UPDATE plan_points SET status = ?, next_step = ?, changed_at = ?, changed_by = ?,"
-                " version = version + 1 WHERE id = ?",
-                (status.value, step, to_iso(utc_now()), actor.login, row[0]))
-            changes = {"status": [row[1], status.value]}
-            if step != row[2]:
-                changes["next_step"] = [row[2], step]
-            await record(conn, actor, Entity.PLAN_POINT, row[0], "update", {"number": number, **changes})
+            current = await self._current(conn, number)
+            check_version("plan point", number, expected_version, current.version)
+            step = current.next_step
+            if next_step is not None:
+                _owner, step, errors = check_owner_and_step(current.owner, next_step)
+                if errors:
+                    raise ValidationError(errors)
+            changes: dict = {"number": number, "status": [current.status.value, status.value]}
+            if step != current.next_step:
+                changes["next_step"] = [current.next_step, step]
+            if note:
+                changes["note"] = note
+                await self._insert_note(conn, actor, current.id, note)
+            await self._touch(conn, actor, current.id, status=status.value, next_step=step)
+            await record(conn, actor, Entity.PLAN_POINT, current.id, "update", changes)
+        return await self.point(number) or current
+
+    async def set_owner(self, actor: Actor, number: int, owner: str, next_step: str,
+                        *, expected_version: int | None = None) -> PlanPoint:
+        """Who owns the point and what happens next."""
+        require(actor, Permission.EDIT, "update the plan")
+        owner, next_step, errors = check_owner_and_step(owner, next_step)
+        if errors:
+            raise ValidationError(errors)
+        async with self.database.transaction() as conn:
+            current = await self._current(conn, number)
+            check_version("plan point", number, expected_version, current.version)
+            changes: dict = {"number": number}
+            if owner != current.owner:
+                changes["owner"] = [current.owner, owner]
+            if next_step != current.next_step:
+                changes["next_step"] = [current.next_step, next_step]
+            if len(changes) == 1:
+                return current
+            await self._touch(conn, actor, current.id, owner=owner, next_step=next_step)
+            await record(conn, actor, Entity.PLAN_POINT, current.id, "update", changes)
+        return await self.point(number) or current
+
+    async def add_note(self, actor: Actor, number: int, text: str) -> int:
+        require(actor, Permission.EDIT, "add notes to the plan")
+        text = clean_text(text, max_chars=MAX_NOTE + 1)
+        if not text:
+            raise ValidationError({"note": "a note cannot be empty"})
+        if len(text) > MAX_NOTE:
+            raise ValidationError({"note": f"at most {MAX_NOTE} characters"})
+        async with self.database.transaction() as conn:
+            current = await self._current(conn, number)
+            note_id = await self._insert_note(conn, actor, current.id, text)
+            await self._touch(conn, actor, current.id)
+            await record(conn, actor, Entity.PLAN_POINT, current.id, "note",
+                         {"number": number, "note": text, "note_id": note_id})
+        return note_id
+
+    @staticmethod
+    async def _insert_note(conn: aiosqlite.Connection, actor: Actor, point_id: int, text: str) -> int:
+        cursor = await conn.execute(
+            "INSERT INTO plan_point_notes (point_id, text, author, created_at) VALUES (?, ?, ?, ?)",
+            (point_id, text, actor.login, to_iso(utc_now())))
+        return int(cursor.lastrowid)
+
+    @staticmethod
+    async def _touch(conn: aiosqlite.Connection, actor: Actor, point_id: int, **values: str) -> None:
+        """Write ``values`` and stamp the last change and who made it."""
+        sets = "".join(f"{name} = :{name}, " for name in values)
+        await conn.execute(
+            f"UPDATE plan_points SET {sets}changed_at = :at, changed_by = :by, version = version + 1 WHERE id = :id",
+            {**values, "at": to_iso(utc_now()), "by": actor.login, "id": point_id})
