@@ -60,3 +60,107 @@ def validate_incident(incident: Incident) -> tuple[Incident, dict[str, str]]:
     except ValueError as error:
         errors["releasability"] = str(error)
     return cleaned, errors
+
+
+# --- from typed text: the form and the inbox importer ------------------------------
+
+#: Field names an operator types (the form) or a file carries (the inbox), in form order.
+INCIDENT_FIELDS = (
+    "when", "governorate", "locality", "latitude", "longitude", "grid_ref", "category", "description",
+    "severity", "killed", "injured", "alleged_party", "source", "source_type", "reliability", "credibility",
+    "assigned_cell", "releasability",
+)
+
+
+def _optional_number(text: str, kind: type, name: str, errors: dict[str, str]):
+    text = (text or "").strip()
+    if not text or text.lower() in ("unknown", "?", "-"):
+        return None
+    try:
+        return kind(text)
+    except ValueError:
+        errors[name] = f"{clean_line(text, max_chars=20)!r} is not a {'whole ' if kind is int else ''}number" + (
+            " (leave empty for unknown)" if name in ("killed", "injured") else "")
+        return None
+
+
+def _choice(enum, text: str, name: str, errors: dict[str, str], default=None):
+    text = (text or "").strip()
+    if not text:
+        if default is None:
+            errors[name] = "choose one"
+        return default
+    try:
+        return enum.parse(text)
+    except ValueError as error:
+        errors[name] = clean_line(str(error), max_chars=200)
+        return default
+
+
+def incident_from_fields(values: dict[str, object], base: Incident | None = None,
+                         now=None) -> tuple[Incident | None, dict[str, str]]:
+    """Build an Incident from typed text (``INCIDENT_FIELDS``), checking every field at once.
+
+    Returns (cleaned incident, {}) or (None, {field: message}). ``base`` keeps id,
+    status, version and the rest of an incident being edited.
+    """
+    from console.domain import Governorate, IncidentCategory, SourceType
+    from console.dtg import format_dtg, parse_when, utc_now
+
+    def now_utc(moment):
+        return moment or utc_now()
+
+    text = {name: "" if values.get(name) is None else str(values.get(name)) for name in INCIDENT_FIELDS}
+    errors: dict[str, str] = {}
+    try:
+        if base is not None and text["when"].strip() == format_dtg(base.occurred_at):
+            occurred = base.occurred_at  # unchanged: keep the stored seconds
+        else:
+            occurred = parse_when(text["when"], now)
+    except ValueError as error:
+        errors["when"] = str(error)
+        occurred = None
+    governorate = _choice(Governorate, text["governorate"], "governorate", errors)
+    category = _choice(IncidentCategory, text["category"], "category", errors)
+    source_type = _choice(SourceType, text["source_type"], "source_type", errors, SourceType.OTHER)
+    severity = _optional_number(text["severity"], int, "severity", errors)
+    if severity is None and "severity" not in errors:
+        errors["severity"] = "severity must be 1 to 5"
+    credibility = _optional_number(text["credibility"], int, "credibility", errors)
+    numbers = {name: _optional_number(text[name], float, name, errors) for name in ("latitude", "longitude")}
+    numbers |= {name: _optional_number(text[name], int, name, errors) for name in ("killed", "injured")}
+    fields = dict(
+        # Placeholders where a field could not be read, so every other field is still checked.
+        occurred_at=occurred or now_utc(now), governorate=governorate or Governorate.GAZA,
+        category=category or IncidentCategory.OTHER, description=text["description"],
+        severity=severity if severity is not None else 1, locality=text["locality"], grid_ref=text["grid_ref"],
+        alleged_party=text["alleged_party"], source=text["source"], source_type=source_type,
+        reliability=text["reliability"] or "F", credibility=credibility if credibility is not None else 6,
+        assigned_cell=text["assigned_cell"], releasability=text["releasability"] or RELEASABLE_TO_ALL,
+        **{k: v for k, v in numbers.items()},
+    )
+    incident = replace(base, **fields) if base is not None else Incident(**fields)
+    cleaned, more = validate_incident(incident)
+    for name, message in more.items():
+        errors.setdefault(name, message)
+    return (None, errors) if errors else (cleaned, {})
+
+
+def incident_to_fields(incident: Incident) -> dict[str, str]:
+    """The typed text of an incident: what the form shows when editing (round-trips ``incident_from_fields``)."""
+    from console.dtg import format_dtg
+
+    def number(value) -> str:
+        return "" if value is None else str(value)
+
+    return {
+        "when": format_dtg(incident.occurred_at), "governorate": incident.governorate.value,
+        "locality": incident.locality, "latitude": number(incident.latitude),
+        "longitude": number(incident.longitude), "grid_ref": incident.grid_ref,
+        "category": incident.category.value, "description": incident.description,
+        "severity": number(incident.severity), "killed": number(incident.killed),
+        "injured": number(incident.injured), "alleged_party": incident.alleged_party, "source": incident.source,
+        "source_type": incident.source_type.value, "reliability": incident.reliability,
+        "credibility": number(incident.credibility), "assigned_cell": incident.assigned_cell,
+        "releasability": incident.releasability,
+    }

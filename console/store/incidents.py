@@ -1,19 +1,42 @@
 """Incidents, their notes, links and workflow.
 
-Hot queries and their plans (SQLite 3.40, 100,000 incidents):
+The pane reads a window of rows at a time (``page``: LIMIT/OFFSET in the
+operator's sort order); nothing here loads the whole table. Sorting is done
+in SQL, always in one direction for every key (``severity DESC, occurred_at
+DESC, id DESC``), so each sort key is served by one ascending index scanned
+forwards or backwards (migration 003), never by a temporary B-tree.
 
-- newest page:  SELECT ... ORDER BY occurred_at DESC LIMIT ? OFFSET ?
-  -> SCAN incidents USING INDEX incidents_occurred
+Hot queries and their plans (SQLite 3.40, 100,000 incidents, see
+``bench/bench_incidents.py``):
+
+- newest page:   ... ORDER BY occurred_at DESC, id DESC LIMIT 200 OFFSET ?
+  -> SCAN incidents USING INDEX incidents_sort_occurred (backwards; no sort step)
+  (before 003 the DESC index gave "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY"
+  for the id tie-break)
+- sort by severity/category/place/status/grading:
+  ... ORDER BY <key> DESC, occurred_at DESC, id DESC
+  -> SCAN incidents USING INDEX incidents_sort_<key>; without 003 every one of
+  these was "SCAN incidents" + "USE TEMP B-TREE FOR ORDER BY": the full
+  100,000 rows sorted for each page (~100 ms instead of ~1 ms)
+- deep pages: OFFSET walks the index: ~linear in the offset (a few ms at
+  offset 99,800), acceptable for an operator paging by hand
 - open, sev >= 3: WHERE status IN (...) AND severity >= ? ORDER BY occurred_at DESC
-  -> SCAN incidents USING INDEX incidents_occurred (filters applied in the scan; the
-     newest page fills after a few hundred rows)
+  -> SCAN incidents USING INDEX incidents_sort_occurred (filters applied in the
+     scan; the newest page fills after a few hundred rows)
 - text filter:  WHERE id IN (SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH ?)
-  -> LIST SUBQUERY / SCAN incidents_fts VIRTUAL TABLE INDEX 0:M...
+  -> SCAN incidents USING INDEX incidents_sort_occurred + LIST SUBQUERY
+     (SCAN incidents_fts VIRTUAL TABLE INDEX 0:M...): the match list is built once
+- summary: GROUP BY status / severity use covering index scans
+  (incidents_sort_status, incidents_sort_severity); the unacknowledged sev 4-5
+  count uses the small partial index incidents_unacked (003); the 24 h count
+  by governorate is a range on incidents_sort_occurred.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -27,6 +50,7 @@ from console.domain import (
     IncidentCategory,
     IncidentNote,
     IncidentStatus,
+    JournalEntry,
     Permission,
     Role,
     SourceType,
@@ -34,23 +58,23 @@ from console.domain import (
     ValidationError,
     incident_transition,
 )
-from console.dtg import utc_now
-from console.sanitize import clean_text
+from console.dtg import parse_duration, utc_now
+from console.sanitize import clean_line, clean_text
 from console.store.database import Database
 from console.store.fts import match_expression
 from console.store.guard import check_version, require
-from console.store.journal import record
+from console.store.journal import SELECT_COLUMNS, entry_from_row, record
 from console.store.rows import from_iso, to_iso, visible_to
 from console.validation import validate_incident
 
-#: Columns an operator may sort by, and their SQL.
+#: Columns an operator may sort by, and their SQL (each backed by an index of 003).
 SORT_COLUMNS = {
     "occurred_at": "occurred_at",
-    "severity": "severity",
-    "category": "category",
-    "place": "governorate, locality",
-    "status": "status",
-    "grading": "reliability, credibility",
+    "severity": "severity, occurred_at",
+    "category": "category, occurred_at",
+    "place": "governorate, locality, occurred_at",
+    "status": "status, occurred_at",
+    "grading": "reliability, credibility, occurred_at",
 }
 
 #: Fields an edit may change (status, acknowledgement and ids have their own paths).
@@ -60,6 +84,10 @@ EDITABLE_FIELDS = (
     "reliability", "credibility", "assigned_cell", "releasability",
 )
 
+LINK_KINDS = ("incident", "headline")
+LINK_RELATIONS = ("confirms", "disputes", "relates")
+PROMOTED_FROM = "promoted_from"
+
 
 @dataclass(frozen=True)
 class IncidentFilter:
@@ -68,6 +96,8 @@ class IncidentFilter:
     governorates: frozenset[Governorate] = frozenset()
     categories: frozenset[IncidentCategory] = frozenset()
     since: datetime | None = None
+    #: A moving time window ("last 24h"), measured from the moment of each query.
+    window: timedelta | None = None
     text: str = ""
     sort: str = "occurred_at"
     descending: bool = True
@@ -77,6 +107,10 @@ class IncidentFilter:
     def open_incidents(cls, **kwargs) -> "IncidentFilter":
         return cls(statuses=frozenset(OPEN_INCIDENT_STATUSES), **kwargs)
 
+    def effective_since(self, now: datetime | None = None) -> datetime | None:
+        moments = [m for m in (self.since, (now or utc_now()) - self.window if self.window else None) if m]
+        return max(moments) if moments else None
+
 
 @dataclass(frozen=True)
 class IncidentSummary:
@@ -84,6 +118,112 @@ class IncidentSummary:
     by_severity: dict[int, int] = field(default_factory=dict)
     last_24h_by_governorate: dict[str, int] = field(default_factory=dict)
     unacknowledged_high: int = 0
+    #: The newest unacknowledged open severity 4-5 incidents (at most 200): what rings the bell.
+    unacknowledged_high_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class IncidentLink:
+    """A corroboration, seen from one incident: ``outgoing`` when this incident made it."""
+
+    other_kind: str
+    other_id: int
+    relation: str
+    created_by: str
+    created_at: datetime
+    outgoing: bool = True
+
+
+# --- filter presets: "open, sev >= 3, last 24h" ------------------------------------
+
+_SEVERITY_TERM = re.compile(r"^(?:sev|severity)\s*>=?\s*([1-5])$")
+_WINDOW_TERM = re.compile(r"^(?:last|since|within)\s+(\d+\s*[mhdw])$")
+
+
+def parse_filter_spec(spec: str) -> IncidentFilter:
+    """Read a preset such as ``open, sev >= 3, last 24h, Rafah, shelling, unacknowledged, text: drone``.
+
+    Raises ValueError naming the term it cannot read.
+    """
+    statuses: set[IncidentStatus] = set()
+    governorates: set[Governorate] = set()
+    categories: set[IncidentCategory] = set()
+    values: dict = {}
+    for raw in spec.split(","):
+        term = " ".join(raw.strip().split())
+        lower = term.lower()
+        if not term or lower == "all":
+            continue
+        if lower.startswith("text:") or lower.startswith("text="):
+            values["text"] = clean_line(term[5:], max_chars=200).strip()
+            continue
+        if lower == "open":
+            statuses |= OPEN_INCIDENT_STATUSES
+            continue
+        if lower in ("unacknowledged", "unacked", "not acknowledged"):
+            values["unacknowledged_only"] = True
+            continue
+        if match := _SEVERITY_TERM.match(lower):
+            values["min_severity"] = int(match[1])
+            continue
+        if match := _WINDOW_TERM.match(lower):
+            values["window"] = parse_duration(match[1])
+            continue
+        name = lower.split("=", 1)[1].strip() if "=" in lower else lower
+        for kind, bucket in ((IncidentStatus, statuses), (Governorate, governorates), (IncidentCategory, categories)):
+            try:
+                bucket.add(kind.parse(name))
+                break
+            except ValueError:
+                continue
+        else:
+            raise ValueError(f"{clean_line(term, max_chars=40)!r} is not a filter term (e.g. open, sev >= 3,"
+                             " last 24h, Rafah, shelling, unacknowledged, text: words)")
+    return IncidentFilter(statuses=frozenset(statuses), governorates=frozenset(governorates),
+                          categories=frozenset(categories), **values)
+
+
+def _duration_text(window: timedelta) -> str:
+    minutes = int(window.total_seconds() // 60)
+    if minutes % 60 == 0 and 60 <= minutes <= 72 * 60:
+        return f"{minutes // 60}h"  # the watch floor says 24h and 72h, not 1d and 3d
+    for unit, size in (("w", 7 * 24 * 60), ("d", 24 * 60), ("h", 60)):
+        if minutes % size == 0 and minutes >= size:
+            return f"{minutes // size}{unit}"
+    return f"{minutes}m"
+
+
+def describe_filter(flt: IncidentFilter) -> str:
+    """The preset text of a filter (``parse_filter_spec`` reads it back); ``all`` when it has none."""
+    terms = []
+    if flt.statuses == OPEN_INCIDENT_STATUSES:
+        terms.append("open")
+    else:
+        terms += [s.value for s in IncidentStatus if s in flt.statuses]
+    if flt.min_severity > 1:
+        terms.append(f"sev >= {flt.min_severity}")
+    if flt.window:
+        terms.append(f"last {_duration_text(flt.window)}")
+    terms += [g.value for g in Governorate if g in flt.governorates]
+    terms += [c.value for c in IncidentCategory if c in flt.categories]
+    if flt.unacknowledged_only:
+        terms.append("unacknowledged")
+    if flt.text:
+        terms.append(f"text: {flt.text.replace(',', ' ')}")
+    return ", ".join(terms) or "all"
+
+
+#: Presets every console has; ``incident_presets`` in the config adds (or overrides) more.
+BUILTIN_PRESETS: dict[str, str] = {
+    "all": "all",
+    "open": "open",
+    "hot": "open, sev >= 3, last 24h",
+    "unacknowledged": "open, unacknowledged",
+    "last 24h": "last 24h",
+}
+
+
+# --- rows -------------------------------------------------------------------------
 
 
 def incident_from_row(row) -> Incident:
@@ -106,6 +246,12 @@ def _column_values(incident: Incident) -> dict:
     for name in ("governorate", "category", "source_type"):
         values[name] = values[name].value
     return values
+
+
+def order_by(flt: IncidentFilter) -> str:
+    direction = "DESC" if flt.descending else "ASC"
+    columns = SORT_COLUMNS.get(flt.sort, "occurred_at").split(",")
+    return ", ".join(f"{c.strip()} {direction}" for c in [*columns, "id"])
 
 
 class IncidentRepository:
@@ -132,9 +278,10 @@ class IncidentRepository:
             names = sorted(c.value for c in flt.categories)
             parts.append("category IN (%s)" % ",".join(f":ct{i}" for i in range(len(names))))
             params.update({f"ct{i}": n for i, n in enumerate(names)})
-        if flt.since is not None:
+        since = flt.effective_since()
+        if since is not None:
             parts.append("occurred_at >= :since")
-            params["since"] = to_iso(flt.since)
+            params["since"] = to_iso(since)
         if flt.unacknowledged_only:
             parts.append("acknowledged_at IS NULL")
         expression = match_expression(flt.text)
@@ -143,17 +290,28 @@ class IncidentRepository:
             params["fts"] = expression
         return " AND ".join(parts), params
 
+    def page_query(self, actor: Actor, flt: IncidentFilter, *, offset: int = 0, limit: int = 200) -> tuple[str, dict]:
+        """The SQL and parameters of one page (for ``page`` and for EXPLAIN QUERY PLAN in the bench)."""
+        where, params = self._where(actor, flt)
+        params.update(limit=limit, offset=offset)
+        return f"SELECT * FROM incidents WHERE {where} ORDER BY {order_by(flt)} LIMIT :limit OFFSET :offset", params
+
     async def page(self, actor: Actor, flt: IncidentFilter = IncidentFilter(), *, offset: int = 0,
                    limit: int = 200) -> list[Incident]:
-        where, params = self._where(actor, flt)
-        direction = "DESC" if flt.descending else "ASC"
-        order = ", ".join(f"{c.strip()} {direction}" for c in SORT_COLUMNS.get(flt.sort, "occurred_at").split(","))
-        params.update(limit=limit, offset=offset)
-        rows = await self.database.fetchall(
-            f"SELECT * FROM incidents WHERE {where} ORDER BY {order}, id {direction} LIMIT :limit OFFSET :offset",
-            params,
-        )
-        return [incident_from_row(r) for r in rows]
+        sql, params = self.page_query(actor, flt, offset=offset, limit=limit)
+        return [incident_from_row(r) for r in await self.database.fetchall(sql, params)]
+
+    async def pages(self, actor: Actor, flt: IncidentFilter = IncidentFilter(), *,
+                    size: int = 1000) -> AsyncIterator[list[Incident]]:
+        """Every matching incident, one page at a time (exports: memory stays bounded)."""
+        offset = 0
+        while True:
+            rows = await self.page(actor, flt, offset=offset, limit=size)
+            if rows:
+                yield rows
+            if len(rows) < size:
+                return
+            offset += size
 
     async def count(self, actor: Actor, flt: IncidentFilter = IncidentFilter()) -> int:
         where, params = self._where(actor, flt)
@@ -180,11 +338,44 @@ class IncidentRepository:
             " WHERE incident_id = ? ORDER BY id", (incident_id,))
         return [dict(r) for r in rows]
 
+    async def corroborations(self, actor: Actor, incident_id: int) -> list[IncidentLink]:
+        """Links this incident made, and links other incidents (visible to the actor) made to it."""
+        clause, params = visible_to(actor, "i.releasability")
+        params["id"] = incident_id
+        rows = await self.database.fetchall(
+            "SELECT other_kind, other_id, relation, created_by, created_at, 1 AS outgoing FROM incident_links"
+            " WHERE incident_id = :id"
+            " UNION ALL SELECT 'incident', l.incident_id, l.relation, l.created_by, l.created_at, 0"
+            " FROM incident_links l JOIN incidents i ON i.id = l.incident_id"
+            f" WHERE l.other_kind = 'incident' AND l.other_id = :id AND {clause}"
+            " ORDER BY created_at", params)
+        return [IncidentLink(r[0], r[1], r[2], r[3], from_iso(r[4]), bool(r[5])) for r in rows]
+
+    async def timeline(self, actor: Actor, incident_id: int) -> list[JournalEntry]:
+        """Every journal row about the incident, oldest first: who changed what, and when.
+
+        The text of a note that is not releasable to the actor is replaced by a marker.
+        """
+        if await self.get(actor, incident_id) is None:
+            return []
+        rows = await self.database.fetchall(
+            f"SELECT {SELECT_COLUMNS} FROM journal WHERE entity = ? AND entity_id = ? ORDER BY id",
+            (Entity.INCIDENT.value, incident_id))
+        visible_notes = {n.id for n in await self.notes(actor, incident_id)}
+        entries = []
+        for row in rows:
+            entry = entry_from_row(row)
+            note_id = entry.changes.get("note_id")
+            if note_id is not None and note_id not in visible_notes:
+                entry = replace(entry, changes={**entry.changes, "note": "(note not releasable to you)"})
+            entries.append(entry)
+        return entries
+
     async def summary(self, actor: Actor, now: datetime | None = None) -> IncidentSummary:
         clause, params = visible_to(actor)
         by_status = {r[0]: r[1] for r in await self.database.fetchall(
             f"SELECT status, count(*) FROM incidents WHERE {clause} GROUP BY status", params)}
-        open_names = ",".join(f"'{s.value}'" for s in OPEN_INCIDENT_STATUSES)
+        open_names = ",".join(f"'{s.value}'" for s in sorted(OPEN_INCIDENT_STATUSES))
         by_severity = {r[0]: r[1] for r in await self.database.fetchall(
             f"SELECT severity, count(*) FROM incidents WHERE {clause} AND status IN ({open_names})"
             " GROUP BY severity", params)}
@@ -192,30 +383,70 @@ class IncidentRepository:
         by_gov = {r[0]: r[1] for r in await self.database.fetchall(
             f"SELECT governorate, count(*) FROM incidents WHERE {clause} AND occurred_at >= :since"
             " GROUP BY governorate", {**params, "since": since})}
-        high = await self.database.scalar(
-            f"SELECT count(*) FROM incidents WHERE {clause} AND acknowledged_at IS NULL AND severity >= 4"
-            f" AND status IN ({open_names})", params)
-        return IncidentSummary(by_status, by_severity, by_gov, int(high))
+        high = [r[0] for r in await self.database.fetchall(
+            f"SELECT id FROM incidents WHERE acknowledged_at IS NULL AND severity >= 4 AND {clause}"
+            f" AND status IN ({open_names}) ORDER BY id DESC", params)]
+        return IncidentSummary(by_status, by_severity, by_gov, len(high), tuple(high[:200]))
 
     # --- writes --------------------------------------------------------------
 
-    async def create(self, actor: Actor, incident: Incident) -> Incident:
+    async def create(self, actor: Actor, incident: Incident, *, link_headline_id: int | None = None) -> Incident:
+        """Report a new incident; with ``link_headline_id``, also link it to the headline it was
+        promoted from, in the same transaction (both happen, or neither)."""
         require(actor, Permission.CREATE, "report incidents")
         cleaned, errors = validate_incident(incident)
         if errors:
             raise ValidationError(errors)
-        now = utc_now()
-        values = _column_values(cleaned)
-        values.update(status=IncidentStatus.REPORTED.value, created_at=to_iso(now), updated_at=to_iso(now))
-        columns = ", ".join(values)
         async with self.database.transaction() as conn:
+            (created,) = await self._insert(conn, actor, [cleaned])
+            if link_headline_id is not None:
+                await self._insert_link(conn, actor, created.id, "headline", link_headline_id, PROMOTED_FROM)
+        return created
+
+    async def insert_in(self, conn, actor: Actor, incidents: Sequence[Incident]) -> list[Incident]:
+        """Create several incidents inside the caller's open transaction (the inbox imports a file in one)."""
+        require(actor, Permission.CREATE, "report incidents")
+        cleaned = []
+        for number, incident in enumerate(incidents, start=1):
+            checked, errors = validate_incident(incident)
+            if errors:
+                raise ValidationError({f"record {number} {k}": v for k, v in errors.items()})
+            cleaned.append(checked)
+        return await self._insert(conn, actor, cleaned)
+
+    async def _insert(self, conn, actor: Actor, incidents: Sequence[Incident]) -> list[Incident]:
+        """Insert validated incidents, their full-text rows and one journal row each."""
+        from console.store.headlines import record_many
+
+        if not incidents:
+            return []
+        now = utc_now().replace(microsecond=0)
+        rows = []
+        for incident in incidents:
+            values = _column_values(incident)
+            values.update(status=IncidentStatus.REPORTED.value, created_at=to_iso(now), updated_at=to_iso(now))
+            rows.append(values)
+        columns = list(rows[0])
+        async with conn.execute("SELECT coalesce(max(id), 0) FROM incidents") as cursor:
+            first_id = (await cursor.fetchone())[0] + 1
+        if len(rows) == 1:
             cursor = await conn.execute(
-                f"INSERT INTO incidents ({columns}) VALUES ({', '.join(':' + c for c in values)})", values)
-            new_id = cursor.lastrowid
-            await conn.execute("INSERT INTO incidents_fts (rowid, description, notes) VALUES (?, ?, '')",
-                               (new_id, cleaned.description))
-            await record(conn, actor, Entity.INCIDENT, new_id, "create", values)
-        return replace(cleaned, id=new_id, status=IncidentStatus.REPORTED, created_at=now, updated_at=now)
+                f"INSERT INTO incidents ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})",
+                rows[0])
+            ids = [int(cursor.lastrowid)]
+        else:
+            # Ours is the write lock: ids run on from the old maximum (INTEGER PRIMARY KEY, no AUTOINCREMENT).
+            ids = list(range(first_id, first_id + len(rows)))
+            await conn.executemany(
+                f"INSERT INTO incidents (id, {', '.join(columns)}) VALUES (:id, {', '.join(':' + c for c in columns)})",
+                [{**values, "id": new_id} for values, new_id in zip(rows, ids)])
+        await conn.executemany("INSERT INTO incidents_fts (rowid, description, notes) VALUES (?, ?, '')",
+                               [(new_id, incident.description) for new_id, incident in zip(ids, incidents)])
+        await record_many(conn, actor, Entity.INCIDENT, [(new_id, "create", values)
+                                                         for new_id, values in zip(ids, rows)])
+        return [replace(incident, id=new_id, status=IncidentStatus.REPORTED, created_at=now, updated_at=now,
+                        version=1, acknowledged_by="", acknowledged_at=None)
+                for incident, new_id in zip(incidents, ids)]
 
     async def _locked_current(self, conn, actor: Actor, incident_id: int) -> Incident:
         clause, params = visible_to(actor)
@@ -242,15 +473,17 @@ class IncidentRepository:
                 self._check_widening(actor, current, new["releasability"])
             if not changed:
                 return current
-            now = to_iso(utc_now())
+            now = utc_now()
             assignments = ", ".join(f"{k} = :{k}" for k in changed)
             await conn.execute(
                 f"UPDATE incidents SET {assignments}, updated_at = :now, version = version + 1 WHERE id = :id",
-                {**{k: v[1] for k, v in changed.items()}, "now": now, "id": incident.id})
+                {**{k: v[1] for k, v in changed.items()}, "now": to_iso(now), "id": incident.id})
             if "description" in changed:
                 await self._reindex(conn, incident.id)
             await record(conn, actor, Entity.INCIDENT, incident.id, "edit", changed)
-        return replace(cleaned, version=current.version + 1)
+        return replace(cleaned, status=current.status, acknowledged_by=current.acknowledged_by,
+                       acknowledged_at=current.acknowledged_at, created_at=current.created_at, updated_at=now,
+                       version=current.version + 1)
 
     @staticmethod
     def _check_widening(actor: Actor, current: Incident, new_marking: str) -> None:
@@ -279,7 +512,7 @@ class IncidentRepository:
                 (target.value, now, incident_id))
             changes = {"status": [current.status.value, target.value]}
             if note:
-                await self._insert_note(conn, actor, incident_id, note)
+                changes["note_id"] = await self._insert_note(conn, actor, incident_id, note)
                 changes["note"] = note
             await record(conn, actor, Entity.INCIDENT, incident_id, "transition", changes)
         return replace(current, status=target, version=current.version + 1)
@@ -311,21 +544,31 @@ class IncidentRepository:
     async def link(self, actor: Actor, incident_id: int, other_kind: str, other_id: int,
                    relation: str = "relates") -> None:
         require(actor, Permission.EDIT, "link incidents")
-        if other_kind == "incident" and other_id == incident_id:
-            raise ValidationError({"link": "an incident cannot corroborate itself"})
+        if relation not in LINK_RELATIONS:
+            raise ValidationError({"relation": f"a link confirms, disputes or relates (not {relation!r})"})
         async with self.database.transaction() as conn:
             await self._locked_current(conn, actor, incident_id)
-            table = "incidents" if other_kind == "incident" else "headlines"
-            async with conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (other_id,)) as cursor:
-                if await cursor.fetchone() is None:
-                    raise ValidationError({"link": f"there is no {other_kind} {other_id}"})
-            await conn.execute(
-                "INSERT OR REPLACE INTO incident_links (incident_id, other_kind, other_id, relation, created_by,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (incident_id, other_kind, other_id, relation, actor.login, to_iso(utc_now())))
-            await conn.execute("UPDATE incidents SET version = version + 1 WHERE id = ?", (incident_id,))
-            await record(conn, actor, Entity.INCIDENT, incident_id, "link",
-                         {"kind": other_kind, "other_id": other_id, "relation": relation})
+            await self._insert_link(conn, actor, incident_id, other_kind, other_id, relation)
+
+    async def _insert_link(self, conn, actor: Actor, incident_id: int, other_kind: str, other_id: int,
+                           relation: str) -> None:
+        if other_kind not in LINK_KINDS:
+            raise ValidationError({"kind": f"link to an incident or a headline (not {other_kind!r})"})
+        if other_kind == "incident" and other_id == incident_id:
+            raise ValidationError({"link": "an incident cannot corroborate itself"})
+        table = "incidents" if other_kind == "incident" else "headlines"
+        clause, params = visible_to(actor)
+        params["id"] = other_id
+        async with conn.execute(f"SELECT 1 FROM {table} WHERE id = :id AND {clause}", params) as cursor:
+            if await cursor.fetchone() is None:
+                raise ValidationError({"link": f"there is no {other_kind} {other_id} releasable to you"})
+        await conn.execute(
+            "INSERT OR REPLACE INTO incident_links (incident_id, other_kind, other_id, relation, created_by,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (incident_id, other_kind, other_id, relation, actor.login, to_iso(utc_now())))
+        await conn.execute("UPDATE incidents SET version = version + 1 WHERE id = ?", (incident_id,))
+        await record(conn, actor, Entity.INCIDENT, incident_id, "link",
+                     {"kind": other_kind, "other_id": other_id, "relation": relation})
 
     async def _insert_note(self, conn, actor: Actor, incident_id: int, text: str,
                            releasability: str = RELEASABLE_TO_ALL) -> int:
