@@ -63,9 +63,10 @@ class CmccApp(App):
                     await asyncio.sleep(2)
                     continue
                 if entries:
+                    # Every open screen hears of it: the watch floor, and any detail or
+                    # log screen above it that shows records which may have changed.
                     for screen in self.screen_stack:
-                        if isinstance(screen, WatchFloor):
-                            screen.post_message(StoreChanged(entries))
+                        screen.post_message(StoreChanged(entries))
                 await asyncio.sleep(CHANGE_POLL_SECONDS)
         finally:
             await watcher.close()
@@ -87,6 +88,27 @@ class CmccApp(App):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    def action_log_entry(self) -> None:
+        from console.screens.text_prompt import TextPromptScreen
+
+        def save(text: str | None) -> None:
+            if text:
+                self.run_store_action(self.store.watch.add_log_entry(self.actor, text), "logged")
+
+        self.push_screen(TextPromptScreen("Watch log entry", "what happened, what was decided"), save)
+
+    def action_watch_log(self) -> None:
+        from console.screens.watch_log import WatchLogScreen
+
+        if not isinstance(self.screen, WatchLogScreen):
+            self.push_screen(WatchLogScreen())
+
+    def action_handover(self) -> None:
+        from console.screens.handover import HandoverScreen
+
+        if not isinstance(self.screen, HandoverScreen):
+            self.push_screen(HandoverScreen())
 
     def action_quit_asking(self) -> None:
         def answer(yes: bool | None) -> None:

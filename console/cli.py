@@ -12,6 +12,7 @@ import sys
 from importlib import import_module
 
 from console import __version__
+from console.errors import CliError  # noqa: F401 - commands import it from here
 from console.paths import default_database_path
 
 #: Subcommand name -> module in console.commands with ``register(parser)`` and ``run(args)``.
@@ -26,10 +27,6 @@ SUBCOMMANDS = {
     "handover": "handover",
     "archive": "archive",
 }
-
-
-class CliError(Exception):
-    """An error to print as one line (``cmcc: message``) with exit status 2."""
 
 
 def _db_option(parser: argparse.ArgumentParser, *, default: object) -> None:

@@ -620,6 +620,7 @@ class Entity(str, Enum):
     HEADLINE = "headline"
     OPERATOR = "operator"
     LOG = "log"
+    HANDOVER = "handover"
     SEED = "seed"
     LEASE = "lease"  # who holds the feed-polling lease (acquire, takeover, release)
 

@@ -47,6 +47,11 @@ class WatchFloor(Screen):
         Binding("tab", "next_pane", "Next pane", show=False, id="pane.next"),
         Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="pane.previous"),
         Binding("slash", "filter", "Filter", id="pane.filter", tooltip="Filter the pane: words to find"),
+        Binding("L", "app.log_entry", "Log", id="watch.log_entry", tooltip="Write a free-text entry in the watch log"),
+        Binding("W", "app.watch_log", "Watch log", id="watch.log", show=False,
+                tooltip="The watch log: every change, who and when, filterable"),
+        Binding("H", "app.handover", "Handover", id="watch.handover", show=False,
+                tooltip="The shift handover brief: sign it, or acknowledge the last one"),
     ]
 
     def __init__(self) -> None:

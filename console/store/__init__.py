@@ -21,6 +21,7 @@ class Store:
         from console.store.operators import OperatorRepository
         from console.store.partners import PartnerRepository
         from console.store.plan import PlanRepository
+        from console.store.watch import WatchRepository
 
         self.database = database
         self.operators = OperatorRepository(database)
@@ -31,6 +32,7 @@ class Store:
         self.feeds = FeedRepository(database)
         self.headlines = HeadlineRepository(database)
         self.journal = JournalReader(database)
+        self.watch = WatchRepository(database)
         self.leases = LeaseRepository(database)
 
     @classmethod

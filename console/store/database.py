@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -176,12 +176,12 @@ class Database:
             cursor.row_factory = sqlite3.Row
             return await cursor.fetchone()
 
-    async def _scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
-        async with self.connection.execute(sql, tuple(params)) as cursor:
+    async def _scalar(self, sql: str, params: Sequence[Any] | dict = ()) -> Any:
+        async with self.connection.execute(sql, params if isinstance(params, dict) else tuple(params)) as cursor:
             row = await cursor.fetchone()
             return row[0] if row else None
 
-    async def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
+    async def scalar(self, sql: str, params: Sequence[Any] | dict = ()) -> Any:
         return await self._scalar(sql, params)
 
     async def close(self) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
-from console.domain import Entity, JournalEntry
+from console.domain import Actor, Entity, JournalEntry
 from console.store.database import Database
 from console.store.journal import SELECT_COLUMNS, ChainReport, entry_from_row, row_hash
+from console.store.rows import visible_to
 
 
 class JournalReader:
@@ -29,12 +30,19 @@ class JournalReader:
         )
         return [entry_from_row(row) for row in rows]
 
-    async def recent(self, limit: int = 200, text: str = "") -> list[JournalEntry]:
+    async def recent(self, limit: int = 200, text: str = "", actor: Actor | None = None) -> list[JournalEntry]:
+        """The newest rows, optionally matching ``text``; with ``actor``, only rows about
+        records releasable to the actor's nation (a journal row repeats what changed)."""
         like = f"%{text}%"
+        params: dict = {"text": text, "like": like, "limit": limit}
+        visible = "1"
+        if actor is not None:
+            visible, marking = _releasable_rows(actor)
+            params.update(marking)
         rows = await self.database.fetchall(
-            f"SELECT {SELECT_COLUMNS} FROM journal WHERE (? = '' OR actor LIKE ? OR entity LIKE ?"
-            " OR action LIKE ? OR changes LIKE ?) ORDER BY id DESC LIMIT ?",
-            (text, like, like, like, like, limit),
+            f"SELECT {SELECT_COLUMNS} FROM journal WHERE (:text = '' OR actor LIKE :like OR entity LIKE :like"
+            f" OR action LIKE :like OR changes LIKE :like) AND {visible} ORDER BY id DESC LIMIT :limit",
+            params,
         )
         return [entry_from_row(row) for row in rows]
 
@@ -55,6 +63,25 @@ class JournalReader:
                     return ChainReport(checked, row[0], "its content does not match its hash")
                 prev_hash, expected_id = row[9], row[0] + 1
         return ChainReport(checked, None)
+
+
+#: Entity -> the table whose releasability marking governs its journal rows.
+_MARKED_TABLES = {
+    Entity.INCIDENT: "incidents", Entity.INCIDENT_NOTE: "incident_notes", Entity.MOVEMENT: "movements",
+    Entity.DUAL_USE: "dual_use_requests", Entity.OFFICER: "officers", Entity.HEADLINE: "headlines",
+    Entity.LOG: "log_entries",
+}
+
+
+def _releasable_rows(actor: Actor) -> tuple[str, dict]:
+    clause, params = visible_to(actor, "marked.releasability")
+    if clause == "1":
+        return "1", {}
+    cases = " ".join(
+        f"WHEN '{entity.value}' THEN EXISTS (SELECT 1 FROM {table} AS marked"
+        f" WHERE marked.id = journal.entity_id AND {clause})"
+        for entity, table in _MARKED_TABLES.items())
+    return f"(CASE entity {cases} ELSE 1 END)", params
 
 
 def changes_json(entry: JournalEntry) -> str:

@@ -171,11 +171,14 @@ async def seed_demo(database: Database, *, operator_login: str, now: datetime | 
             for offset, row in enumerate(rows):
                 journal.add(entity, first_id + offset, dict(zip(columns, row)))
 
-        await insert("operators", ["login", "name", "nation", "role", "created_at"], [
-            (operator_login, f"{operator_login} (demo admin)", "USA", int(Role.ADMIN), to_iso(now)),
+        demo_operators = [
             ("wo_gbr", "Maj. Claire Morgan", "GBR", int(Role.WATCH_OFFICER), to_iso(now)),
             ("op_deu", "Capt. Jonas Weber", "DEU", int(Role.OPERATOR), to_iso(now)),
             ("viewer_egy", "Lt. Omar Haddad", "EGY", int(Role.VIEWER), to_iso(now)),
+        ]
+        await insert("operators", ["login", "name", "nation", "role", "created_at"], [
+            (operator_login, f"{operator_login} (demo admin)", "USA", int(Role.ADMIN), to_iso(now)),
+            *[row for row in demo_operators if row[0] != operator_login],
         ], "operator")
 
         await insert("crossings", ["code", "name", "border", "is_open", "status_reason", "status_changed_at",

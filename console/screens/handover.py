@@ -1,0 +1,80 @@
+"""`H`: the shift handover brief; the outgoing watch officer signs (`s`), the incoming acknowledges (`k`)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from console.domain import StoreError
+from console.dtg import format_dtg
+from console.handover import build_brief, default_since, render_markdown
+from console.messages import StoreChanged
+from console.store.watch import Handover
+
+
+class HandoverScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="handover.back"),
+        Binding("s", "sign", "Sign", id="handover.sign", tooltip="Sign this brief as the outgoing watch officer"),
+        Binding("k", "acknowledge", "Acknowledge", id="handover.acknowledge",
+                tooltip="Acknowledge the last signed handover as the incoming watch officer"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.brief: dict | None = None
+        self.last: Handover | None = None
+        self.since = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="handover-status")
+        with VerticalScroll():
+            yield Static("building the brief…", id="handover-brief")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def on_store_changed(self, _message: StoreChanged) -> None:
+        self.reload()
+
+    @work(exclusive=True, group="handover", exit_on_error=False)
+    async def reload(self) -> None:
+        store = self.app.store
+        self.last = await store.watch.last_handover()
+        self.since = default_since(self.last.signed_at if self.last else None)
+        self.brief = await build_brief(store, self.app.actor, self.since,
+                                       daily_target=self.app.settings.daily_truck_target)
+        self.query_one("#handover-status", Static).update(self._status())
+        self.query_one("#handover-brief", Static).update(Text(render_markdown(self.brief)))
+
+    def _status(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if self.last is None:
+            text.append("No handover signed yet. ", "bold")
+        else:
+            text.append(f"Last handover #{self.last.id} signed by {self.last.signed_by} at "
+                        f"{format_dtg(self.last.signed_at)}; ")
+            if self.last.acknowledged_by:
+                text.append(f"acknowledged by {self.last.acknowledged_by}. ")
+            else:
+                text.append("AWAITING ACKNOWLEDGEMENT (k). ", "bold reverse")
+        text.append("s: sign this brief")
+        return text
+
+    def action_sign(self) -> None:
+        if self.brief is not None:
+            self.app.run_store_action(self.app.store.watch.sign_handover(self.app.actor, self.since, self.brief),
+                                      "handover signed")
+
+    def action_acknowledge(self) -> None:
+        if self.last is None:
+            self.notify("there is no signed handover to acknowledge", severity="warning")
+            return
+        self.app.run_store_action(self.app.store.watch.acknowledge_handover(self.app.actor, self.last.id),
+                                  f"handover #{self.last.id} acknowledged: you have the watch")

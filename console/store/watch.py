@@ -1,0 +1,124 @@
+"""The watch: free-text log entries and signed shift handovers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from console.domain import (
+    RELEASABLE_TO_ALL,
+    Actor,
+    Entity,
+    Permission,
+    StoreError,
+    ValidationError,
+    parse_releasability,
+)
+from console.dtg import utc_now
+from console.sanitize import clean_text
+from console.store.database import Database
+from console.store.guard import require
+from console.store.journal import record
+from console.store.rows import from_iso, to_iso, visible_to
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    at: datetime
+    author: str
+    text: str
+    releasability: str = RELEASABLE_TO_ALL
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Handover:
+    id: int
+    since: datetime
+    brief: dict
+    brief_hash: str
+    signed_by: str
+    signed_at: datetime
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+
+
+def brief_digest(brief: dict) -> str:
+    return hashlib.sha256(json.dumps(brief, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _handover(row) -> Handover:
+    return Handover(row["id"], from_iso(row["since"]), json.loads(row["brief"]), row["brief_hash"],
+                    row["signed_by"], from_iso(row["signed_at"]), row["acknowledged_by"],
+                    from_iso(row["acknowledged_at"]))
+
+
+class WatchRepository:
+    def __init__(self, database: Database):
+        self.database = database
+
+    async def add_log_entry(self, actor: Actor, text: str, releasability: str = RELEASABLE_TO_ALL) -> int:
+        require(actor, Permission.EDIT, "write in the watch log")
+        text = clean_text(text, max_chars=2000)
+        if not text:
+            raise ValidationError({"text": "a log entry cannot be empty"})
+        try:
+            marking = parse_releasability(releasability)
+        except ValueError as error:
+            raise ValidationError({"releasability": str(error)}) from None
+        async with self.database.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO log_entries (at, author, text, releasability) VALUES (?, ?, ?, ?)",
+                (to_iso(utc_now()), actor.login, text, marking))
+            entry_id = int(cursor.lastrowid)
+            await record(conn, actor, Entity.LOG, entry_id, "log", {"text": text, "releasability": marking})
+        return entry_id
+
+    async def log_entries(self, actor: Actor, since: datetime | None = None, limit: int = 200) -> list[LogEntry]:
+        clause, params = visible_to(actor)
+        params.update(since=to_iso(since) if since else "", limit=limit)
+        rows = await self.database.fetchall(
+            f"SELECT * FROM log_entries WHERE {clause} AND at >= :since ORDER BY at DESC LIMIT :limit", params)
+        return [LogEntry(from_iso(r["at"]), r["author"], r["text"], r["releasability"], r["id"]) for r in rows]
+
+    async def last_handover(self) -> Handover | None:
+        row = await self.database.fetchone("SELECT * FROM handovers ORDER BY id DESC LIMIT 1")
+        return _handover(row) if row else None
+
+    async def handover(self, handover_id: int) -> Handover | None:
+        row = await self.database.fetchone("SELECT * FROM handovers WHERE id = ?", (handover_id,))
+        return _handover(row) if row else None
+
+    async def sign_handover(self, actor: Actor, since: datetime, brief: dict) -> Handover:
+        """The outgoing watch officer signs the brief as shown to them."""
+        require(actor, Permission.SIGN_HANDOVER, "sign a handover")
+        digest, now = brief_digest(brief), utc_now()
+        async with self.database.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO handovers (since, brief, brief_hash, signed_by, signed_at) VALUES (?, ?, ?, ?, ?)",
+                (to_iso(since), json.dumps(brief, sort_keys=True, ensure_ascii=False), digest, actor.login,
+                 to_iso(now)))
+            handover_id = int(cursor.lastrowid)
+            await record(conn, actor, Entity.HANDOVER, handover_id, "sign",
+                         {"since": to_iso(since), "brief_hash": digest})
+        return Handover(handover_id, since, brief, digest, actor.login, now, None, None)
+
+    async def acknowledge_handover(self, actor: Actor, handover_id: int) -> None:
+        """The incoming watch officer takes the watch: a different officer from the signer."""
+        require(actor, Permission.SIGN_HANDOVER, "acknowledge a handover")
+        async with self.database.transaction() as conn:
+            async with conn.execute("SELECT signed_by, acknowledged_by, brief_hash FROM handovers WHERE id = ?",
+                                    (handover_id,)) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                raise StoreError(f"there is no handover {handover_id}")
+            if row[1]:
+                raise StoreError(f"handover {handover_id} was already acknowledged by {row[1]}")
+            if row[0] == actor.login:
+                raise StoreError("the incoming watch officer acknowledges a handover, not the one who signed it")
+            await conn.execute("UPDATE handovers SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?",
+                               (actor.login, to_iso(utc_now()), handover_id))
+            await record(conn, actor, Entity.HANDOVER, handover_id, "acknowledge",
+                         {"signed_by": row[0], "brief_hash": row[2]})

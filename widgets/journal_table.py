@@ -1,0 +1,44 @@
+"""The watch log: journal rows, newest first (who, what, when)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+
+from console.domain import JournalEntry
+from console.dtg import format_short_dtg
+from widgets.cells import cell
+from widgets.record_table import RecordTable
+
+
+def describe_changes(entry: JournalEntry) -> str:
+    """``status: reported → verifying; note: …`` from the journal's JSON of changes."""
+    parts = []
+    for key, value in entry.changes.items():
+        if isinstance(value, list) and len(value) == 2:
+            parts.append(f"{key}: {value[0]} → {value[1]}")
+        else:
+            parts.append(f"{key}: {value}")
+    return "; ".join(parts)
+
+
+class JournalTable(RecordTable):
+    COLUMNS = (
+        ("at", "DTG", 7),
+        ("actor", "Who", 12),
+        ("what", "What", 22),
+        ("changes", "Change", None),
+    )
+    DEFAULT_SORT = "at"
+    DEFAULT_REVERSE = True
+
+    def cells(self, entry: JournalEntry) -> Sequence[Text]:
+        what = f"{entry.entity.value}#{entry.entity_id} {entry.action}" if entry.entity_id else \
+            f"{entry.entity.value} {entry.action}"
+        return (
+            cell(format_short_dtg(entry.at), sort_key=entry.id),
+            cell(entry.actor),
+            cell(what),
+            cell(describe_changes(entry), max_chars=300),
+        )
