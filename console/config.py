@@ -27,6 +27,9 @@ class Settings:
     isf_planned_size: int = 20000
     ticker_seconds: float = 8.0
     refresh_seconds: float = 0.25
+    #: Named incident filters, e.g. [incident_presets] "hot rafah" = "open, sev >= 3, last 24h, Rafah"
+    #: (added to the built-in presets; ``p`` on the Incidents pane cycles through them).
+    incident_presets: tuple[tuple[str, str], ...] = ()
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -72,6 +75,10 @@ def _coerce(key: str, value: object) -> object | None:
         return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
     if kind == "float":
         return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else None
+    if key == "incident_presets":
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            return None
+        return tuple((clean_line(k, max_chars=40), clean_line(v, max_chars=200)) for k, v in value.items())
     if kind == "str":
         return clean_line(value, max_chars=200) if isinstance(value, str) else None
     return None
@@ -93,6 +100,11 @@ def save_setting(key: str, value: str | bool | int, path: Path | None = None) ->
             lines.append(f"{name} = {'true' if item else 'false'}")
         elif isinstance(item, (int, float)):
             lines.append(f"{name} = {item}")
+        elif isinstance(item, dict):  # a table such as incident_presets, kept inline
+            import json  # a JSON string is a valid TOML basic string
+
+            pairs = ", ".join(f"{json.dumps(str(k))} = {json.dumps(str(v))}" for k, v in item.items())
+            lines.append(f"{name} = {{ {pairs} }}")
         elif isinstance(item, str):
             escaped = item.replace("\\", "\\\\").replace('"', '\\"')
             lines.append(f'{name} = "{escaped}"')

@@ -373,6 +373,7 @@ class Inbox:
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        import feeds.importers  # noqa: F401  registers the importers
         self.folder = Path(self.folder)
         from console.store.feeds import InboxLedger
 

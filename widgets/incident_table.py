@@ -1,4 +1,10 @@
-"""The incident log: one row per incident, newest first."""
+"""The incident log: one row per incident, in the order the store gave.
+
+The pane reads a window of rows from the database, already sorted (by SQL,
+so paging and sorting agree); this table keeps exactly that order. ``s`` and
+``S`` do not sort the rows in memory: they post ``SortRequested`` and the
+pane reloads in the new order.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
 
 from console.domain import SEVERITY_MARKS, Incident, IncidentCategory
 from console.dtg import format_age, format_short_dtg, utc_now
@@ -41,6 +49,24 @@ _SEVERITY_STYLE = {1: "dim", 2: "", 3: "yellow", 4: "bold red", 5: "bold white o
 
 
 class IncidentTable(RecordTable):
+    #: Column -> the store's sort key. Age sorts like DTG (the newest is the youngest).
+    SORT_KEYS = {"occurred_at": "occurred_at", "severity": "severity", "category": "category", "place": "place",
+                 "status": "status", "grading": "grading"}
+
+    BINDINGS = [
+        Binding("end", "scroll_bottom", "Last row", show=False, id="incidents.last"),
+        Binding("home", "scroll_top", "First row", show=False, id="incidents.first"),
+    ]
+
+    class SortRequested(Message):
+        """The operator asked for another sort column or direction (``s`` / ``S``)."""
+
+        def __init__(self, table: "IncidentTable", column: str, descending: bool) -> None:
+            super().__init__()
+            self.table = table
+            self.column = column
+            self.descending = descending
+
     COLUMNS = (
         ("occurred_at", "DTG", 7),
         ("severity", "Sev", 4),
@@ -52,6 +78,50 @@ class IncidentTable(RecordTable):
     )
     DEFAULT_SORT = "occurred_at"
     DEFAULT_REVERSE = True
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._order: dict[int, int] = {}
+
+    # --- rows in the store's order ---------------------------------------------
+
+    def sync(self, records, *, complete: bool = True) -> None:
+        """Show ``records`` in the given order; the cursor stays on the record it was on."""
+        records = list(records)
+        selected = self.selected_id
+        self._order = {r.id: index for index, r in enumerate(records)}
+        with self.app.batch_update():
+            super().sync(records, complete=complete)
+            self._apply_order(selected)
+
+    def _apply_sort(self) -> None:
+        """Rows are never sorted in memory here (see ``_apply_order``)."""
+
+    def _apply_order(self, selected: int | None) -> None:
+        if not self.row_count:
+            return
+        first = self.COLUMNS[0][0]
+        last = len(self._order)
+        for rid in self.records:
+            # The first cell carries the row's place in the store's order.
+            self.get_cell(str(rid), first).order = self._order.get(rid, last)
+        self.sort(first, key=lambda value: getattr(value, "order", last))
+        if selected is not None and str(selected) in self.rows:
+            self.move_cursor(row=self.get_row_index(str(selected)), animate=False)
+
+    def action_cycle_sort(self) -> None:
+        keys = list(self.SORT_KEYS)
+        column = keys[(keys.index(self.sort_column) + 1) % len(keys)] if self.sort_column in keys else keys[0]
+        self.sort_column = column
+        self.post_message(self.SortRequested(self, column, self.sort_reverse))
+
+    def action_reverse_sort(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+        self.post_message(self.SortRequested(self, self.sort_column, self.sort_reverse))
+
+    def sort_label(self) -> str:
+        label = dict((k, lbl) for k, lbl, _ in self.COLUMNS).get(self.sort_column, self.sort_column)
+        return f"{label} {'↓' if self.sort_reverse else '↑'}"
 
     def cells(self, incident: Incident) -> Sequence[Text]:
         return self.cells_at(incident, utc_now())

@@ -1,47 +1,163 @@
-"""The Incidents pane: the cease-fire incident log."""
+"""The Incidents pane: the cease-fire incident log, a window of rows at a time.
+
+The table never holds the whole log: it shows a window of at most
+``MAX_ROWS`` rows read in the operator's sort order (SQL ORDER BY + LIMIT/OFFSET).
+When the cursor comes within ``MARGIN`` rows of the window's end, the next
+page is read and, past ``MAX_ROWS``, the first page is dropped; the same
+upwards. ``s``/``S`` re-sort in SQL; ``f`` filters, ``p`` cycles the named
+presets, ``/`` searches description and notes (FTS5).
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Static
 
-from console.domain import Entity, Incident
+from console.domain import SEVERITY_MARKS, Entity, IncidentStatus
+from console.screens.incident_dialogs import ChoiceScreen, IncidentActions
 from console.screens.panes.base import Pane
-from console.screens.summaries import incident_summary, incident_title
-from console.store.incidents import IncidentFilter
+from console.screens.summaries import incident_title
+from console.store.incidents import (
+    BUILTIN_PRESETS,
+    IncidentFilter,
+    IncidentSummary,
+    describe_filter,
+    parse_filter_spec,
+)
+from widgets.filter_input import FilterInput
+from widgets.governorate_map import GovernorateMap
 from widgets.incident_table import IncidentTable
+from widgets.record_table import RecordTable
 
-PAGE = 500
+#: Rows read at a time, the most kept at once, and how near the window's edge the cursor must come.
+PAGE = 200
+MAX_ROWS = 3 * PAGE
+MARGIN = 20
+#: From this pane width on, the governorate map stands beside the summary.
+MAP_MIN_WIDTH = 100
+SORT_LABELS = {"occurred_at": "DTG", "severity": "Sev", "category": "Category", "place": "Where",
+               "status": "Status", "grading": "Grd"}
 
 
-class IncidentsPane(Pane):
+def incident_strip(summary: IncidentSummary, *, first: int, shown: int, total: int, view: str,
+                   preset: str, sort: str) -> Text:
+    """Counts by status and open severity, 24 h by governorate, and what the table shows."""
+    text = Text(no_wrap=True, overflow="ellipsis", end="")
+    for status in IncidentStatus:
+        text.append(f"{status.mark} {summary.by_status.get(status.value, 0)}  ")
+    text.append("open sev ")
+    text.append(" ".join(f"{s}{SEVERITY_MARKS[s]}{summary.by_severity.get(s, 0)}" for s in range(5, 0, -1)))
+    text.append("\n24h: " + ("  ".join(f"{g} {n}" for g, n in sorted(summary.last_24h_by_governorate.items()))
+                             or "none"))
+    rows = f"{first + 1}-{first + shown}" if shown else "0"
+    text.append(f"\nrows {rows} of {total:,} · {sort}", "bold" if view != "all" else "")
+    if view != "all":
+        text.append(f" · {preset + ': ' if preset else ''}{view}", "bold")
+    return text
+
+
+class IncidentsPane(IncidentActions, Pane):
     KEY = "incidents"
     TITLE = "Incidents"
     TABLE = IncidentTable
     ENTITIES = frozenset({Entity.INCIDENT, Entity.INCIDENT_NOTE, Entity.SEED})
 
+    DEFAULT_CSS = """
+    IncidentsPane > .incident-head { height: auto; max-height: 6; }
+    IncidentsPane > .incident-head > .pane-summary { width: 1fr; height: auto; max-height: 3; color: $text-muted; }
+    IncidentsPane > .incident-head > GovernorateMap { display: none; }
+    IncidentsPane.-map > .incident-head > GovernorateMap { display: block; }
+    """
+
     BINDINGS = [
+        Binding("n", "new", "New", id="incident.new", tooltip="Report a new incident (a form; esc cancels)"),
+        Binding("e", "edit", "Edit", id="incident.edit", tooltip="Edit the selected incident"),
+        Binding("v", "advance", "Status", id="incident.advance",
+                tooltip="Advance the selected incident's status (verifying, verified, closed...)"),
         Binding("a", "acknowledge", "Ack", id="incident.acknowledge", tooltip="Acknowledge the selected incident"),
+        Binding("l", "link", "Link", id="incident.link",
+                tooltip="Link the selected incident to another incident or a headline (confirms/disputes/relates)"),
+        Binding("c", "note", "Note", show=False, id="incident.note", tooltip="Add a note to the selected incident"),
+        Binding("f", "filter_form", "Filter", id="incident.filter",
+                tooltip="Filter by status, severity, governorate, category, time window, words"),
+        Binding("p", "next_preset", "Preset", id="incident.preset",
+                tooltip="Next named filter preset (built in, and incident_presets in the config)"),
+        Binding("x", "export", "Export", id="incident.export",
+                tooltip="Export the current view (every matching row) as csv, json or md to a file"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self._belled: set[int] = set()
         self._bell_primed = False
+        #: The operator's filter and sort (``/`` words are added at query time).
+        self.view = IncidentFilter()
+        self.preset_name = ""
+        self.window_start = 0
+        self.window_rows = PAGE
+        self.total = 0
+        self.summary: IncidentSummary | None = None
+        self._shown_filter: IncidentFilter | None = None
+        self._paging = False
+        self._page_pending = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.TITLE, classes="pane-title")
+        with Horizontal(classes="incident-head"):
+            yield Static("", classes="pane-summary")
+            yield GovernorateMap(id="incident-map")
+        yield self.table
+        yield FilterInput()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width >= MAP_MIN_WIDTH, "-map")
+
+    # --- what is shown -----------------------------------------------------------
+
+    def current_filter(self) -> IncidentFilter:
+        words = " ".join(w for w in (self.view.text, self.filter_text) if w)
+        return replace(self.view, text=words)
 
     async def load(self) -> None:
-        flt = IncidentFilter(text=self.filter_text)
-        incidents: list[Incident] = await self.store.incidents.page(self.actor, flt, limit=PAGE)
-        total = await self.store.incidents.count(self.actor, flt) if self.filter_text else None
-        summary = await self.store.incidents.summary(self.actor)
-        self.table.sync(incidents)
-        self.set_summary(incident_summary(summary, len(incidents), total, self.filter_text))
+        flt = self.current_filter()
+        paging = self._paging and self.summary is not None
+        self._paging = False
+        reset = flt != self._shown_filter
+        if reset:
+            self._shown_filter = flt
+            self.window_start, self.window_rows, paging = 0, PAGE, False
+        incidents = self.store.incidents
+        rows = await incidents.page(self.actor, flt, offset=self.window_start, limit=self.window_rows)
+        if not rows and self.window_start:
+            self.window_start, self.window_rows = 0, PAGE
+            rows = await incidents.page(self.actor, flt, offset=0, limit=PAGE)
+        if not paging:
+            self.total = await incidents.count(self.actor, flt)
+            self.summary = await incidents.summary(self.actor)
+        self.table.sync(rows)
+        if reset and self.table.row_count:
+            self.table.move_cursor(row=0, animate=False)
+        self._page_pending = False
+        summary = self.summary
+        self.set_summary(incident_strip(summary, first=self.window_start, shown=len(rows), total=self.total,
+                                        view=describe_filter(flt), preset=self.preset_name,
+                                        sort=f"sort {SORT_LABELS.get(flt.sort, flt.sort)}"
+                                             f" {'↓' if flt.descending else '↑'}"))
+        self.query_one(GovernorateMap).show_counts(summary.last_24h_by_governorate)
         self.set_title(incident_title(summary))
         self.screen.set_pane_alert(self.KEY, " !" if summary.unacknowledged_high else "")
-        self._ring_for_new_high(incidents)
+        self._ring_for_new_high(summary.unacknowledged_high_ids)
 
-    def _ring_for_new_high(self, incidents: list[Incident]) -> None:
+    def _ring_for_new_high(self, unacknowledged: tuple[int, ...]) -> None:
         """Ring the bell once per new unacknowledged severity 4-5 incident."""
-        fresh = {i.id for i in incidents if i.severity >= 4 and i.acknowledged_at is None and i.id is not None}
+        fresh = set(unacknowledged)
         new = fresh - self._belled
         self._belled |= fresh
         # What was already waiting when the console opened is marked, not rung.
@@ -52,8 +168,126 @@ class IncidentsPane(Pane):
     def on_minute(self) -> None:
         self.table.refresh_ages()
 
-    def action_acknowledge(self) -> None:
-        incident = self.table.selected_record()
-        if incident is not None:
-            self.app.run_store_action(self.store.incidents.acknowledge(self.actor, incident.id),
-                                      f"incident {incident.id} acknowledged")
+    # --- paging ------------------------------------------------------------------
+
+    @on(IncidentTable.RowHighlighted)
+    def near_the_edge(self, event: IncidentTable.RowHighlighted) -> None:
+        if event.data_table is not self.table or self._page_pending:
+            return
+        row, loaded = event.cursor_row, self.table.row_count
+        if row >= loaded - MARGIN and self.window_start + loaded < self.total:
+            self.window_rows = loaded + PAGE
+            if self.window_rows > MAX_ROWS:
+                self.window_start += self.window_rows - MAX_ROWS
+                self.window_rows = MAX_ROWS
+        elif row < MARGIN and self.window_start > 0:
+            step = min(PAGE, self.window_start)
+            self.window_start -= step
+            self.window_rows = min(loaded + step, MAX_ROWS)
+        else:
+            return
+        self._page_pending = True
+        self._paging = True
+        self.request_reload()
+        self.screen.reload_dirty()
+
+    # --- keys --------------------------------------------------------------------
+
+    def selected_incident(self):
+        return self.table.selected_record()
+
+    @on(RecordTable.RecordSelected)
+    def open_detail(self, event: RecordTable.RecordSelected) -> None:
+        from console.screens.incident_detail import IncidentDetailScreen
+
+        event.stop()
+        self.app.push_screen(IncidentDetailScreen(event.record_id))
+
+    @on(IncidentTable.SortRequested)
+    def sort_requested(self, event: IncidentTable.SortRequested) -> None:
+        event.stop()
+        self.view = replace(self.view, sort=IncidentTable.SORT_KEYS.get(event.column, "occurred_at"),
+                            descending=event.descending)
+        self.notify(f"sorted by {SORT_LABELS[self.view.sort]} {'↓' if event.descending else '↑'}", timeout=2)
+        self.request_reload()
+
+    def action_new(self) -> None:
+        from console.screens.incident_form import IncidentFormScreen
+
+        def saved(incident) -> None:
+            if incident is not None:
+                self.notify(f"incident {incident.id} reported", timeout=3)
+
+        self.app.push_screen(IncidentFormScreen(), saved)
+
+    def presets(self) -> dict[str, str]:
+        return {**BUILTIN_PRESETS, **dict(self.settings.incident_presets)}
+
+    def action_next_preset(self) -> None:
+        presets = self.presets()
+        names = list(presets)
+        index = names.index(self.preset_name) if self.preset_name in names else -1
+        for step in range(1, len(names) + 1):
+            name = names[(index + step) % len(names)]
+            try:
+                flt = parse_filter_spec(presets[name])
+            except ValueError as error:
+                self.notify(f"preset {name!r}: {error}", severity="error", timeout=6)
+                continue
+            self._set_view(replace(flt, sort=self.view.sort, descending=self.view.descending), name)
+            self.notify(f"preset {name}: {describe_filter(flt)}", timeout=3)
+            return
+
+    def action_filter_form(self) -> None:
+        from console.screens.incident_filter import IncidentFilterScreen
+
+        def chosen(flt: IncidentFilter | None) -> None:
+            if flt is not None:
+                spec = describe_filter(flt)
+                name = next((n for n, s in self.presets().items()
+                             if _same_spec(s, spec)), "")
+                self._set_view(flt, name)
+
+        self.app.push_screen(IncidentFilterScreen(self.view, self.presets()), chosen)
+
+    def _set_view(self, flt: IncidentFilter, preset: str) -> None:
+        self.view = flt
+        self.preset_name = preset
+        self.request_reload()
+
+    def action_export(self) -> None:
+        def chosen(fmt: str | None) -> None:
+            if fmt:
+                self._export(fmt, self.current_filter())
+
+        self.app.push_screen(ChoiceScreen("Export the current view as", ["csv", "json", "md"]), chosen)
+
+    @work(group="incident-export", exit_on_error=False)
+    async def _export(self, fmt: str, flt: IncidentFilter) -> None:
+        import os
+
+        from console.dtg import utc_now
+        from console.exporting.incidents import export_incidents
+        from console.paths import data_dir
+
+        folder = data_dir() / "exports"
+        target = folder / f"incidents-{utc_now():%Y%m%d-%H%M%S}Z.{fmt}"
+        temporary = target.with_name(f".{target.name}.tmp")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with temporary.open("w", encoding="utf-8", newline="") as out:
+                count = await export_incidents(self.store, self.actor, None, fmt, out, flt=flt)
+            os.replace(temporary, target)
+        except OSError as error:
+            Path(temporary).unlink(missing_ok=True)
+            self.notify(f"export failed: {error}", severity="error", timeout=8)
+            return
+        self.last_export = target
+        self.notify(f"exported {count} incidents to {target}", timeout=8)
+
+
+def _same_spec(a: str, b: str) -> bool:
+    try:
+        return describe_filter(parse_filter_spec(a)) == b
+    except ValueError:
+        return False

@@ -1,0 +1,130 @@
+"""One incident in full, and its timeline: every change, who made it and when.
+
+Opened with enter on the Incidents pane. It stays current while open: the App
+posts ``StoreChanged`` to every screen, and a change to this incident (from
+this console or any other) reloads it. The same keys as the pane work here
+(e edit, v advance, a acknowledge, l link, c note); escape goes back.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from console.domain import Entity, Incident
+from console.dtg import format_age, format_dtg, format_local
+from console.messages import StoreChanged
+from console.screens.incident_dialogs import IncidentActions
+from console.store.incidents import IncidentLink
+from widgets.incident_timeline import IncidentTimeline
+from widgets.incident_table import CATEGORY_SHORT
+
+
+def _unknown(value: int | None) -> str:
+    return "unknown" if value is None else str(value)
+
+
+def incident_header(incident: Incident, links: list[IncidentLink]) -> Text:
+    text = Text()
+    text.append(f"Incident {incident.id}  ", "bold")
+    text.append(f"sev {incident.severity}  {incident.status.mark} {incident.status.value}  grading {incident.grading}",
+                "bold")
+    text.append(f"\n{format_dtg(incident.occurred_at)} ({format_local(incident.occurred_at)},"
+                f" {format_age(incident.occurred_at)} ago)")
+    text.append(f"\n{CATEGORY_SHORT[incident.category]} at {incident.place}")
+    if incident.latitude is not None:
+        text.append(f"  {incident.latitude:.4f}N {incident.longitude:.4f}E")
+    if incident.grid_ref:
+        text.append(f"  grid {incident.grid_ref}")
+    text.append(f"\nkilled {_unknown(incident.killed)}, injured {_unknown(incident.injured)}")
+    if incident.alleged_party:
+        text.append(f"; alleged party: {incident.alleged_party}")
+    text.append(f"\nsource: {incident.source or '(none)'} ({incident.source_type.label})")
+    text.append(f"\ncell: {incident.assigned_cell or '(unassigned)'}; ")
+    if incident.acknowledged_at is not None:
+        text.append(f"acknowledged by {incident.acknowledged_by} at {format_dtg(incident.acknowledged_at)}")
+    else:
+        text.append("NOT ACKNOWLEDGED", "bold red")
+    text.append(f"\nreleasable to {incident.releasability}; version {incident.version}")
+    text.append("\n\n")
+    text.append(incident.description)
+    if links:
+        text.append("\n\nCorroborations:", "bold")
+        for link in links:
+            relation = link.relation.replace("_", " ")
+            if link.outgoing:
+                text.append(f"\n  {relation} {link.other_kind} {link.other_id}")
+            else:
+                text.append(f"\n  incident {link.other_id} {relation} this one")
+            text.append(f"  ({link.created_by}, {format_dtg(link.created_at)})", "dim")
+    return text
+
+
+class IncidentDetailScreen(IncidentActions, Screen):
+    DEFAULT_CSS = """
+    IncidentDetailScreen > VerticalScroll { height: 1fr; padding: 0 1; }
+    IncidentDetailScreen #detail-header { height: auto; }
+    IncidentDetailScreen .section { height: 1; text-style: bold underline; margin: 1 0 0 0; }
+    """
+    BINDINGS = [
+        Binding("escape", "close", "Back", id="detail.close", tooltip="Back to the watch floor"),
+        Binding("e", "edit", "Edit", id="detail.edit", tooltip="Edit this incident"),
+        Binding("v", "advance", "Status", id="detail.advance", tooltip="Advance its status"),
+        Binding("a", "acknowledge", "Ack", id="detail.acknowledge", tooltip="Acknowledge it"),
+        Binding("l", "link", "Link", id="detail.link", tooltip="Link it to another incident or a headline"),
+        Binding("c", "note", "Note", id="detail.note", tooltip="Add a note"),
+        Binding("j", "scroll_down", "Down", show=False, id="detail.down"),
+        Binding("k", "scroll_up", "Up", show=False, id="detail.up"),
+    ]
+
+    def __init__(self, incident_id: int) -> None:
+        super().__init__()
+        self.incident_id = incident_id
+        self.incident: Incident | None = None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="detail-scroll"):
+            yield Static("loading…", id="detail-header", markup=False)
+            yield Static("Timeline", classes="section")
+            yield IncidentTimeline(id="timeline")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-scroll").focus()
+        self.reload()
+
+    def selected_incident(self) -> Incident | None:
+        return self.incident
+
+    @work(exclusive=True, group="incident-detail", exit_on_error=False)
+    async def reload(self) -> None:
+        store, actor = self.app.store, self.app.actor
+        incident = await store.incidents.get(actor, self.incident_id)
+        if incident is None:
+            self.query_one("#detail-header", Static).update(
+                f"incident {self.incident_id} does not exist or is not releasable to you")
+            return
+        links = await store.incidents.corroborations(actor, self.incident_id)
+        entries = await store.incidents.timeline(actor, self.incident_id)
+        self.incident = incident
+        self.query_one("#detail-header", Static).update(incident_header(incident, links))
+        self.query_one(IncidentTimeline).show_entries(entries)
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        changed = message.ids()
+        if self.incident_id in changed.get(Entity.INCIDENT, set()) or Entity.SEED in changed:
+            self.reload()
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+    def action_scroll_down(self) -> None:
+        self.query_one("#detail-scroll", VerticalScroll).scroll_down()
+
+    def action_scroll_up(self) -> None:
+        self.query_one("#detail-scroll", VerticalScroll).scroll_up()

@@ -1,0 +1,229 @@
+"""The Incidents pane on a large log: a window of pages, sorting in SQL, filters and presets,
+the bell, the governorate map and exporting the view."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+
+from console.domain import LOCALITIES, Governorate, Incident, IncidentCategory, IncidentStatus
+from console.dtg import utc_now
+from console.screens.incident_dialogs import ChoiceScreen
+from console.screens.incident_filter import IncidentFilterScreen
+from console.screens.panes.incidents import MAX_ROWS, PAGE
+from console.store import Store
+from console.store.incidents import IncidentFilter
+from tests.conftest import OPERATOR, WATCH_OFFICER
+from tests.pilot import until
+from tests.test_incidents_workflow import console, pane
+from tests.test_store_foundation import an_incident
+
+
+def synthetic(count: int, seed: int = 5) -> list[Incident]:
+    rng = random.Random(seed)
+    now = utc_now()
+    governorates = list(Governorate)
+    categories = list(IncidentCategory)
+    incidents = []
+    for n in range(count):
+        governorate = rng.choice(governorates)
+        incidents.append(Incident(
+            occurred_at=now - timedelta(minutes=n * 7 + rng.randint(0, 6)), governorate=governorate,
+            locality=rng.choice(LOCALITIES[governorate]), category=rng.choice(categories),
+            description=f"Report {n}: {rng.choice(['shots', 'drone', 'crowd', 'tunnel'])} near the line",
+            severity=rng.choice([1, 2, 2, 3, 3, 4]), reliability=rng.choice("ABCDEF"),
+            credibility=rng.randint(1, 6)))
+    return incidents
+
+
+@pytest.fixture
+async def big_db(db_path):
+    store = await Store.open(db_path)
+    try:
+        async with store.database.transaction() as conn:
+            created = await store.incidents.insert_in(conn, OPERATOR, synthetic(5000))
+        # Everything is acknowledged except what a test adds, so the bell starts quiet.
+        async with store.database.transaction() as conn:
+            await conn.execute("UPDATE incidents SET acknowledged_by = 'seed', acknowledged_at = created_at")
+    finally:
+        await store.close()
+    assert len(created) == 5000
+    return db_path
+
+
+class PageSpy:
+    """Records every page the pane asks the store for."""
+
+    def __init__(self, app) -> None:
+        self.calls: list[tuple[int, int]] = []
+        original = app.store.incidents.page
+
+        async def page(actor, flt=IncidentFilter(), *, offset=0, limit=200):
+            self.calls.append((offset, limit))
+            return await original(actor, flt, offset=offset, limit=limit)
+
+        app.store.incidents.page = page
+
+
+async def test_a_5000_incident_log_is_read_a_page_at_a_time(big_db):
+    app = await console(big_db)
+    spy = PageSpy(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        incidents = pane(app)
+        table = incidents.table
+        assert await until(pilot, lambda: table.row_count == PAGE)
+        assert incidents.total == 5000
+        # Going down: the next page is read when the cursor nears the end; the window never passes MAX_ROWS.
+        for _ in range(6):
+            loaded, start = table.row_count, incidents.window_start
+            await pilot.press("end")
+            assert await until(pilot, lambda: (table.row_count, incidents.window_start) != (loaded, start))
+            await pilot.pause()
+            assert table.row_count <= MAX_ROWS
+        assert incidents.window_start > 0
+        assert max(limit for _offset, limit in spy.calls) <= MAX_ROWS
+        # The rows shown are exactly the window of the log in SQL order, and the cursor kept its record.
+        expected = await app.store.incidents.page(WATCH_OFFICER, IncidentFilter(), offset=incidents.window_start,
+                                                  limit=incidents.window_rows)
+        assert [table.records[int(table.coordinate_to_cell_key((row, 0)).row_key.value)].id
+                for row in range(table.row_count)] == [i.id for i in expected]
+        assert "of 5,000" in str(incidents.query_one(".pane-summary").render())
+        # Going back up reads the earlier pages again.
+        before = incidents.window_start
+        await pilot.press("home")
+        assert await until(pilot, lambda: incidents.window_start < before)
+
+
+async def test_sorting_is_done_by_the_database_across_pages(big_db):
+    app = await console(big_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        incidents = pane(app)
+        table = incidents.table
+        assert await until(pilot, lambda: table.row_count == PAGE)
+        await pilot.press("s")  # DTG -> severity
+        assert await until(pilot, lambda: incidents.view.sort == "severity")
+        assert await until(pilot, lambda: table.get_cell_at((0, 1)).plain.startswith("4"))
+        # The first page holds the highest severities of the whole log, not of the rows that were loaded.
+        top = await app.store.incidents.page(WATCH_OFFICER, IncidentFilter(sort="severity"), limit=PAGE)
+        assert await until(pilot, lambda: [table.records[int(table.coordinate_to_cell_key((r, 0)).row_key.value)].id
+                                           for r in range(table.row_count)] == [i.id for i in top])
+        await pilot.press("S")  # reversed: the lowest first
+        assert await until(pilot, lambda: table.get_cell_at((0, 1)).plain.startswith("1"))
+
+
+async def test_filters_presets_and_the_full_text_line(big_db):
+    app = await console(big_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        incidents = pane(app)
+        table = incidents.table
+        assert await until(pilot, lambda: table.row_count == PAGE)
+        await pilot.press("p")  # the first preset after none: "all"
+        await pilot.press("p")  # "open"
+        assert await until(pilot, lambda: incidents.preset_name == "open")
+        await pilot.press("p")  # "hot": open, sev >= 3, last 24h
+        assert await until(pilot, lambda: incidents.preset_name == "hot" and table.row_count > 0
+                           and all(i.severity >= 3 and utc_now() - i.occurred_at <= timedelta(hours=24)
+                                   for i in table.records.values()))
+        # f: the filter form shows the preset and narrows it further.
+        await pilot.press("f")
+        assert await until(pilot, lambda: isinstance(app.screen, IncidentFilterScreen))
+        form = app.screen
+        assert form.query_one("#filter-severity").value == 3
+        form.query_one("#filter-governorate").value = "Rafah"
+        await pilot.press("ctrl+s")
+        assert await until(pilot, lambda: not isinstance(app.screen, IncidentFilterScreen))
+        assert await until(pilot, lambda: table.row_count > 0 and all(
+            i.governorate is Governorate.RAFAH and i.severity >= 3 for i in table.records.values()))
+        assert incidents.total == await app.store.incidents.count(WATCH_OFFICER, incidents.current_filter())
+        # /: words in description or notes narrow the same view.
+        await pilot.press("slash", *"tunnel")
+        assert await until(pilot, lambda: table.row_count > 0 and all(
+            "tunnel" in i.description for i in table.records.values()))
+        await pilot.press("escape")
+        await pilot.press("f", "ctrl+r", "ctrl+s")  # clear every condition
+        assert await until(pilot, lambda: incidents.total == 5000)
+
+
+async def test_a_new_unacknowledged_sev_4_marks_the_title_and_rings_once(big_db):
+    app = await console(big_db, bell=True)
+    rings = []
+    app.bell = lambda: rings.append(1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        incidents = pane(app)
+        assert await until(pilot, lambda: incidents.table.row_count == PAGE)
+        assert "unacknowledged" not in str(incidents.query_one(".pane-title").render())
+        other = await Store.open(big_db)
+        try:
+            urgent = await other.incidents.create(OPERATOR, an_incident(severity=4, description="Urgent"))
+            assert await until(pilot, lambda: "1 unacknowledged sev 4-5" in
+                               str(incidents.query_one(".pane-title").render()))
+            assert rings == [1]
+            await other.incidents.create(OPERATOR, an_incident(severity=2, description="Routine"))
+            await other.incidents.add_note(OPERATOR, urgent.id, "still unacknowledged")
+            assert await until(pilot, lambda: incidents.total == 5002)
+            await pilot.pause(0.5)
+            assert rings == [1]  # once per incident, not once per reload
+            await other.incidents.acknowledge(OPERATOR, urgent.id)
+            assert await until(pilot, lambda: "unacknowledged" not in str(incidents.query_one(".pane-title").render()))
+        finally:
+            await other.close()
+
+
+async def test_the_bell_stays_quiet_when_switched_off(big_db):
+    app = await console(big_db, bell=False)
+    rings = []
+    app.bell = lambda: rings.append(1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        incidents = pane(app)
+        assert await until(pilot, lambda: incidents.table.row_count == PAGE)
+        await app.store.incidents.create(OPERATOR, an_incident(severity=5))
+        assert await until(pilot, lambda: "unacknowledged sev 4-5" in str(incidents.query_one(".pane-title").render()))
+        assert rings == []
+
+
+async def test_the_governorate_map_shows_on_a_wide_pane_only(big_db):
+    app = await console(big_db)
+    async with app.run_test(size=(120, 30)) as pilot:
+        incidents = pane(app)
+        assert await until(pilot, lambda: incidents.table.row_count == PAGE)
+        governorate_map = incidents.query_one("#incident-map")
+        assert await until(pilot, lambda: governorate_map.display and governorate_map.region.width > 0)
+        lines = str(governorate_map.render()).splitlines()
+        assert [line.split("╱")[1].split()[0] for line in lines[1:]] == ["N.Gaza", "Gaza", "DeirB", "KhanY", "Rafah"]
+        counts = await app.store.incidents.summary(WATCH_OFFICER)
+        assert int(lines[5].split()[-1]) == counts.last_24h_by_governorate.get("Rafah", 0)
+        await pilot.resize_terminal(80, 24)
+        assert await until(pilot, lambda: governorate_map.region.width == 0)
+
+
+async def test_x_exports_the_current_view_to_a_file(big_db, tmp_path):
+    app = await console(big_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        incidents = pane(app)
+        assert await until(pilot, lambda: incidents.table.row_count == PAGE)
+        await pilot.press("slash", *"drone", "enter")
+        assert await until(pilot, lambda: incidents.total < 5000)
+        await pilot.press("x")
+        assert await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        await pilot.press("down", "enter")  # json
+        assert await until(pilot, lambda: getattr(incidents, "last_export", None) is not None)
+        import json
+
+        exported = json.loads(incidents.last_export.read_text())
+        assert len(exported) == incidents.total  # every matching row, not only the loaded window
+        assert all("drone" in item["description"] for item in exported)
+        assert incidents.last_export.is_relative_to(tmp_path)  # under the (test's) data directory
+        assert any(str(incidents.last_export) in str(n.message) for n in app._notifications)
+
+
+async def test_status_marks_reach_the_table_from_the_store(db_path):
+    app = await console(db_path)
+    store = app.store
+    incident = await store.incidents.create(OPERATOR, an_incident())
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = pane(app).table
+        assert await until(pilot, lambda: incident.id in table.records)
+        await store.incidents.transition(OPERATOR, incident.id, IncidentStatus.VERIFYING, "looking")
+        assert await until(pilot, lambda: table.get_cell(str(incident.id), "status").plain == "? verifying")
