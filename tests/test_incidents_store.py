@@ -221,3 +221,17 @@ async def test_insert_in_writes_many_incidents_with_their_journal_rows(store):
         assert [e.action for e in await store.journal.for_entity(Entity.INCIDENT, incident.id)] == ["create"]
     assert await store.incidents.count(OPERATOR, IncidentFilter(text="bulk")) == 5
     assert (await store.journal.verify_chain()).ok
+
+
+async def test_the_summary_counts_only_what_the_operator_may_see(store):
+    await store.incidents.create(OPERATOR, an_incident(severity=5))
+    await store.incidents.create(OPERATOR, an_incident(severity=5, releasability="GBR,USA"))
+    closed = await incident_in(store, S.CLOSED)
+    for_deu = await store.incidents.summary(OPERATOR)  # DEU
+    for_gbr = await store.incidents.summary(WATCH_OFFICER)  # GBR
+    assert for_deu.by_status == {"reported": 1, "closed": 1}
+    assert for_gbr.by_status == {"reported": 2, "closed": 1}
+    assert (for_deu.by_severity, for_gbr.by_severity) == ({5: 1}, {5: 2})  # open incidents only
+    assert (for_deu.unacknowledged_high, for_gbr.unacknowledged_high) == (1, 2)
+    assert closed.id not in for_gbr.unacknowledged_high_ids
+    assert await store.incidents.count(OPERATOR) == 2 and await store.incidents.count(WATCH_OFFICER) == 3

@@ -6,30 +6,31 @@ in SQL, always in one direction for every key (``severity DESC, occurred_at
 DESC, id DESC``), so each sort key is served by one ascending index scanned
 forwards or backwards (migration 003), never by a temporary B-tree.
 
-Hot queries and their plans (SQLite 3.40, 100,000 incidents, see
-``bench/bench_incidents.py``):
+Hot queries and their plans (SQLite 3.40, 100,000 incidents, read as a DEU
+operator so the releasability check is in every query; ``python
+bench/bench_incidents.py --compare`` prints these and the timings):
 
-- newest page:   ... ORDER BY occurred_at DESC, id DESC LIMIT 200 OFFSET ?
-  -> SCAN incidents USING INDEX incidents_sort_occurred (backwards; no sort step)
-  (before 003 the DESC index gave "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY"
-  for the id tie-break)
+- newest page: ... ORDER BY occurred_at DESC, id DESC LIMIT 200 OFFSET ?
+  -> SCAN incidents USING INDEX incidents_sort_occurred (backwards, no sort step): ~3 ms
 - sort by severity/category/place/status/grading:
   ... ORDER BY <key> DESC, occurred_at DESC, id DESC
-  -> SCAN incidents USING INDEX incidents_sort_<key>; without 003 every one of
-  these was "SCAN incidents" + "USE TEMP B-TREE FOR ORDER BY": the full
-  100,000 rows sorted for each page (~100 ms instead of ~1 ms)
-- deep pages: OFFSET walks the index: ~linear in the offset (a few ms at
-  offset 99,800), acceptable for an operator paging by hand
-- open, sev >= 3: WHERE status IN (...) AND severity >= ? ORDER BY occurred_at DESC
-  -> SCAN incidents USING INDEX incidents_sort_occurred (filters applied in the
-     scan; the newest page fills after a few hundred rows)
-- text filter:  WHERE id IN (SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH ?)
-  -> SCAN incidents USING INDEX incidents_sort_occurred + LIST SUBQUERY
-     (SCAN incidents_fts VIRTUAL TABLE INDEX 0:M...): the match list is built once
-- summary: GROUP BY status / severity use covering index scans
-  (incidents_sort_status, incidents_sort_severity); the unacknowledged sev 4-5
-  count uses the small partial index incidents_unacked (003); the 24 h count
-  by governorate is a range on incidents_sort_occurred.
+  -> SCAN incidents USING INDEX incidents_sort_<key>: ~3 ms. With the indexes of
+  001 alone each was a temporary B-tree over the whole table: 26-73 ms per page.
+- deep pages: OFFSET walks the index and checks each skipped row's marking:
+  ~20 ms at offset 10,000, ~150 ms at 93,000. Fine for an operator paging by
+  hand (the window moves 200 rows at a time); reverse the sort to reach the end.
+- summary: counts per (marking, status, severity) from a covering scan of
+  incidents_counts, then only the markings the actor may see: ~10 ms (a per-row
+  releasability check over the table took ~180 ms per GROUP BY). The 24 h
+  count by governorate is a range on incidents_governorate; the unacknowledged
+  sev 4-5 list uses the small partial index incidents_unacked. Opening the
+  pane (page + count + summary): ~25 ms, was ~400 ms.
+- match count: SCAN USING COVERING INDEX incidents_counts: ~6 ms (~20 ms before).
+- "open, unacknowledged": ``+status`` keeps the planner on incidents_unacked
+  (~7 ms); otherwise it chose the status index and read 75,000 rows (~250 ms).
+- "open, sev >= 3, last 24h": SEARCH incidents_sort_occurred (occurred_at>?): ~6 ms.
+- text filter: id IN (SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH ?)
+  -> LIST SUBQUERY over FTS5 + a sort of the matches: 5-40 ms (466-17,500 matches).
 """
 
 from __future__ import annotations
@@ -265,7 +266,9 @@ class IncidentRepository:
         parts = [clause]
         if flt.statuses:
             names = sorted(s.value for s in flt.statuses)
-            parts.append("status IN (%s)" % ",".join(f":st{i}" for i in range(len(names))))
+            # Unacknowledged: "+status" leaves the small partial index incidents_unacked as the best plan.
+            column = "+status" if flt.unacknowledged_only else "status"
+            parts.append(f"{column} IN (%s)" % ",".join(f":st{i}" for i in range(len(names))))
             params.update({f"st{i}": n for i, n in enumerate(names)})
         if flt.min_severity > 1:
             parts.append("severity >= :min_severity")
@@ -371,21 +374,38 @@ class IncidentRepository:
             entries.append(entry)
         return entries
 
-    async def summary(self, actor: Actor, now: datetime | None = None) -> IncidentSummary:
+    @staticmethod
+    def summary_queries(actor: Actor, now: datetime | None = None) -> dict[str, tuple[str, dict]]:
+        """The summary strip's queries (for ``summary`` and for EXPLAIN QUERY PLAN in the bench)."""
         clause, params = visible_to(actor)
-        by_status = {r[0]: r[1] for r in await self.database.fetchall(
-            f"SELECT status, count(*) FROM incidents WHERE {clause} GROUP BY status", params)}
         open_names = ",".join(f"'{s.value}'" for s in sorted(OPEN_INCIDENT_STATUSES))
-        by_severity = {r[0]: r[1] for r in await self.database.fetchall(
-            f"SELECT severity, count(*) FROM incidents WHERE {clause} AND status IN ({open_names})"
-            " GROUP BY severity", params)}
         since = to_iso((now or utc_now()).replace(microsecond=0) - timedelta(hours=24))
-        by_gov = {r[0]: r[1] for r in await self.database.fetchall(
-            f"SELECT governorate, count(*) FROM incidents WHERE {clause} AND occurred_at >= :since"
-            " GROUP BY governorate", {**params, "since": since})}
-        high = [r[0] for r in await self.database.fetchall(
-            f"SELECT id FROM incidents WHERE acknowledged_at IS NULL AND severity >= 4 AND {clause}"
-            f" AND status IN ({open_names}) ORDER BY id DESC", params)]
+        return {
+            # Counted per marking first (a covering scan of incidents_counts, in index order), then
+            # the markings the actor may see are kept: no per-row releasability check.
+            "by_status_severity": (
+                "SELECT status, severity, sum(n) FROM (SELECT releasability, status, severity, count(*) AS n"
+                f" FROM incidents GROUP BY releasability, status, severity) WHERE {clause}"
+                " GROUP BY status, severity", params),
+            "last_24h": (f"SELECT governorate, count(*) FROM incidents WHERE {clause} AND occurred_at >= :since"
+                         " GROUP BY governorate", {**params, "since": since}),
+            # "+status": only the small partial index incidents_unacked can serve this.
+            "unacknowledged_high": (f"SELECT id FROM incidents WHERE acknowledged_at IS NULL AND severity >= 4"
+                                    f" AND {clause} AND +status IN ({open_names}) ORDER BY id DESC", params),
+        }
+
+    async def summary(self, actor: Actor, now: datetime | None = None) -> IncidentSummary:
+        queries = self.summary_queries(actor, now)
+        fetch = self.database.fetchall
+        by_status: dict[str, int] = {}
+        by_severity: dict[int, int] = {}
+        open_names = {s.value for s in OPEN_INCIDENT_STATUSES}
+        for status, severity, count in await fetch(*queries["by_status_severity"]):
+            by_status[status] = by_status.get(status, 0) + count
+            if status in open_names:
+                by_severity[severity] = by_severity.get(severity, 0) + count
+        by_gov = {r[0]: r[1] for r in await fetch(*queries["last_24h"])}
+        high = [r[0] for r in await fetch(*queries["unacknowledged_high"])]
         return IncidentSummary(by_status, by_severity, by_gov, len(high), tuple(high[:200]))
 
     # --- writes --------------------------------------------------------------
