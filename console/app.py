@@ -41,10 +41,17 @@ class CmccApp(App):
         self.actor = actor
         self.settings = settings or Settings()
         self.notice = notice
+        #: The feed pollers + inbox watcher of this process (they poll only while it holds the lease).
+        self.feed_runner = None
+        self._feeds_closed = asyncio.Event()
 
     def on_mount(self) -> None:
         self.push_screen(WatchFloor())
         self.watch_changes()
+        if self.settings.poll_feeds:
+            self.run_feeds()
+        else:
+            self._feeds_closed.set()
         for problem in self.settings.problems:
             self.notify(problem, severity="warning", timeout=10)
         if self.notice:
@@ -70,6 +77,20 @@ class CmccApp(App):
                 await asyncio.sleep(CHANGE_POLL_SECONDS)
         finally:
             await watcher.close()
+
+    @work(exclusive=True, group="feeds", exit_on_error=False)
+    async def run_feeds(self) -> None:
+        """Poll feeds and watch the inbox whenever this console holds the lease (console/runner.py)."""
+        from console.runner import FeedRunner
+
+        self._feeds_closed.clear()
+        store = await Store.open(self.store.path)  # its own connection: polling never queues behind the UI
+        try:
+            self.feed_runner = FeedRunner(store, self.actor, self.settings)
+            await self.feed_runner.run()
+        finally:
+            await store.close()
+            self._feeds_closed.set()
 
     def run_store_action(self, action: Awaitable, done: str = "") -> None:
         """Run one store mutation in a worker; a refusal is a notification, never a crash."""
@@ -131,4 +152,10 @@ class CmccApp(App):
         self.call_later(self.run_action, action, node)
 
     async def on_unmount(self) -> None:
+        if self.feed_runner is not None:
+            self.feed_runner.stop()
+            try:  # let it release the lease, so another process takes over at once
+                await asyncio.wait_for(self._feeds_closed.wait(), timeout=3)
+            except TimeoutError:
+                pass
         await self.store.close()

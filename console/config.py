@@ -27,10 +27,24 @@ class Settings:
     isf_planned_size: int = 20000
     ticker_seconds: float = 8.0
     refresh_seconds: float = 0.25
+    #: Run the feed pollers and the inbox watcher in this console when no other process holds the lease.
+    poll_feeds: bool = True
+    #: Watch-list words marked in every headline, e.g. "Rafah, drone, convoy" (feeds add their own).
+    watch_keywords: str = ""
     #: Named incident filters, e.g. [incident_presets] "hot rafah" = "open, sev >= 3, last 24h, Rafah"
     #: (added to the built-in presets; ``p`` on the Incidents pane cycles through them).
     incident_presets: tuple[tuple[str, str], ...] = ()
     problems: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def watch_words(self) -> tuple[str, ...]:
+        """``watch_keywords`` as words, without blanks or repeats."""
+        seen: dict[str, str] = {}
+        for word in self.watch_keywords.split(","):
+            word = word.strip()
+            if word and word.casefold() not in seen:
+                seen[word.casefold()] = word
+        return tuple(seen.values())
 
     @property
     def inbox_path(self) -> Path:

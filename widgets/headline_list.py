@@ -1,7 +1,8 @@
-"""Headlines polled from the feeds, newest first, watch-list hits marked."""
+"""Headlines polled from the feeds, newest first, watch-list hits marked and highlighted."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rich.text import Text
@@ -11,8 +12,20 @@ from console.dtg import format_short_dtg
 from widgets.cells import cell
 from widgets.record_table import RecordTable
 
+HIT_STYLE = "bold reverse"
+
+
+def highlight_hits(text: Text, hits: Sequence[str]) -> Text:
+    """Mark each watch-list word where it stands (whole words, any case)."""
+    for word in hits:
+        if word:
+            text.highlight_regex(re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)", re.IGNORECASE), HIT_STYLE)
+    return text
+
 
 class HeadlineList(RecordTable):
+    """``*`` marks a watch-list hit and ``•`` an unread headline (never colour alone)."""
+
     COLUMNS = (
         ("published_at", "DTG", 7),
         ("mark", "", 2),
@@ -25,9 +38,10 @@ class HeadlineList(RecordTable):
     def cells(self, headline: Headline) -> Sequence[Text]:
         hit = bool(headline.watch_hits)
         mark = ("*" if hit else " ") + (" " if headline.read else "•")
+        title = cell(headline.title, "bold" if hit else ("dim" if headline.read else ""), max_chars=300)
         return (
             cell(format_short_dtg(headline.published_at), sort_key=(headline.published_at.isoformat(), headline.id)),
             cell(mark, "bold yellow" if hit else ""),
             cell(headline.source, max_chars=12),
-            cell(headline.title, "bold" if hit else ("dim" if headline.read else ""), max_chars=300),
+            highlight_hits(title, headline.watch_hits),
         )

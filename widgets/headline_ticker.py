@@ -2,6 +2,8 @@
 
 Stepping to the next headline every few seconds costs one line redraw; a
 scrolling marquee would repaint the line many times a second over the link.
+The line is redrawn only when its text changes: a reload that brings nothing
+new, or a step with a single headline, writes nothing to the terminal.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ class HeadlineTicker(Static):
         self.headlines: list[Headline] = []
         self.position = 0
         self.steps = 0
+        self.draws = 0
+        self._shown: tuple[str, str] | None = None
 
     def on_mount(self) -> None:
         self.set_interval(self.step_seconds, self.step)
@@ -44,6 +48,11 @@ class HeadlineTicker(Static):
             self.steps += 1
             self._draw()
 
+    @property
+    def shown_text(self) -> str:
+        """What the line says now (plain)."""
+        return self._shown[0] if self._shown else ""
+
     def _draw(self) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
         if not self.headlines:
@@ -53,4 +62,8 @@ class HeadlineTicker(Static):
             text.append(f" {format_short_dtg(headline.published_at)} ", "bold")
             text.append(f"{headline.source}: ", "dim")
             text.append(headline.title, "bold yellow" if headline.watch_hits else "")
-        self.update(text)
+        shown = (text.plain, repr(text.spans))
+        if shown != self._shown:
+            self._shown = shown
+            self.draws += 1
+            self.update(text, layout=False)  # one fixed line: no layout pass, no neighbours repainted

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 from pathlib import Path
 
 from console.config import load_settings
 
 
-def run_console(args: argparse.Namespace, *, prepare=None) -> int:
+def run_console(args: argparse.Namespace, *, prepare=None, live=None) -> int:
     """Open the store (one-line errors before any screen appears), then run the App.
 
     ``prepare(store)`` may fill or adjust the database first (the demo does).
+    ``live(store, settings)``, an async context manager, runs around the App in its
+    event loop and yields the settings the App gets (the demo's feed simulator).
     """
     settings = load_settings()
     if getattr(args, "low_bandwidth", None):
@@ -37,8 +40,14 @@ def run_console(args: argparse.Namespace, *, prepare=None) -> int:
         except BaseException:
             await store.close()
             raise
-        app = CmccApp(store, actor, settings, notice)
-        await app.run_async()
+        async with (live(store, settings) if live is not None else _as_is(settings)) as app_settings:
+            app = CmccApp(store, actor, app_settings, notice)
+            await app.run_async()
 
     asyncio.run(main())
     return 0
+
+
+@contextlib.asynccontextmanager
+async def _as_is(settings):
+    yield settings

@@ -141,7 +141,7 @@ class WatchFloor(Screen):
         for pane in self.panes:
             if changed & pane.ENTITIES:
                 self._dirty.add(pane.KEY)
-        if changed & {Entity.FEED, Entity.SEED}:
+        if changed & {Entity.FEED, Entity.SEED, Entity.LEASE}:
             self._dirty.add(FEED_HEALTH)
 
     def reload_dirty(self) -> None:
@@ -170,8 +170,23 @@ class WatchFloor(Screen):
             health = f"feeds {len(enabled) - len(failing)}/{len(enabled)} ok ✗{len(failing)}"
         else:
             health = f"feeds {len(enabled)}/{len(enabled)} ok"
+        if enabled:
+            health += " " + await self._poller_status()
         self.query_one(ClockBar).set_status(feed_health=health)
 
+    async def _poller_status(self) -> str:
+        """Which process polls: this one, another (login@host), or none (the lease lapsed)."""
+        from console.store.leases import FEED_POLLER, short_holder
+
+        holder = await self.app.store.leases.holder(FEED_POLLER)
+        runner = getattr(self.app, "feed_runner", None)
+        if holder is None:
+            return "· not polled"
+        if runner is not None and holder == runner.holder:
+            return "· polling here"
+        return f"· polled by {short_holder(holder)}"
+
     def _every_minute(self) -> None:
+        self._dirty.add(FEED_HEALTH)  # lease renewals are not journaled: see whether the poller lapsed
         for pane in self.panes:
             pane.on_minute()

@@ -214,6 +214,30 @@ class FeedRepository:
             await record(conn, actor, Entity.FEED, feed_id, "enable" if enabled else "disable",
                          {"name": name, "enabled": enabled})
 
+    async def retarget(self, actor: Actor, name: str, url: str, *, interval_seconds: int | None = None,
+                       enabled: bool = True) -> Feed:
+        """Point a feed at another URL (the demo's simulator moves port each run): due at once, health reset."""
+        require(actor, Permission.MANAGE_FEEDS, "change feeds")
+        current = await self.get_by_name(name)
+        if current is None:
+            raise StoreError(f"no feed named {clean_line(name, max_chars=80)!r}")
+        feed = self.validate(Feed(name=name, url=url, enabled=enabled, header_env=current.header_env,
+                                  keywords=current.keywords,
+                                  interval_seconds=current.interval_seconds if interval_seconds is None
+                                  else interval_seconds))
+        async with self.database.transaction() as conn:
+            feed_id = await self._require_named(conn, name)
+            await conn.execute(
+                "UPDATE feeds SET url = ?, interval_seconds = ?, enabled = ?, next_poll_at = NULL, etag = '',"
+                " last_modified = '', consecutive_failures = 0 WHERE id = ?",
+                (feed.url, feed.interval_seconds, int(feed.enabled), feed_id),
+            )
+            await record(conn, actor, Entity.FEED, feed_id, "edit", {
+                "name": name, "url": feed.url, "interval_seconds": feed.interval_seconds, "enabled": feed.enabled})
+        changed = await self.get(feed_id)
+        assert changed is not None
+        return changed
+
     # --- health (written by the poller, as the system) -------------------------
 
     async def record_success(self, feed_id: int, *, etag: str | None, last_modified: str | None,

@@ -1,29 +1,156 @@
-"""The Headlines pane: polled headlines, newest first, and the ticker's source."""
+"""The Headlines pane: polled headlines, newest first; the ticker's source; promote to incident.
+
+Watch-list words come from the ``watch_keywords`` setting (every headline)
+and from each feed (stored on the headline when it was polled). A new
+headline with a hit is marked, counted and announced once.
+"""
 
 from __future__ import annotations
 
-from console.domain import Entity, Headline
+from dataclasses import replace
+
+from textual.binding import Binding
+
+from console.domain import Entity, Headline, Permission, may
 from console.screens.panes.base import Pane
 from widgets.headline_list import HeadlineList
 
 PAGE = 300
+#: Newest headlines fetched for the ticker and the watch-list alert while a search narrows the list.
+TICKER_PAGE = 20
+#: New watch-list hits announced one by one in a single reload; beyond that, one line says how many more.
+ANNOUNCE_AT_ONCE = 3
 
 
 class HeadlinesPane(Pane):
     KEY = "headlines"
     TITLE = "Headlines"
     TABLE = HeadlineList
-    ENTITIES = frozenset({Entity.HEADLINE, Entity.FEED, Entity.SEED})
+    ENTITIES = frozenset({Entity.HEADLINE, Entity.SEED})
+
+    BINDINGS = [
+        Binding("r", "toggle_read", "Read", id="headline.read",
+                tooltip="Mark the selected headline read, or unread again"),
+        Binding("p", "promote", "Promote", id="headline.promote",
+                tooltip="Open the incident form pre-filled from the selected headline; the two stay linked"),
+        Binding("F", "feed_health", "Feeds", id="headline.feed_health",
+                tooltip="Feed health: each feed's last success, last error, failures, next poll, items"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: Highest headline id already seen; only newer ones are announced.
+        self._seen_up_to: int | None = None
+        self._announced: set[int] = set()
+
+    @property
+    def watch_words(self) -> tuple[str, ...]:
+        return self.settings.watch_words
+
+    def with_hits(self, headline: Headline) -> Headline:
+        """The headline with the global watch-list words it holds added to its feed's hits."""
+        words = self.watch_words
+        if not words:
+            return headline
+        from feeds.parse import match_keywords
+
+        extra = [w for w in match_keywords(headline, words)
+                 if w.casefold() not in {h.casefold() for h in headline.watch_hits}]
+        return replace(headline, watch_hits=headline.watch_hits + tuple(extra)) if extra else headline
 
     async def load(self) -> None:
         if self.filter_text:
-            headlines: list[Headline] = await self.store.headlines.search(self.actor, self.filter_text, limit=PAGE)
+            found = await self.store.headlines.search(self.actor, self.filter_text, limit=PAGE)
+            headlines = [self.with_hits(h) for h in found]
+            # The ticker and the alerts follow the newest headlines, whatever the search shows.
+            newest = [self.with_hits(h) for h in await self.store.headlines.latest(self.actor, limit=TICKER_PAGE)]
         else:
-            headlines = await self.store.headlines.latest(self.actor, limit=PAGE)
+            headlines = [self.with_hits(h) for h in await self.store.headlines.latest(self.actor, limit=PAGE)]
+            newest = headlines
         self.table.sync(headlines)
         hits = sum(1 for h in headlines if h.watch_hits)
         unread = sum(1 for h in headlines if not h.read)
         scope = f"matching {self.filter_text!r}" if self.filter_text else "newest"
-        self.set_summary(f"{len(headlines)} {scope} · {unread} unread · {hits} watch-list hits (*)")
-        if not self.filter_text:
-            self.screen.show_ticker(headlines)
+        self.set_summary(f"{len(headlines)} {scope} · {unread} unread · {hits} watch-list hits (*)"
+                         " · enter read · r read/unread · p promote · F feeds")
+        self.screen.show_ticker(newest[:TICKER_PAGE])
+        self._announce_new_hits(newest)
+
+    def _announce_new_hits(self, newest: list[Headline]) -> None:
+        """One notification per new headline with a watch-list hit (not for what was there at start)."""
+        ids = [h.id for h in newest if h.id is not None]
+        if self._seen_up_to is None:
+            self._seen_up_to = max(ids, default=0)
+            return
+        fresh = [h for h in sorted(newest, key=lambda h: h.id or 0)
+                 if (h.id or 0) > self._seen_up_to and h.watch_hits and h.id not in self._announced]
+        self._seen_up_to = max([self._seen_up_to, *ids])
+        for headline in fresh[:ANNOUNCE_AT_ONCE]:
+            self._announced.add(headline.id)
+            self.app.notify(f"{headline.source}: {headline.title}",
+                            title=f"Watch list: {', '.join(headline.watch_hits)}",
+                            severity="warning", timeout=10, markup=False)
+        if len(fresh) > ANNOUNCE_AT_ONCE:
+            self._announced.update(h.id for h in fresh)
+            self.app.notify(f"and {len(fresh) - ANNOUNCE_AT_ONCE} more new watch-list hits (*)",
+                            severity="warning", timeout=10, markup=False)
+
+    # --- keys -------------------------------------------------------------------
+
+    def on_record_table_record_selected(self, event: HeadlineList.RecordSelected) -> None:
+        event.stop()
+        headline = self.table.records.get(event.record_id)
+        if headline is None:
+            return
+        from console.screens.headline_detail import HeadlineDetailScreen
+
+        if not headline.read and self._may_mark():
+            self.app.run_store_action(self.store.headlines.mark_read(self.actor, headline.id, True))
+
+        def then(answer: str | None) -> None:
+            if answer == "promote":
+                self.promote(headline)
+            elif answer == "toggle_read":
+                self.app.run_store_action(self.store.headlines.mark_read(self.actor, headline.id, False),
+                                          "marked unread")
+
+        self.app.push_screen(HeadlineDetailScreen(headline), then)
+
+    def _may_mark(self) -> bool:
+        return may(self.actor.role, Permission.EDIT)
+
+    def action_toggle_read(self) -> None:
+        headline = self.table.selected_record()
+        if headline is not None:
+            read = not headline.read
+            self.app.run_store_action(self.store.headlines.mark_read(self.actor, headline.id, read),
+                                      "marked read" if read else "marked unread")
+
+    def action_promote(self) -> None:
+        headline = self.table.selected_record()
+        if headline is not None:
+            self.promote(headline)
+
+    def promote(self, headline: Headline) -> None:
+        """The incident form, pre-filled; saving it creates the incident linked to the headline."""
+        try:
+            from console.screens.incident_form import IncidentFormScreen
+        except ImportError:
+            self.app.notify("the incident form is not available in this build", severity="error")
+            return
+        from console.screens.headline_promote import incident_from_headline
+
+        def saved(incident) -> None:
+            if incident is not None:
+                self.app.notify(f"incident {incident.id} created from the headline", timeout=4)
+
+        self.app.push_screen(
+            IncidentFormScreen(incident_from_headline(headline), title="New incident from a headline",
+                               link_headline_id=headline.id),
+            saved,
+        )
+
+    def action_feed_health(self) -> None:
+        from console.screens.feed_health import FeedHealthScreen
+
+        self.app.push_screen(FeedHealthScreen())

@@ -1,0 +1,65 @@
+"""Feed health: every feed, its last success and error, failures, next poll, items seen; live.
+
+Reloads when the journal says a feed changed (each poll writes a health row)
+or the polling lease moved; ``escape`` goes back to the watch floor.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from console.domain import Entity
+from console.messages import StoreChanged
+from widgets.feed_health_table import FeedHealthTable
+
+
+class FeedHealthScreen(Screen):
+    DEFAULT_CSS = """
+    FeedHealthScreen > .feed-health-title { height: 1; text-style: bold; background: $panel; }
+    FeedHealthScreen > .feed-health-summary { height: 1; color: $text-muted; }
+    FeedHealthScreen > FeedHealthTable { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("escape,q,F", "close", "Back", id="feed_health.close", tooltip="Back to the watch floor"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Feed health"), classes="feed-health-title")
+        yield Static(Text(""), classes="feed-health-summary")
+        yield FeedHealthTable(id="feed-health")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(FeedHealthTable).focus()
+        self.reload()
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        if set(message.ids()) & {Entity.FEED, Entity.LEASE, Entity.SEED}:
+            self.reload()
+
+    @work(exclusive=True, group="feed-health", exit_on_error=False)
+    async def reload(self) -> None:
+        from console.store.leases import FEED_POLLER, short_holder
+
+        feeds = await self.app.store.feeds.list()
+        holder = await self.app.store.leases.holder(FEED_POLLER)
+        self.query_one(FeedHealthTable).sync(feeds)
+        runner = getattr(self.app, "feed_runner", None)
+        if holder is None:
+            who = "nobody polls (no console or cmcc poller holds the lease)"
+        elif runner is not None and runner.holder == holder:
+            who = "polled by this console"
+        else:
+            who = f"polled by {short_holder(holder)}"
+        enabled = [f for f in feeds if f.enabled]
+        failing = sum(1 for f in enabled if f.consecutive_failures)
+        summary = f"{len(enabled)} of {len(feeds)} enabled · {failing} failing · {who}"
+        self.query_one(".feed-health-summary", Static).update(Text(summary))
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,48 @@
+"""What a promoted headline pre-fills in the incident form (pure: no Textual, no store)."""
+
+from __future__ import annotations
+
+import re
+
+from console.domain import LOCALITIES, Governorate, Headline, Incident, IncidentCategory, SourceType
+from console.sanitize import clean_line, clean_text
+
+#: The form's description field is free text; a summary longer than this is cut.
+MAX_DESCRIPTION_CHARS = 2000
+
+
+def guess_place(text: str) -> tuple[Governorate, str]:
+    """The governorate (and locality) a headline names first; Gaza when it names none."""
+    best: tuple[int, Governorate, str] | None = None
+    for governorate, localities in LOCALITIES.items():
+        for name in (*localities, governorate.value):
+            match = re.search(r"(?<!\w)" + re.escape(name) + r"(?!\w)", text, re.IGNORECASE)
+            if match and (best is None or match.start() < best[0]):
+                best = (match.start(), governorate, name if name != governorate.value else "")
+    if best is None:
+        return Governorate.GAZA, ""
+    return best[1], best[2]
+
+
+def source_type_for(headline: Headline) -> SourceType:
+    """Media, or social media when the feed's name says so."""
+    return SourceType.SOCIAL_MEDIA if "social" in headline.source.lower() else SourceType.MEDIA
+
+
+def incident_from_headline(headline: Headline) -> Incident:
+    """A new incident (no id) for the operator to complete: the headline's words, time and source."""
+    title = clean_line(headline.title, max_chars=500)
+    summary = clean_text(headline.summary, max_chars=MAX_DESCRIPTION_CHARS)
+    description = title if not summary or summary == title else f"{title}\n\n{summary}"
+    governorate, locality = guess_place(f"{headline.title}\n{headline.summary}")
+    return Incident(
+        occurred_at=headline.published_at,
+        governorate=governorate,
+        locality=locality,
+        category=IncidentCategory.OTHER,
+        description=description[:MAX_DESCRIPTION_CHARS],
+        severity=2,
+        source=clean_line(headline.source, max_chars=200),
+        source_type=source_type_for(headline),
+        releasability=headline.releasability,
+    )

@@ -1,0 +1,228 @@
+"""The Headlines pane as a watch officer uses it: read, search, watch list, promote, feed health, ticker."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from textual.widgets import Input, TextArea
+
+from console.app import CmccApp
+from console.config import Settings
+from console.domain import SYSTEM_ACTOR, Entity, Feed, Headline, SourceType
+from console.dtg import utc_now
+from console.screens.feed_health import FeedHealthScreen
+from console.screens.headline_detail import HeadlineDetailScreen
+from console.screens.headline_promote import incident_from_headline
+from console.screens.panes.headlines import HeadlinesPane
+from console.screens.watch_floor import WatchFloor
+from console.store import Store
+from console.store.leases import FEED_POLLER
+from tests.conftest import ADMIN, VIEWER
+from tests.pilot import demo_app, until
+from widgets.clock_bar import ClockBar
+from widgets.feed_health_table import FeedHealthTable
+from widgets.headline_ticker import HeadlineTicker
+
+QUIET = Settings(bell=False, poll_feeds=False)
+
+
+def pane(app) -> HeadlinesPane:
+    screen = app.screen_stack[1] if len(app.screen_stack) > 1 else app.screen
+    assert isinstance(screen, WatchFloor)
+    return screen.pane("headlines")
+
+
+def a_headline(title: str, *, minutes_ago: float = 0, summary: str = "", source: str = "Wire Service",
+               hits: tuple[str, ...] = ()) -> Headline:
+    return Headline(title=title, published_at=utc_now() - timedelta(minutes=minutes_ago), source=source,
+                    link=f"https://news.example/{abs(hash(title))}", summary=summary, guid=f"test:{title}",
+                    dedup_key=f"test:{title}", watch_hits=hits)
+
+
+async def open_headlines(app, pilot) -> HeadlinesPane:
+    assert await until(pilot, lambda: isinstance(app.screen, WatchFloor) and pane(app).table.row_count > 0)
+    await pilot.press("4")
+    await pilot.pause()
+    return pane(app)
+
+
+def notifications(app) -> list:
+    return list(app._notifications)
+
+
+async def test_enter_shows_the_summary_and_link_and_marks_the_headline_read(db_path):
+    app = await demo_app(db_path, settings=QUIET)
+    async with app.run_test(size=(80, 24)) as pilot:
+        headlines = await open_headlines(app, pilot)
+        chosen = next(h for h in headlines.table.records.values() if not h.read)
+        headlines.table.move_cursor(row=headlines.table.get_row_index(str(chosen.id)))
+        await pilot.press("enter")
+        assert await until(pilot, lambda: isinstance(app.screen, HeadlineDetailScreen))
+        shown = str(app.screen.query_one("#headline-detail").render())
+        assert chosen.title in shown and chosen.link in shown and chosen.summary[:30] in shown
+        await pilot.press("escape")
+        assert await until(pilot, lambda: isinstance(app.screen, WatchFloor))
+        # Marked read through the store; the pane shows it because the journal said so.
+        assert await until(pilot, lambda: headlines.table.records[chosen.id].read)
+        assert (await app.store.headlines.get(ADMIN, chosen.id)).read
+
+
+async def test_r_toggles_read_and_each_change_is_journaled(db_path):
+    app = await demo_app(db_path, settings=QUIET)
+    async with app.run_test(size=(80, 24)) as pilot:
+        headlines = await open_headlines(app, pilot)
+        chosen = headlines.table.selected_record()
+        was = chosen.read
+        await pilot.press("r")
+        assert await until(pilot, lambda: headlines.table.records[chosen.id].read is (not was))
+        await pilot.press("r")
+        assert await until(pilot, lambda: headlines.table.records[chosen.id].read is was)
+        journal = [e for e in await app.store.journal.for_entity(Entity.HEADLINE, chosen.id) if e.action == "read"]
+        assert [e.changes["read"] for e in journal] == [not was, was]
+
+
+async def test_a_viewer_pressing_r_is_told_no_and_nothing_changes(db_path):
+    seeded = await demo_app(db_path, settings=QUIET)  # seeded with the admin
+    app = CmccApp(seeded.store, VIEWER, QUIET)
+    async with app.run_test(size=(80, 24)) as pilot:
+        headlines = await open_headlines(app, pilot)
+        chosen = headlines.table.selected_record()
+        await pilot.press("r")
+        assert await until(pilot, lambda: any("may not" in n.message for n in notifications(app)))
+        assert (await app.store.headlines.get(ADMIN, chosen.id)).read == chosen.read
+
+
+async def test_a_headline_added_by_another_process_appears_within_a_second_and_on_the_ticker(db_path):
+    app = await demo_app(db_path, settings=QUIET)
+    async with app.run_test(size=(80, 24)) as pilot:
+        headlines = await open_headlines(app, pilot)
+        before = headlines.table.row_count
+        other = await Store.open(db_path)
+        try:
+            title = "Kissufim crossing opens a second inspection lane"
+            await other.headlines.add_many(SYSTEM_ACTOR, [a_headline(title)], None)
+        finally:
+            await other.close()
+        ticker = app.screen.query_one(HeadlineTicker)
+        assert await until(pilot, lambda: any(h.title == title for h in headlines.table.records.values()),
+                           timeout=1.5)
+        newest = next(h for h in headlines.table.records.values() if h.title == title)
+        assert headlines.table.get_row_index(str(newest.id)) == 0  # at the top: newest first
+        assert headlines.table.row_count == min(before + 1, 300)
+        assert await until(pilot, lambda: title in ticker.shown_text, timeout=1.0)
+
+
+async def test_the_ticker_redraws_only_when_its_text_changes(db_path):
+    app = await demo_app(db_path, settings=QUIET)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_headlines(app, pilot)
+        ticker = app.screen.query_one(HeadlineTicker)
+        draws = ticker.draws
+        for _ in range(3):  # reloads that bring nothing new
+            app.screen.mark_dirty("headlines")
+            await pilot.pause(0.4)
+        assert ticker.draws == draws
+        ticker.step()
+        assert ticker.draws == draws + 1
+
+
+async def test_a_new_watch_list_hit_is_highlighted_counted_and_announced_once(db_path):
+    settings = Settings(bell=False, poll_feeds=False, watch_keywords="Zikim, tunnel")
+    app = await demo_app(db_path, settings=settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        headlines = await open_headlines(app, pilot)
+        assert not notifications(app)  # what was there at start is marked, not announced
+        title = "Zikim crossing closed after tunnel report"
+        other = await Store.open(db_path)
+        try:
+            await other.headlines.add_many(SYSTEM_ACTOR, [a_headline(title)], None)
+            assert await until(pilot, lambda: any(title in n.message for n in notifications(app)), timeout=2)
+            await other.headlines.add_many(SYSTEM_ACTOR, [a_headline("Bakeries reopen", minutes_ago=1)], None)
+            assert await until(pilot, lambda: any(h.title == "Bakeries reopen"
+                                                  for h in headlines.table.records.values()))
+        finally:
+            await other.close()
+        announced = [n for n in notifications(app) if title in n.message]
+        assert len(announced) == 1
+        assert "Zikim" in announced[0].title and "tunnel" in announced[0].title
+        row = next(h for h in headlines.table.records.values() if h.title == title)
+        assert set(row.watch_hits) >= {"Zikim", "tunnel"}
+        cells = headlines.table.get_row(str(row.id))
+        assert cells[1].plain.startswith("*")
+        assert any(span.style == "bold reverse" for span in cells[3].spans)
+        summary = str(headlines.query_one(".pane-summary").render())
+        assert "watch-list hits" in summary
+
+
+def test_promoting_prefills_the_words_time_place_and_source_of_the_headline():
+    headline = Headline(title="Drone strike reported in Khan Younis", summary="Monitors asked both parties.",
+                        published_at=utc_now() - timedelta(hours=2), source="Social Monitor", id=7)
+    incident = incident_from_headline(headline)
+    assert incident.id is None
+    assert incident.description.startswith("Drone strike reported in Khan Younis")
+    assert "Monitors asked both parties." in incident.description
+    assert incident.occurred_at == headline.published_at
+    assert incident.source == "Social Monitor" and incident.source_type is SourceType.SOCIAL_MEDIA
+    assert incident.governorate.value == "Khan Younis"
+    wire = incident_from_headline(Headline(title="Quiet night", published_at=utc_now(), source="Wire Service"))
+    assert wire.source_type is SourceType.MEDIA
+
+
+async def test_p_opens_the_incident_form_prefilled_from_the_headline(db_path):
+    form_module = pytest.importorskip("console.screens.incident_form")
+    app = await demo_app(db_path, settings=QUIET)
+    async with app.run_test(size=(100, 40)) as pilot:
+        headlines = await open_headlines(app, pilot)
+        chosen = headlines.table.selected_record()
+        await pilot.press("p")
+        assert await until(pilot, lambda: isinstance(app.screen, form_module.IncidentFormScreen))
+        values = [w.value for w in app.screen.query(Input)] + [w.text for w in app.screen.query(TextArea)]
+        assert any(chosen.title in value for value in values), values
+        assert any(chosen.source == value for value in values), values
+
+
+async def test_f_opens_feed_health_which_follows_each_poll_live(db_path):
+    app = await demo_app(db_path, settings=QUIET)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_headlines(app, pilot)
+        await pilot.press("F")
+        assert await until(pilot, lambda: isinstance(app.screen, FeedHealthScreen))
+        table = app.screen.query_one(FeedHealthTable)
+        feeds = await app.store.feeds.list()
+        assert await until(pilot, lambda: table.row_count == len(feeds))
+        wire = next(f for f in feeds if f.name == "Wire Service")
+        other = await Store.open(db_path)
+        try:
+            await other.feeds.record_failure(wire.id, error="HTTP 503 Service Unavailable",
+                                             next_poll_at=utc_now() + timedelta(minutes=2))
+        finally:
+            await other.close()
+        assert await until(pilot, lambda: "HTTP 503" in table.get_cell(str(wire.id), "last_error").plain)
+        assert table.get_cell(str(wire.id), "failures").plain == "✗1"
+        await pilot.press("escape")
+        assert await until(pilot, lambda: isinstance(app.screen, WatchFloor))
+
+
+async def test_the_clock_bar_says_whether_this_console_polls_or_which_process_does(db_path, tmp_path):
+    store = await Store.open(db_path)
+    await store.feeds.add(SYSTEM_ACTOR, Feed(name="Local file", url=str(tmp_path / "none.xml"), interval_seconds=60))
+    await store.close()
+    polling = Settings(bell=False, poll_feeds=True, inbox=str(tmp_path / "inbox"))
+    app = await demo_app(db_path, settings=polling)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await open_headlines(app, pilot)
+        bar = app.screen.query_one(ClockBar)
+        assert await until(pilot, lambda: "polling here" in bar.feed_health, timeout=5)
+    # The console released the lease on exit; now another process holds it.
+    store = await Store.open(db_path)
+    try:
+        assert await store.leases.holder(FEED_POLLER) is None
+        assert await store.leases.try_acquire(FEED_POLLER, "ops@poller-host:99", 30)
+        app = await demo_app(db_path, settings=QUIET)
+        async with app.run_test(size=(160, 30)) as pilot:
+            await open_headlines(app, pilot)
+            bar = app.screen.query_one(ClockBar)
+            assert await until(pilot, lambda: "polled by ops@poller-host" in bar.feed_health)
+    finally:
+        await store.close()
