@@ -24,6 +24,9 @@ class Settings:
     default_releasability: str = "ALL"
     inbox: str = ""
     daily_truck_target: int = 600
+    #: Per-crossing daily truck targets by crossing code (``[crossing_targets]`` KS = 400); they
+    #: override the crossing's own target in the database.
+    crossing_targets: dict[str, int] = field(default_factory=dict)
     isf_planned_size: int = 20000
     ticker_seconds: float = 8.0
     refresh_seconds: float = 0.25
@@ -95,6 +98,11 @@ def _coerce(key: str, value: object) -> object | None:
         return tuple((clean_line(k, max_chars=40), clean_line(v, max_chars=200)) for k, v in value.items())
     if kind == "str":
         return clean_line(value, max_chars=200) if isinstance(value, str) else None
+    if kind == "dict[str, int]":
+        if not isinstance(value, dict) or not all(
+                isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value.values()):
+            return None
+        return {clean_line(k, max_chars=16).upper(): v for k, v in value.items()}
     return None
 
 

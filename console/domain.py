@@ -305,6 +305,15 @@ class FigureSource(Choice):
     PARTNER = "partner"
     OWN = "own_observation"
 
+    @property
+    def short(self) -> str:
+        return {"un2720": "UN", "cogat": "COGAT", "partner": "partner", "own_observation": "own"}[self.value]
+
+
+#: When several sources report the same convoy (same reference), the board's main figure
+#: takes the first of these; the others are shown beside it when they differ.
+FIGURE_SOURCE_PRIORITY = (FigureSource.UN2720, FigureSource.COGAT, FigureSource.PARTNER, FigureSource.OWN)
+
 
 class MovementStatus(Choice):
     SCHEDULED = "scheduled"
@@ -322,6 +331,59 @@ class MovementStatus(Choice):
 ENTERED_STATUSES = frozenset(
     {MovementStatus.OFFLOADED, MovementStatus.COLLECTED, MovementStatus.REACHED, MovementStatus.INTERCEPTED}
 )
+
+
+@dataclass(frozen=True)
+class StatusStep:
+    """One allowed status change of an aid record: where to, whether it needs a note, who may."""
+
+    to: Choice
+    needs_note: bool = False
+    permission: Permission = Permission.EDIT
+
+
+#: Every allowed movement transition. One table, enforced by the store (``AidRepository``).
+#: held and rejected need a reason, intercepted a note; a rejected movement may only be re-planned.
+MOVEMENT_TRANSITIONS: dict[MovementStatus, tuple[StatusStep, ...]] = {
+    MovementStatus.SCHEDULED: (
+        StatusStep(MovementStatus.AT_CROSSING), StatusStep(MovementStatus.HELD, True),
+        StatusStep(MovementStatus.REJECTED, True),
+    ),
+    MovementStatus.AT_CROSSING: (
+        StatusStep(MovementStatus.INSPECTED), StatusStep(MovementStatus.HELD, True),
+        StatusStep(MovementStatus.REJECTED, True),
+    ),
+    MovementStatus.INSPECTED: (
+        StatusStep(MovementStatus.OFFLOADED), StatusStep(MovementStatus.HELD, True),
+        StatusStep(MovementStatus.REJECTED, True),
+    ),
+    MovementStatus.OFFLOADED: (
+        StatusStep(MovementStatus.COLLECTED), StatusStep(MovementStatus.INTERCEPTED, True),
+    ),
+    MovementStatus.COLLECTED: (
+        StatusStep(MovementStatus.REACHED), StatusStep(MovementStatus.INTERCEPTED, True),
+    ),
+    MovementStatus.HELD: (
+        StatusStep(MovementStatus.AT_CROSSING), StatusStep(MovementStatus.INSPECTED),
+        StatusStep(MovementStatus.OFFLOADED), StatusStep(MovementStatus.REJECTED, True),
+    ),
+    MovementStatus.REJECTED: (StatusStep(MovementStatus.SCHEDULED, True, Permission.VERIFY),),
+    MovementStatus.REACHED: (),
+    MovementStatus.INTERCEPTED: (),
+}
+
+#: Statuses whose record must carry a note (also when imported).
+MOVEMENT_NOTE_REQUIRED = frozenset({MovementStatus.HELD, MovementStatus.REJECTED, MovementStatus.INTERCEPTED})
+#: Not yet through the crossing and not stopped: the pipeline.
+PIPELINE_STATUSES = (MovementStatus.SCHEDULED, MovementStatus.AT_CROSSING, MovementStatus.INSPECTED)
+
+
+def movement_transition(current: MovementStatus, target: MovementStatus) -> StatusStep:
+    for step in MOVEMENT_TRANSITIONS[current]:
+        if step.to is target:
+            return step
+    allowed = ", ".join(s.to.label for s in MOVEMENT_TRANSITIONS[current]) or "none"
+    raise ValueError(f"a movement cannot go from {current.label} to {target.label} (allowed: {allowed})")
 
 
 @dataclass(frozen=True)
@@ -363,6 +425,36 @@ class DualUseStatus(Choice):
     DENIED = "denied"
     MORE_INFO = "more_information"
     RESUBMITTED = "resubmitted"
+
+
+#: Every allowed dual-use request transition. Approval and denial need a watch officer;
+#: a denial or a request for more information needs a note. One table, enforced by the store.
+DUAL_USE_TRANSITIONS: dict[DualUseStatus, tuple[StatusStep, ...]] = {
+    DualUseStatus.SUBMITTED: (StatusStep(DualUseStatus.UNDER_REVIEW),),
+    DualUseStatus.UNDER_REVIEW: (
+        StatusStep(DualUseStatus.APPROVED, False, Permission.VERIFY),
+        StatusStep(DualUseStatus.DENIED, True, Permission.VERIFY),
+        StatusStep(DualUseStatus.MORE_INFO, True),
+    ),
+    DualUseStatus.MORE_INFO: (StatusStep(DualUseStatus.RESUBMITTED, True),),
+    DualUseStatus.RESUBMITTED: (StatusStep(DualUseStatus.UNDER_REVIEW),),
+    DualUseStatus.APPROVED: (),
+    DualUseStatus.DENIED: (),
+}
+#: Outcomes that stamp ``decided_at`` (a request for more information is a decision too).
+DUAL_USE_DECISIONS = frozenset({DualUseStatus.APPROVED, DualUseStatus.DENIED, DualUseStatus.MORE_INFO})
+#: Waiting on the working group (not on the requester, not decided).
+DUAL_USE_WAITING = frozenset({DualUseStatus.SUBMITTED, DualUseStatus.UNDER_REVIEW, DualUseStatus.RESUBMITTED})
+#: A request waiting longer than this is flagged.
+DUAL_USE_OVERDUE_HOURS = 72
+
+
+def dual_use_transition(current: DualUseStatus, target: DualUseStatus) -> StatusStep:
+    for step in DUAL_USE_TRANSITIONS[current]:
+        if step.to is target:
+            return step
+    allowed = ", ".join(s.to.label for s in DUAL_USE_TRANSITIONS[current]) or "none"
+    raise ValueError(f"a dual-use request cannot go from {current.label} to {target.label} (allowed: {allowed})")
 
 
 @dataclass(frozen=True)

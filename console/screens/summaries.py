@@ -7,6 +7,8 @@ from rich.text import Text
 from console.domain import (
     SEVERITY_MARKS,
     Contributor,
+    DUAL_USE_OVERDUE_HOURS,
+    DUAL_USE_WAITING,
     DualUseRequest,
     DualUseStatus,
     IncidentStatus,
@@ -16,12 +18,10 @@ from console.domain import (
     PlanStatus,
     Presence,
 )
-from console.dtg import utc_now
 from console.store.incidents import IncidentSummary
 from widgets.aid_board import CrossingRow
 from widgets.cells import sparkline
-
-WAITING = {DualUseStatus.SUBMITTED, DualUseStatus.UNDER_REVIEW, DualUseStatus.MORE_INFO, DualUseStatus.RESUBMITTED}
+from widgets.dual_use_queue import is_overdue
 
 
 def incident_title(summary: IncidentSummary) -> Text:
@@ -45,20 +45,33 @@ def incident_summary(summary: IncidentSummary, shown: int, total: int | None, fi
 
 
 def aid_summary(rows: list[CrossingRow], history: dict, days: list[str], target: int,
-                queue: list[DualUseRequest]) -> Text:
+                queue: list[DualUseRequest], *, day_label: str = "Today", view: str = "",
+                others: dict[str, int] | None = None) -> Text:
+    """Three lines: entered against the overall target (other sources beside it) and the 14-day
+    trend; the dual-use queue; closed crossings and the view the pane shows."""
     entered = sum(r.entered for r in rows)
     overall = [sum(n for (code, day), n in history.items() if day == d) for d in days]
-    waiting = [q for q in queue if q.status in WAITING]
-    now = utc_now()
-    overdue = sum(1 for q in waiting if q.submitted_at and (now - q.submitted_at).total_seconds() > 72 * 3600)
-    closed = [r.crossing.name for r in rows if not r.crossing.is_open]
+    waiting = [q for q in queue if q.status in DUAL_USE_WAITING]
+    overdue = sum(1 for q in waiting if is_overdue(q))
+    more_info = sum(1 for q in queue if q.status is DualUseStatus.MORE_INFO)
+    closed = [r.crossing for r in rows if not r.crossing.is_open]
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"Today {entered}/{target} trucks ", "bold yellow" if entered < target else "bold green")
-    text.append(f"{sparkline(overall)}  dual-use waiting {len(waiting)}")
+    text.append(f"{day_label} {entered}/{target} trucks", "bold yellow" if entered < target else "bold green")
+    for name, figure in (others or {}).items():
+        text.append(f" ({name} {figure})", "bold magenta")
+    text.append(f" {sparkline(overall)} 14d")
+    text.append(f"\nDual-use: {len(waiting)} waiting on the group")
     if overdue:
-        text.append(f" ({overdue} > 72h)", "bold yellow")
+        text.append(f", ! {overdue} over {DUAL_USE_OVERDUE_HOURS}h", "bold yellow")
+    if more_info:
+        text.append(f", {more_info} with requester")
+    if view or closed:
+        text.append("\n")
+    if view:
+        text.append(f"[{view}] ")
     if closed:
-        text.append("\nCLOSED: " + ", ".join(closed), "bold red")
+        text.append("✗ SHUT: " + "; ".join(
+            f"{c.name}" + (f" ({c.status_reason})" if c.status_reason else "") for c in closed), "bold red")
     return text
 
 

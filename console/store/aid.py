@@ -1,12 +1,54 @@
-"""Aid flow: crossings, movements through them, and the dual-use request queue."""
+"""Aid flow: crossings, movements through them, and the dual-use request queue.
+
+The day
+    ``planned_date`` is a calendar date and the aid day is the **UTC (Zulu) day**,
+    like every time on the floor: ``aid_day(now)`` is ``now`` in UTC, dated. So
+    between 00:00 and 02:00/03:00 local (Asia/Jerusalem) the board still shows
+    the previous UTC day; it rolls over at 00:00Z for every console at once,
+    whatever the host's time zone.
+
+Figures from several sources
+    A movement is one convoy as reported by one source (UN 2720, COGAT, a
+    partner, own observation). Two records with the same reference and
+    different sources are the same convoy reported twice (the unique index on
+    ``(reference, figure_source)`` allows exactly that). The board's main
+    figure counts each convoy once, taking the first source in
+    ``FIGURE_SOURCE_PRIORITY``; for each other source that reported a convoy of
+    the day, ``CrossingDay.entered_by_source`` holds that source's view (its
+    own figures where it reported, the main figures elsewhere), so the pane
+    shows both numbers side by side when they differ.
+
+Hot queries and their plans (SQLite 3.40, 200,000 movements, ``bench/bench_aid.py``):
+
+- board for one day: ``WHERE m.planned_date = ?`` (per-record rows, folded in Python)
+  -> SEARCH m USING INDEX movements_entered (planned_date=?)
+- 14-day sparklines: ``WHERE planned_date BETWEEN ? AND ? AND status IN (...)
+  AND NOT EXISTS (a higher-priority record of the same reference) GROUP BY crossing_id, planned_date``
+  -> SEARCH m USING COVERING INDEX movements_entered (planned_date>? AND planned_date<?)
+  -> CORRELATED SCALAR SUBQUERY: SEARCH o USING COVERING INDEX movements_reference (reference=?)
+  -> USE TEMP B-TREE FOR GROUP BY
+- totals by commodity / organisation: the same range search plus table lookups for
+  commodity, organisation and tonnes (``SEARCH m USING INDEX movements_entered``).
+- dual-use queue: ``ORDER BY status IN ('approved','denied'), submitted_at`` -> SCAN + TEMP B-TREE
+  (a few hundred rows at most).
+"""
 
 from __future__ import annotations
 
+import sqlite3
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
+
+import aiosqlite
 
 from console.domain import (
+    DUAL_USE_DECISIONS,
     ENTERED_STATUSES,
+    FIGURE_SOURCE_PRIORITY,
+    MOVEMENT_NOTE_REQUIRED,
+    RELEASABLE_TO_ALL,
     Actor,
     Commodity,
     Crossing,
@@ -14,30 +56,95 @@ from console.domain import (
     DualUseStatus,
     Entity,
     FigureSource,
+    JournalEntry,
     LoadType,
     Movement,
     MovementStatus,
     Permission,
     StoreError,
+    ValidationError,
+    dual_use_transition,
+    movement_transition,
+    parse_releasability,
 )
 from console.dtg import utc_now
+from console.sanitize import clean_line, clean_text
 from console.store.database import Database
-from console.store.guard import require
+from console.store.guard import check_version, require
 from console.store.journal import record
 from console.store.rows import from_iso, to_date, to_iso, visible_to
+
+#: Sanity bounds for one movement record.
+MAX_TRUCKS = 2000
+MAX_TONNES = 100_000.0
+MAX_PALLETS = 100_000
+EARLIEST_DATE = date(2023, 1, 1)
+MAX_DAYS_AHEAD = 90
+
+_ENTERED_SQL = ",".join(f"'{s.value}'" for s in sorted(ENTERED_STATUSES, key=lambda s: s.value))
+
+
+def _rank_sql(column: str) -> str:
+    """The priority of a figure source as a SQL expression (0 = preferred)."""
+    whens = " ".join(f"WHEN '{s.value}' THEN {i}" for i, s in enumerate(FIGURE_SOURCE_PRIORITY))
+    return f"(CASE {column} {whens} ELSE 9 END)"
+
+
+def aid_day(moment: datetime | None = None) -> date:
+    """The aid day of ``moment``: its UTC date (see the module docstring)."""
+    moment = moment or utc_now()
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).date()
+
+
+def crossing_target(crossing: Crossing, overrides: dict[str, int] | None = None) -> int | None:
+    """The crossing's daily truck target: the configured override, else its own column, else none."""
+    if overrides and crossing.code in overrides:
+        return overrides[crossing.code]
+    return crossing.daily_target
 
 
 @dataclass(frozen=True)
 class CrossingDay:
-    """One crossing on one day: trucks by status, and how many entered."""
+    """One crossing on one day: trucks by status, and how many entered (per source when they differ)."""
 
     crossing: Crossing
     day: date
     trucks_by_status: dict[str, int] = field(default_factory=dict)
+    #: source value -> that source's view of trucks entered, for sources that disagree with the main figure
+    entered_by_source: dict[str, int] = field(default_factory=dict)
+    main_source: str = ""
 
     @property
     def entered(self) -> int:
         return sum(self.trucks_by_status.get(s.value, 0) for s in ENTERED_STATUSES)
+
+    @property
+    def in_pipeline(self) -> int:
+        return sum(self.trucks_by_status.get(s, 0) for s in ("scheduled", "at_crossing", "inspected"))
+
+    @property
+    def held(self) -> int:
+        return self.trucks_by_status.get(MovementStatus.HELD.value, 0)
+
+    @property
+    def stopped(self) -> int:
+        return self.trucks_by_status.get(MovementStatus.REJECTED.value, 0)
+
+    def remaining(self, target: int | None) -> int | None:
+        return None if target is None else max(0, target - self.entered)
+
+
+@dataclass(frozen=True)
+class Total:
+    """Trucks entered, tonnes and convoys for one commodity or organisation over a range."""
+
+    kind: str  # "commodity" | "organisation"
+    name: str
+    trucks: int
+    tonnes: float
+    convoys: int
 
 
 def crossing_from_row(row) -> Crossing:
@@ -72,12 +179,240 @@ MOVEMENT_SELECT = (
 )
 
 
+# --- validation (pure: shared by the forms, the importer and the store) -----------------
+
+
+def validate_movement(movement: Movement, crossings: set[str] | None = None,
+                      today: date | None = None) -> tuple[Movement, dict[str, str]]:
+    """Clean the text fields and check every rule; ``crossings`` (known codes) when the caller has them."""
+    cleaned = replace(
+        movement,
+        crossing_code=clean_line(movement.crossing_code, max_chars=16).upper(),
+        organisation=clean_line(movement.organisation, max_chars=80),
+        reference=clean_line(movement.reference, max_chars=60),
+        status_note=clean_text(movement.status_note, max_chars=500),
+    )
+    errors: dict[str, str] = {}
+    today = today or aid_day()
+    if not isinstance(cleaned.planned_date, date):
+        errors["planned_date"] = "give the planned date (YYYY-MM-DD)"
+    elif cleaned.planned_date < EARLIEST_DATE:
+        errors["planned_date"] = f"{cleaned.planned_date.isoformat()} is before {EARLIEST_DATE.isoformat()}"
+    elif cleaned.planned_date > today + timedelta(days=MAX_DAYS_AHEAD):
+        errors["planned_date"] = f"{cleaned.planned_date.isoformat()} is more than {MAX_DAYS_AHEAD} days ahead"
+    if not cleaned.crossing_code:
+        errors["crossing"] = "choose a crossing"
+    elif crossings is not None and cleaned.crossing_code not in crossings:
+        errors["crossing"] = f"{cleaned.crossing_code!r} is not a crossing ({', '.join(sorted(crossings))})"
+    if not cleaned.organisation:
+        errors["organisation"] = "name the organisation"
+    for name, top in (("trucks", MAX_TRUCKS), ("pallets", MAX_PALLETS), ("tonnes", MAX_TONNES)):
+        value = getattr(cleaned, name)
+        if value is not None and not (0 <= value <= top):
+            errors[name] = f"{name} must be between 0 and {top:g}"
+    if cleaned.trucks is None and cleaned.tonnes is None and cleaned.pallets is None:
+        errors["trucks"] = "give trucks, tonnes or pallets"
+    if cleaned.status in MOVEMENT_NOTE_REQUIRED and not cleaned.status_note:
+        errors["status_note"] = f"a {cleaned.status.label} movement needs a note saying why"
+    try:
+        cleaned = replace(cleaned, releasability=parse_releasability(cleaned.releasability or RELEASABLE_TO_ALL))
+    except ValueError as error:
+        errors["releasability"] = str(error)
+    return cleaned, errors
+
+
+#: The fields of a movement as text (form fields and import columns), in order.
+MOVEMENT_FIELDS = ("planned_date", "crossing", "organisation", "commodity", "load_type", "trucks", "tonnes",
+                   "pallets", "reference", "figure_source", "status", "status_note", "releasability")
+
+
+def parse_day(text: str, today: date | None = None) -> date:
+    """``today``, ``yesterday``, ``tomorrow`` or YYYY-MM-DD (the UTC aid day)."""
+    today = today or aid_day()
+    raw = text.strip().lower()
+    words = {"today": 0, "yesterday": -1, "tomorrow": 1}
+    if raw in words:
+        return today + timedelta(days=words[raw])
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"{clean_line(text, max_chars=30)!r} is not a date (YYYY-MM-DD, today, yesterday)") from None
+
+
+def _number(text: str, kind: type, name: str, errors: dict[str, str]):
+    raw = text.strip().replace(",", "") if kind is int else text.strip()
+    if not raw:
+        return None
+    try:
+        value = kind(raw)
+    except ValueError:
+        errors[name] = f"{clean_line(text, max_chars=20)!r} is not {'a whole number' if kind is int else 'a number'}"
+        return None
+    if value != value or value < 0:  # NaN or negative
+        errors[name] = f"{name} cannot be negative"
+        return None
+    return value
+
+
+def crossing_lookup(crossings: Sequence[Crossing]) -> dict[str, str]:
+    """Lower-cased code and name -> code, for parsing what an operator or a file names."""
+    table = {}
+    for crossing in crossings:
+        table[crossing.code.lower()] = crossing.code
+        table[crossing.name.lower()] = crossing.code
+    return table
+
+
+def movement_from_fields(fields: dict[str, object], crossings: dict[str, str] | None = None,
+                         today: date | None = None,
+                         default_releasability: str = RELEASABLE_TO_ALL) -> tuple[Movement | None, dict[str, str]]:
+    """Text fields (a form, an import row) -> a checked Movement, or the errors by field.
+
+    The form and ``cmcc import aid`` share this, so a value the form refuses is
+    refused in a file with the same message. Empty status: scheduled; empty
+    source: own observation; empty load type: humanitarian.
+    """
+    text = {name: "" if fields.get(name) is None else str(fields.get(name)) for name in MOVEMENT_FIELDS}
+    errors: dict[str, str] = {}
+    today = today or aid_day()
+    planned: date | None = None
+    if not text["planned_date"].strip():
+        errors["planned_date"] = "give the planned date (YYYY-MM-DD, today)"
+    else:
+        try:
+            planned = parse_day(text["planned_date"], today)
+        except ValueError as error:
+            errors["planned_date"] = str(error)
+    code = text["crossing"].strip()
+    if code and crossings is not None:
+        found = crossings.get(code.lower())
+        if found is None:
+            errors["crossing"] = (f"{clean_line(code, max_chars=30)!r} is not a crossing"
+                                  f" ({', '.join(sorted(set(crossings.values())))})")
+        code = found or code
+    choices = {}
+    for name, kind, default in (("commodity", Commodity, None), ("load_type", LoadType, LoadType.HUMANITARIAN),
+                                ("figure_source", FigureSource, FigureSource.OWN),
+                                ("status", MovementStatus, MovementStatus.SCHEDULED)):
+        raw = text[name].strip()
+        if not raw:
+            if default is None:
+                errors[name] = f"choose one: {', '.join(m.label for m in kind)}"
+            choices[name] = default
+            continue
+        try:
+            choices[name] = kind.parse(raw)
+        except ValueError:
+            choices[name] = default
+            errors[name] = f"{clean_line(raw, max_chars=30)!r} is not one of: {', '.join(m.label for m in kind)}"
+    trucks = _number(text["trucks"], int, "trucks", errors)
+    pallets = _number(text["pallets"], int, "pallets", errors)
+    tonnes = _number(text["tonnes"], float, "tonnes", errors)
+    if errors.keys() & {"planned_date", "commodity"} or planned is None or choices["commodity"] is None:
+        # still run the record checks for the other fields' messages
+        planned = planned or today
+    movement = Movement(
+        planned_date=planned, crossing_code=code, organisation=text["organisation"],
+        commodity=choices["commodity"] or Commodity.OTHER, load_type=choices["load_type"],
+        trucks=trucks, tonnes=tonnes, pallets=pallets, reference=text["reference"],
+        figure_source=choices["figure_source"], status=choices["status"], status_note=text["status_note"],
+        releasability=text["releasability"].strip() or default_releasability,
+    )
+    cleaned, problems = validate_movement(movement, set(crossings.values()) if crossings is not None else None,
+                                          today)
+    for name, message in problems.items():
+        errors.setdefault(name, message)
+    if errors:
+        return None, {name: errors[name] for name in MOVEMENT_FIELDS if name in errors}
+    return cleaned, {}
+
+
+def movement_as_dict(movement: Movement) -> dict:
+    """A movement as plain values (exports, the detail screen)."""
+    return {
+        "id": movement.id, "planned_date": movement.planned_date.isoformat(), "crossing": movement.crossing_code,
+        "organisation": movement.organisation, "commodity": movement.commodity.value,
+        "load_type": movement.load_type.value, "trucks": movement.trucks, "tonnes": movement.tonnes,
+        "pallets": movement.pallets, "reference": movement.reference,
+        "figure_source": movement.figure_source.value, "status": movement.status.value,
+        "status_note": movement.status_note, "releasability": movement.releasability,
+        "updated_at": to_iso(movement.updated_at),
+    }
+
+
+def validate_dual_use(request: DualUseRequest) -> tuple[DualUseRequest, dict[str, str]]:
+    cleaned = replace(
+        request,
+        item=clean_line(request.item, max_chars=120),
+        list_reference=clean_line(request.list_reference, max_chars=40),
+        quantity=clean_line(request.quantity, max_chars=60),
+        organisation=clean_line(request.organisation, max_chars=80),
+        justification=clean_text(request.justification, max_chars=1000),
+    )
+    errors: dict[str, str] = {}
+    if not cleaned.item:
+        errors["item"] = "name the item"
+    if not cleaned.quantity:
+        errors["quantity"] = "give the quantity (e.g. 4 units)"
+    if not cleaned.organisation:
+        errors["organisation"] = "name the requesting organisation"
+    return cleaned, errors
+
+
+def _movement_values(movement: Movement, crossing_id: int, now: str) -> dict:
+    return {
+        "planned_date": movement.planned_date.isoformat(), "crossing_id": crossing_id,
+        "organisation": movement.organisation, "commodity": movement.commodity.value,
+        "load_type": movement.load_type.value, "trucks": movement.trucks, "tonnes": movement.tonnes,
+        "pallets": movement.pallets, "reference": movement.reference,
+        "figure_source": movement.figure_source.value, "status": movement.status.value,
+        "status_note": movement.status_note, "releasability": movement.releasability,
+        "created_at": now, "updated_at": now,
+    }
+
+
+@dataclass(frozen=True)
+class InsertOutcome:
+    inserted: list[int]
+    already_present: int
+
+
 class AidRepository:
     def __init__(self, database: Database):
         self.database = database
 
+    # --- crossings -------------------------------------------------------------------
+
     async def crossings(self) -> list[Crossing]:
         return [crossing_from_row(r) for r in await self.database.fetchall("SELECT * FROM crossings ORDER BY id")]
+
+    async def crossing(self, code: str) -> Crossing | None:
+        row = await self.database.fetchone("SELECT * FROM crossings WHERE code = ?", (code.strip().upper(),))
+        return crossing_from_row(row) if row else None
+
+    async def set_crossing_open(self, actor: Actor, code: str, is_open: bool, reason: str = "") -> Crossing:
+        """Close (reason required) or reopen a crossing; journaled with the reason and time."""
+        require(actor, Permission.EDIT, "open or close crossings")
+        reason = clean_line(reason, max_chars=200)
+        if not is_open and not reason:
+            raise ValidationError({"reason": "closing a crossing needs a reason"})
+        async with self.database.transaction() as conn:
+            async with conn.execute("SELECT * FROM crossings WHERE code = ?", (code.strip().upper(),)) as cursor:
+                cursor.row_factory = sqlite3.Row
+                row = await cursor.fetchone()
+            if row is None:
+                raise StoreError(f"crossing {code!r} does not exist")
+            current = crossing_from_row(row)
+            if current.is_open == is_open:
+                raise StoreError(f"{current.name} is already {'open' if is_open else 'closed'}")
+            now = utc_now().replace(microsecond=0)
+            await conn.execute("UPDATE crossings SET is_open = ?, status_reason = ?, status_changed_at = ?"
+                               " WHERE id = ?", (int(is_open), reason, to_iso(now), current.id))
+            await record(conn, actor, Entity.CROSSING, current.id, "reopen" if is_open else "close",
+                         {"is_open": [current.is_open, is_open], "reason": reason, "at": to_iso(now)})
+        return replace(current, is_open=is_open, status_reason=reason, status_changed_at=now)
+
+    # --- movements: reads -----------------------------------------------------------
 
     async def movement(self, actor: Actor, movement_id: int) -> Movement | None:
         clause, params = visible_to(actor, "m.releasability")
@@ -85,40 +420,168 @@ class AidRepository:
         row = await self.database.fetchone(f"{MOVEMENT_SELECT} WHERE m.id = :id AND {clause}", params)
         return movement_from_row(row) if row else None
 
-    async def movements(self, actor: Actor, *, day: date | None = None, limit: int = 200,
+    async def movements(self, actor: Actor, *, day: date | None = None, crossing: str | None = None,
+                        since: date | None = None, text: str = "", limit: int | None = 200,
                         offset: int = 0) -> list[Movement]:
         clause, params = visible_to(actor, "m.releasability")
         if day is not None:
             clause += " AND m.planned_date = :day"
             params["day"] = day.isoformat()
-        params.update(limit=limit, offset=offset)
+        if since is not None:
+            clause += " AND m.planned_date >= :since"
+            params["since"] = since.isoformat()
+        if crossing:
+            clause += " AND c.code = :crossing"
+            params["crossing"] = crossing
+        if text:
+            clause += (" AND (instr(lower(m.organisation), :text) OR instr(lower(m.reference), :text)"
+                       " OR instr(m.commodity, :text) OR instr(m.status, :text) OR instr(lower(c.name), :text))")
+            params["text"] = text.lower()
+        page = ""
+        if limit is not None:
+            params.update(limit=limit, offset=offset)
+            page = " LIMIT :limit OFFSET :offset"
         rows = await self.database.fetchall(
-            f"{MOVEMENT_SELECT} WHERE {clause} ORDER BY m.planned_date DESC, m.id DESC LIMIT :limit OFFSET :offset",
-            params)
+            f"{MOVEMENT_SELECT} WHERE {clause} ORDER BY m.planned_date DESC, m.id DESC{page}", params)
         return [movement_from_row(r) for r in rows]
 
     async def board(self, actor: Actor, day: date) -> list[CrossingDay]:
-        """Trucks per crossing and status on ``day`` (the movement's planned date)."""
+        """Every crossing on ``day``: trucks by status (each convoy once) and other sources' views."""
         clause, params = visible_to(actor, "m.releasability")
         params["day"] = day.isoformat()
         rows = await self.database.fetchall(
-            f"SELECT m.crossing_id, m.status, coalesce(sum(m.trucks), 0) AS trucks FROM movements m"
-            f" WHERE m.planned_date = :day AND {clause} GROUP BY m.crossing_id, m.status", params)
-        per_crossing: dict[int, dict[str, int]] = {}
-        for row in rows:
-            per_crossing.setdefault(row["crossing_id"], {})[row["status"]] = row["trucks"]
-        return [CrossingDay(c, day, per_crossing.get(c.id, {})) for c in await self.crossings()]
+            f"SELECT m.id, m.crossing_id, m.status, m.trucks, m.reference, m.figure_source FROM movements m"
+            f" WHERE m.planned_date = :day AND {clause}", params)
+        return fold_board(await self.crossings(), day, rows)
 
     async def entered_per_day(self, actor: Actor, first: date, last: date) -> dict[tuple[str, str], int]:
-        """(crossing code, ISO day) -> trucks entered, for sparklines."""
+        """(crossing code, ISO day) -> trucks entered (each convoy once), for sparklines."""
         clause, params = visible_to(actor, "m.releasability")
+        other, _ = visible_to(actor, "o.releasability")
         params.update(first=first.isoformat(), last=last.isoformat())
-        entered = ",".join(f"'{s.value}'" for s in ENTERED_STATUSES)
         rows = await self.database.fetchall(
-            f"SELECT c.code, m.planned_date, sum(coalesce(m.trucks, 0)) FROM movements m"
-            f" JOIN crossings c ON c.id = m.crossing_id WHERE m.planned_date BETWEEN :first AND :last"
-            f" AND m.status IN ({entered}) AND {clause} GROUP BY c.code, m.planned_date", params)
-        return {(r[0], r[1]): r[2] for r in rows}
+            f"SELECT m.crossing_id, m.planned_date, sum(coalesce(m.trucks, 0)) FROM movements m"
+            f" WHERE m.planned_date BETWEEN :first AND :last AND m.status IN ({_ENTERED_SQL}) AND {clause}"
+            f" AND {_main_record('m', other)} GROUP BY m.crossing_id, m.planned_date", params)
+        codes = {c.id: c.code for c in await self.crossings()}
+        return {(codes[r[0]], r[1]): r[2] for r in rows}
+
+    async def totals(self, actor: Actor, first: date, last: date) -> list[Total]:
+        """Trucks entered, tonnes and convoys by commodity and by organisation over ``first..last``."""
+        clause, params = visible_to(actor, "m.releasability")
+        other, _ = visible_to(actor, "o.releasability")
+        params.update(first=first.isoformat(), last=last.isoformat())
+        result = []
+        for kind, column in (("commodity", "m.commodity"), ("organisation", "m.organisation")):
+            rows = await self.database.fetchall(
+                f"SELECT {column}, sum(coalesce(m.trucks, 0)), sum(coalesce(m.tonnes, 0)), count(*)"
+                f" FROM movements m WHERE m.planned_date BETWEEN :first AND :last"
+                f" AND m.status IN ({_ENTERED_SQL}) AND {clause} AND {_main_record('m', other)}"
+                f" GROUP BY {column} ORDER BY 2 DESC, 1", params)
+            result += [Total(kind, r[0], int(r[1]), float(r[2]), int(r[3])) for r in rows]
+        return result
+
+    async def history(self, movement_id: int) -> list[JournalEntry]:
+        """The movement's journal rows, oldest first (callers check visibility with ``movement``)."""
+        from console.store.journal import SELECT_COLUMNS, entry_from_row
+
+        rows = await self.database.fetchall(
+            f"SELECT {SELECT_COLUMNS} FROM journal WHERE entity = ? AND entity_id = ? ORDER BY id",
+            (Entity.MOVEMENT.value, movement_id))
+        return [entry_from_row(r) for r in rows]
+
+    # --- movements: writes ----------------------------------------------------------
+
+    async def _crossing_ids(self, conn: aiosqlite.Connection) -> dict[str, int]:
+        async with conn.execute("SELECT code, id FROM crossings") as cursor:
+            return {code: cid for code, cid in await cursor.fetchall()}
+
+    async def create_movement(self, actor: Actor, movement: Movement) -> Movement:
+        require(actor, Permission.CREATE, "record movements")
+        codes = {c.code for c in await self.crossings()}
+        cleaned, errors = validate_movement(movement, codes)
+        if errors:
+            raise ValidationError(errors)
+        async with self.database.transaction() as conn:
+            outcome = await self.insert_in(conn, actor, [cleaned], action="create")
+        if not outcome.inserted:
+            raise ValidationError({"reference": f"{cleaned.reference} is already recorded from"
+                                                f" {cleaned.figure_source.short}"})
+        created = await self.movement(actor, outcome.inserted[0])
+        assert created is not None
+        return created
+
+    async def insert_in(self, conn: aiosqlite.Connection, actor: Actor, movements: Sequence[Movement],
+                        action: str = "import") -> InsertOutcome:
+        """Insert validated movements inside the caller's transaction.
+
+        A movement whose (reference, source) is already recorded is skipped, not
+        duplicated; each new one gets its journal row.
+        """
+        require(actor, Permission.CREATE, "record movements")
+        if not movements:
+            return InsertOutcome([], 0)
+        ids = await self._crossing_ids(conn)
+        unknown = sorted({m.crossing_code for m in movements if m.crossing_code not in ids})
+        if unknown:
+            raise ValidationError({"crossing": f"unknown crossing {', '.join(unknown)}"})
+        now = to_iso(utc_now())
+        values = [_movement_values(m, ids[m.crossing_code], now) for m in movements]
+        names = list(values[0])
+        async with conn.execute("SELECT coalesce(max(id), 0) FROM movements") as cursor:
+            before = (await cursor.fetchone())[0]
+        await conn.executemany(
+            f"INSERT OR IGNORE INTO movements ({', '.join(names)}) VALUES ({', '.join(':' + c for c in names)})",
+            values)
+        # The write lock is ours: every row above the old maximum is one we just inserted.
+        columns = ("id", "planned_date", "crossing_id", "organisation", "commodity", "load_type", "trucks", "tonnes",
+                   "pallets", "reference", "figure_source", "status", "status_note", "releasability")
+        async with conn.execute(f"SELECT {', '.join(columns)} FROM movements WHERE id > ? ORDER BY id",
+                                (before,)) as cursor:
+            new_rows = list(await cursor.fetchall())
+        inserted, entries = [], []
+        for row in new_rows:
+            changes = dict(zip(columns[1:], row[1:]))
+            if changes["releasability"] != RELEASABLE_TO_ALL:  # restricted details stay out of the shared journal
+                changes = {k: changes[k] for k in ("planned_date", "crossing_id", "releasability")}
+            inserted.append(row[0])
+            entries.append((row[0], action, changes))
+        from console.store.headlines import record_many
+
+        await record_many(conn, actor, Entity.MOVEMENT, entries)
+        return InsertOutcome(inserted, len(movements) - len(inserted))
+
+    async def set_movement_status(self, actor: Actor, movement_id: int, status: MovementStatus,
+                                  note: str = "", expected_version: int | None = None) -> Movement:
+        """Move a movement along its pipeline: only as ``MOVEMENT_TRANSITIONS`` allows; journaled."""
+        require(actor, Permission.EDIT, "change movement status")
+        note = clean_text(note, max_chars=500)
+        clause, params = visible_to(actor, "m.releasability")
+        params["id"] = movement_id
+        async with self.database.transaction() as conn:
+            async with conn.execute(f"{MOVEMENT_SELECT} WHERE m.id = :id AND {clause}", params) as cursor:
+                cursor.row_factory = sqlite3.Row
+                row = await cursor.fetchone()
+            if row is None:
+                raise StoreError(f"movement {movement_id} does not exist or is not releasable to you")
+            current = movement_from_row(row)
+            check_version("movement", movement_id, expected_version, current.version)
+            try:
+                step = movement_transition(current.status, status)
+            except ValueError as error:
+                raise StoreError(str(error)) from None
+            require(actor, step.permission, f"move a movement to {status.label}")
+            if step.needs_note and not note:
+                raise ValidationError({"note": f"moving to {status.label} needs a note saying why"})
+            now = utc_now().replace(microsecond=0)
+            await conn.execute(
+                "UPDATE movements SET status = ?, status_note = ?, updated_at = ?, version = version + 1"
+                " WHERE id = ?", (status.value, note, to_iso(now), movement_id))
+            await record(conn, actor, Entity.MOVEMENT, movement_id, "transition",
+                         {"status": [current.status.value, status.value], "note": note})
+        return replace(current, status=status, status_note=note, updated_at=now, version=current.version + 1)
+
+    # --- dual-use requests ------------------------------------------------------------
 
     async def dual_use_queue(self, actor: Actor, limit: int = 200) -> list[DualUseRequest]:
         clause, params = visible_to(actor)
@@ -128,19 +591,121 @@ class AidRepository:
             " status IN ('approved', 'denied'), submitted_at LIMIT :limit", params)
         return [dual_use_from_row(r) for r in rows]
 
-    async def set_movement_status(self, actor: Actor, movement_id: int, status: MovementStatus,
-                                  note: str = "") -> Movement:
-        require(actor, Permission.EDIT, "change movement status")
+    async def dual_use(self, actor: Actor, request_id: int) -> DualUseRequest | None:
+        clause, params = visible_to(actor)
+        params["id"] = request_id
+        row = await self.database.fetchone(f"SELECT * FROM dual_use_requests WHERE id = :id AND {clause}", params)
+        return dual_use_from_row(row) if row else None
+
+    async def dual_use_history(self, request_id: int) -> list[JournalEntry]:
+        from console.store.journal import SELECT_COLUMNS, entry_from_row
+
+        rows = await self.database.fetchall(
+            f"SELECT {SELECT_COLUMNS} FROM journal WHERE entity = ? AND entity_id = ? ORDER BY id",
+            (Entity.DUAL_USE.value, request_id))
+        return [entry_from_row(r) for r in rows]
+
+    async def create_dual_use(self, actor: Actor, request: DualUseRequest) -> DualUseRequest:
+        require(actor, Permission.CREATE, "submit dual-use requests")
+        cleaned, errors = validate_dual_use(request)
+        if cleaned.movement_id is not None and await self.movement(actor, cleaned.movement_id) is None:
+            errors["movement_id"] = f"movement {cleaned.movement_id} does not exist"
+        if errors:
+            raise ValidationError(errors)
+        now = utc_now().replace(microsecond=0)
+        values = {"item": cleaned.item, "list_reference": cleaned.list_reference, "quantity": cleaned.quantity,
+                  "organisation": cleaned.organisation, "justification": cleaned.justification,
+                  "movement_id": cleaned.movement_id, "status": DualUseStatus.SUBMITTED.value,
+                  "submitted_at": to_iso(now), "updated_at": to_iso(now)}
         async with self.database.transaction() as conn:
-            async with conn.execute("SELECT status FROM movements WHERE id = ?", (movement_id,)) as cursor:
+            cursor = await conn.execute(
+                f"INSERT INTO dual_use_requests ({', '.join(values)}) VALUES ({', '.join(':' + k for k in values)})",
+                values)
+            new_id = cursor.lastrowid
+            await record(conn, actor, Entity.DUAL_USE, new_id, "create", values)
+        return replace(cleaned, id=new_id, status=DualUseStatus.SUBMITTED, submitted_at=now, updated_at=now)
+
+    async def set_dual_use_status(self, actor: Actor, request_id: int, status: DualUseStatus, note: str = "",
+                                  expected_version: int | None = None) -> DualUseRequest:
+        """Move a request through the working group's steps (``DUAL_USE_TRANSITIONS``); journaled."""
+        require(actor, Permission.EDIT, "change dual-use requests")
+        note = clean_text(note, max_chars=1000)
+        clause, params = visible_to(actor)
+        params["id"] = request_id
+        async with self.database.transaction() as conn:
+            async with conn.execute(f"SELECT * FROM dual_use_requests WHERE id = :id AND {clause}",
+                                    params) as cursor:
+                cursor.row_factory = sqlite3.Row
                 row = await cursor.fetchone()
             if row is None:
-                raise StoreError(f"movement {movement_id} does not exist")
+                raise StoreError(f"dual-use request {request_id} does not exist or is not releasable to you")
+            current = dual_use_from_row(row)
+            check_version("dual-use request", request_id, expected_version, current.version)
+            try:
+                step = dual_use_transition(current.status, status)
+            except ValueError as error:
+                raise StoreError(str(error)) from None
+            require(actor, step.permission, f"mark a dual-use request {status.label}")
+            if step.needs_note and not note:
+                raise ValidationError({"note": f"{status.label} needs a note for the requester"})
+            now = utc_now().replace(microsecond=0)
+            decided = now if status in DUAL_USE_DECISIONS else current.decided_at
+            decision_note = note if status in DUAL_USE_DECISIONS else current.decision_note
             await conn.execute(
-                "UPDATE movements SET status = ?, status_note = ?, updated_at = ?, version = version + 1"
-                " WHERE id = ?", (status.value, note, to_iso(utc_now()), movement_id))
-            await record(conn, actor, Entity.MOVEMENT, movement_id, "transition",
-                         {"status": [row[0], status.value], "note": note})
-        movement = await self.movement(actor, movement_id)
-        assert movement is not None
-        return replace(movement)
+                "UPDATE dual_use_requests SET status = ?, decision_note = ?, decided_at = ?, updated_at = ?,"
+                " version = version + 1 WHERE id = ?",
+                (status.value, decision_note, to_iso(decided), to_iso(now), request_id))
+            await record(conn, actor, Entity.DUAL_USE, request_id, "transition",
+                         {"status": [current.status.value, status.value], "note": note})
+        return replace(current, status=status, decision_note=decision_note, decided_at=decided, updated_at=now,
+                       version=current.version + 1)
+
+
+def _main_record(alias: str, other_clause: str) -> str:
+    """SQL: the record is its convoy's main one (no higher-priority source reported the same reference)."""
+    return (f"({alias}.reference = '' OR NOT EXISTS (SELECT 1 FROM movements o WHERE o.reference = {alias}.reference"
+            f" AND o.reference <> '' AND {_rank_sql('o.figure_source')} < {_rank_sql(f'{alias}.figure_source')}"
+            f" AND {other_clause}))")
+
+
+def fold_board(crossings: list[Crossing], day: date, rows) -> list[CrossingDay]:
+    """Per-record rows of one day -> CrossingDay per crossing (pure; see the module docstring)."""
+    rank = {s.value: i for i, s in enumerate(FIGURE_SOURCE_PRIORITY)}
+    # convoy key -> {source: (crossing_id, status, trucks)}
+    convoys: dict[tuple, dict[str, tuple[int, str, int]]] = defaultdict(dict)
+    for row in rows:
+        row_id, crossing_id, status, trucks, reference, source = tuple(row)
+        key = ("ref", reference) if reference else ("id", row_id)
+        convoys[key][source] = (crossing_id, status, trucks or 0)
+    by_status: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    main_entered: dict[int, int] = defaultdict(int)
+    contested_sources: dict[int, set[str]] = defaultdict(set)
+    mains: dict[int, list[tuple[dict, str]]] = defaultdict(list)
+    for reports in convoys.values():
+        main_source = min(reports, key=lambda s: rank.get(s, 9))
+        crossing_id, status, trucks = reports[main_source]
+        by_status[crossing_id][status] += trucks
+        mains[crossing_id].append((reports, main_source))
+        if status in {s.value for s in ENTERED_STATUSES}:
+            main_entered[crossing_id] += trucks
+        if len(reports) > 1:
+            contested_sources[crossing_id] |= set(reports) - {main_source}
+    entered_names = {s.value for s in ENTERED_STATUSES}
+    result = []
+    for crossing in crossings:
+        cid = crossing.id
+        views: dict[str, int] = {}
+        for source in sorted(contested_sources.get(cid, ()), key=lambda s: rank.get(s, 9)):
+            total = 0
+            for reports, main_source in mains[cid]:
+                _c, status, trucks = reports.get(source, reports[main_source])
+                if status in entered_names:
+                    total += trucks
+            if total != main_entered.get(cid, 0):
+                views[source] = total
+        statuses = dict(by_status.get(cid, {}))
+        main = ""
+        if mains.get(cid):
+            main = min((m for _r, m in mains[cid]), key=lambda s: rank.get(s, 9))
+        result.append(CrossingDay(crossing, day, statuses, views, main))
+    return result

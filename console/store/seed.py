@@ -293,6 +293,11 @@ def _movements(rng: random.Random, now: datetime) -> list[tuple]:
                              round(trucks * rng.uniform(14, 22), 1), None, f"WB-{day:%m%d}-{counter:05d}",
                              rng.choice([FigureSource.UN2720.value, FigureSource.COGAT.value]), status, "ALL",
                              to_iso(now), to_iso(now)))
+    # COGAT reporting some of the same convoys (same waybill) with other counts: the board shows both figures.
+    recent = (today - timedelta(days=1)).isoformat()
+    for row in [r for r in rows if r[0] >= recent and r[1] in (1, 3) and r[9] == FigureSource.UN2720.value
+                and r[10] in ("offloaded", "collected")][:4]:
+        rows.append(row[:5] + (row[5] + 3,) + row[6:9] + (FigureSource.COGAT.value,) + row[10:])
     return rows
 
 
