@@ -82,4 +82,5 @@ async def write_records(out: TextIO, fmt: str, columns: Sequence[str],
 
 
 # Exporters register themselves on import.
+from console.exporting import aid  # noqa: E402,F401
 from console.exporting import incidents  # noqa: E402,F401

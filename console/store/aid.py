@@ -187,7 +187,7 @@ def validate_movement(movement: Movement, crossings: set[str] | None = None,
     """Clean the text fields and check every rule; ``crossings`` (known codes) when the caller has them."""
     cleaned = replace(
         movement,
-        crossing_code=clean_line(movement.crossing_code, max_chars=16).upper(),
+        crossing_code=clean_line(movement.crossing_code, max_chars=40),
         organisation=clean_line(movement.organisation, max_chars=80),
         reference=clean_line(movement.reference, max_chars=60),
         status_note=clean_text(movement.status_note, max_chars=500),

@@ -1,0 +1,155 @@
+"""``cmcc import aid`` and ``cmcc export aid``: every bad row named, all or nothing, safe to run twice."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from console.cli import main
+from console.domain import SYSTEM_ACTOR
+from console.store import Store
+from feeds.inbox import Inbox
+from tests.conftest import ADMIN
+
+HEADER = "planned_date,crossing,organisation,commodity,trucks,tonnes,reference,source,status,note"
+GOOD = [
+    "2026-11-24,KS,WFP,food,24,410.5,WB-1124-001,un2720,offloaded,",
+    "2026-11-24,Zikim,UNICEF,water and sanitation,12,,WB-1124-002,cogat,scheduled,",
+    '2026-11-24,ks,"World Central Kitchen, Gaza",food,8,,WB-1124-003,partner,held,"waiting for escort"',
+]
+BAD = [
+    "2026-11-31,KS,WFP,food,10,,WB-1124-004,un2720,scheduled,",  # no 31 November
+    "2026-11-24,XX,WFP,food,ten,,WB-1124-005,un2720,scheduled,",  # unknown crossing, trucks not a number
+    "2026-11-24,KS,WHO,medical,5,,WB-1124-006,un2720,rejected,",  # rejected needs a note
+]
+
+
+def make_db(path) -> None:
+    async def build():
+        store = await Store.open(path)
+        async with store.database.transaction() as conn:
+            await conn.executemany("INSERT INTO crossings (code, name, border, daily_target) VALUES (?, ?, '', ?)",
+                                   [("KS", "Kerem Shalom", 350), ("ZIK", "Zikim", 60)])
+            await conn.execute("INSERT INTO operators (login, name, nation, role, created_at)"
+                               " VALUES ('tester', 'Capt. Test', 'DEU', 1, '2026-11-01T00:00:00+00:00')")
+        await store.close()
+
+    asyncio.run(build())
+
+
+def count_movements(path) -> int:
+    async def count():
+        store = await Store.open(path)
+        try:
+            return int(await store.database.scalar("SELECT count(*) FROM movements"))
+        finally:
+            await store.close()
+
+    return asyncio.run(count())
+
+
+def write(tmp_path, name, lines):
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_file_with_bad_rows_names_each_by_line_and_column_and_imports_nothing(db_path, tmp_path, capsys):
+    make_db(db_path)
+    path = write(tmp_path, "convoys.csv", [HEADER, GOOD[0], BAD[0], GOOD[1], BAD[1], BAD[2]])
+    assert main(["--db", str(db_path), "import", "aid", str(path)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "convoys.csv: line 3: planned_date: '2026-11-31' is not a date (YYYY-MM-DD, today, yesterday)",
+        "convoys.csv: line 5: crossing: 'XX' is not a crossing (KS, ZIK)",
+        "convoys.csv: line 5: trucks: 'ten' is not a whole number",
+        "convoys.csv: line 6: status_note: a rejected movement needs a note saying why",
+        "convoys.csv: nothing imported: 3 of 5 rows are invalid (fix them, or --skip-invalid to import the others)",
+    ]
+    assert count_movements(db_path) == 0
+
+
+def test_importing_the_same_file_twice_does_not_duplicate_a_reference(db_path, tmp_path, capsys):
+    make_db(db_path)
+    path = write(tmp_path, "convoys.csv", [HEADER, *GOOD])
+    assert main(["--db", str(db_path), "import", "aid", str(path)]) == 0
+    assert capsys.readouterr().out.strip() == "3 imported, 0 already present"
+    more = write(tmp_path, "more.csv", [HEADER, *GOOD, "2026-11-24,KS,WFP,food,30,,WB-1124-001,cogat,offloaded,"])
+    assert main(["--db", str(db_path), "import", "aid", str(more)]) == 0
+    # the same waybill from another source is another report of it: recorded beside the first
+    assert capsys.readouterr().out.strip() == "1 imported, 3 already present"
+    assert count_movements(db_path) == 4
+
+
+def test_skip_invalid_imports_the_good_rows_and_writes_the_bad_ones_with_their_errors(db_path, tmp_path, capsys):
+    make_db(db_path)
+    path = write(tmp_path, "convoys.csv", [HEADER, GOOD[0], BAD[1], GOOD[2], BAD[2]])
+    rejects = tmp_path / "out" / "rejects.csv"
+    rejects.parent.mkdir()
+    assert main(["--db", str(db_path), "import", "aid", str(path), "--skip-invalid",
+                 "--reject-file", str(rejects)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == f"2 imported, 0 already present, 2 invalid rows written to {rejects}"
+    assert "convoys.csv: line 3: crossing: 'XX' is not a crossing (KS, ZIK)" in captured.err
+    assert rejects.read_text(encoding="utf-8").splitlines() == [
+        HEADER + ",error",
+        BAD[1] + ",\"crossing: 'XX' is not a crossing (KS, ZIK); trucks: 'ten' is not a whole number\"",
+        BAD[2] + ",status_note: a rejected movement needs a note saying why",
+    ]
+    assert count_movements(db_path) == 2
+
+
+def test_a_malformed_file_is_refused_whole(db_path, tmp_path, capsys):
+    make_db(db_path)
+    path = write(tmp_path, "convoys.csv", [HEADER, GOOD[0] + ",extra,fields"])
+    assert main(["--db", str(db_path), "import", "aid", str(path), "--skip-invalid"]) == 1
+    assert "convoys.csv: line 2: 12 fields, the header has 10" in capsys.readouterr().err
+    assert count_movements(db_path) == 0
+
+
+def test_someone_who_is_not_an_operator_may_not_import(db_path, tmp_path, capsys, monkeypatch):
+    make_db(db_path)
+    monkeypatch.setenv("USER", "visitor")
+    monkeypatch.setenv("LOGNAME", "visitor")
+    path = write(tmp_path, "convoys.csv", [HEADER, *GOOD])
+    assert main(["--db", str(db_path), "import", "aid", str(path)]) == 2
+    assert "may not import movements" in capsys.readouterr().err
+    assert count_movements(db_path) == 0
+
+
+def test_an_unknown_column_is_an_error_not_silently_dropped(db_path, tmp_path, capsys):
+    make_db(db_path)
+    path = write(tmp_path, "convoys.csv", ["planned_date,crossing,organisation,commodity,truks",
+                                           "2026-11-24,KS,WFP,food,24"])
+    assert main(["--db", str(db_path), "import", "aid", str(path)]) == 1
+    assert capsys.readouterr().err.startswith("convoys.csv: line 2: truks: unknown column")
+
+
+async def test_the_inbox_takes_an_aid_file_with_the_same_rules(store, tmp_path):
+    async with store.database.transaction() as conn:
+        await conn.execute("INSERT INTO crossings (code, name, border) VALUES ('KS', 'Kerem Shalom', '')")
+    inbox = Inbox(tmp_path / "inbox", store, SYSTEM_ACTOR, settle_seconds=0)
+    inbox.folder.mkdir()
+    (inbox.folder / "aid-0800.csv").write_text("\n".join([HEADER, GOOD[0], GOOD[2]]) + "\n", encoding="utf-8")
+    (inbox.folder / "aid-0900.csv").write_text("\n".join([HEADER, GOOD[1]]) + "\n", encoding="utf-8")
+    outcomes = {o.name: o for o in await inbox.scan_once()}
+    assert outcomes["aid-0800.csv"].outcome == "imported" and outcomes["aid-0800.csv"].rows == 2
+    assert outcomes["aid-0900.csv"].outcome == "rejected"
+    assert outcomes["aid-0900.csv"].errors[0].startswith("line 2: crossing: 'Zikim' is not a crossing")
+    assert len(await store.aid.movements(ADMIN, limit=None)) == 2
+
+
+def test_export_aid_writes_what_was_imported_as_json_and_markdown(db_path, tmp_path, capsys):
+    make_db(db_path)
+    today = __import__("console.store.aid", fromlist=["aid_day"]).aid_day().isoformat()
+    path = write(tmp_path, "today.csv", [HEADER] + [line.replace("2026-11-24", today) for line in GOOD])
+    assert main(["--db", str(db_path), "import", "aid", str(path)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "aid.json"
+    assert main(["--db", str(db_path), "export", "aid", "--since", "7d", "--format", "json", "--output", str(out)]) == 0
+    records = json.loads(out.read_text(encoding="utf-8"))
+    assert sorted(r["reference"] for r in records) == ["WB-1124-001", "WB-1124-002", "WB-1124-003"]
+    assert {r["crossing"] for r in records} == {"KS", "ZIK"}
+    assert main(["--db", str(db_path), "export", "aid", "--since", "7d", "--format", "md"]) == 0
+    table = capsys.readouterr().out
+    assert "| World Central Kitchen, Gaza |" in table and "waiting for escort" in table
