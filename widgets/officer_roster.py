@@ -1,40 +1,70 @@
-"""The liaison roster: officers of the partner nations and organisations."""
+"""The liaison roster: officers of the partner nations and organisations.
+
+An officer whose rotation ends within 7 days is marked ``!`` (``✗`` once
+past) and styled, so the mark holds without colour. Columns past the first
+seven (role, contact, since when present) show when the pane is wide.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from rich.text import Text
 
-from console.domain import Officer, Presence
+from console.domain import Officer, Presence, rotation_ending
+from console.dtg import format_short_dtg
 from widgets.cells import cell
 from widgets.record_table import RecordTable
+
+PRESENCE_STYLE = {Presence.ON_FLOOR: "green", Presence.AWAY: "yellow", Presence.OFF_SHIFT: "dim"}
 
 
 class OfficerRoster(RecordTable):
     COLUMNS = (
         ("partner", "Ptnr", 6),
         ("rank", "Rank", 4),
-        ("name", "Name", 16),
-        ("cell", "Cell", 12),
+        ("name", "Name", 15),
+        ("cell", "Cell", 11),
         ("shift", "Shift", 5),
         ("presence", "Presence", 11),
-        ("rotation", "Rotates", 10),
+        ("rotation", "Rotates", 11),
+        ("since", "Since", 7),
+        ("role", "Role", 10),
+        ("contact", "Contact", 18),
     )
     DEFAULT_SORT = "partner"
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.today = date.today()
+
     def cells(self, officer: Officer) -> Sequence[Text]:
-        ending = officer.rotation_end is not None and officer.rotation_end <= date.today() + timedelta(days=7)
         presence = officer.presence
+        end = officer.rotation_end
+        if end is not None and end < self.today:
+            rotation = cell(f"{end:%d %b %y} ✗", "bold reverse", sort_key=str(end))
+        elif rotation_ending(officer, self.today):
+            rotation = cell(f"{end:%d %b %y} !", "bold yellow", sort_key=str(end))
+        else:
+            rotation = cell(f"{end:%d %b %y}" if end else "-", sort_key=str(end or ""))
         return (
             cell(officer.partner_code),
             cell(officer.rank),
             cell(officer.name),
             cell(officer.cell),
             cell(officer.shift.value),
-            cell(f"{presence.mark} {presence.label}", "green" if presence is Presence.ON_FLOOR else "dim",
-                 sort_key=presence.value),
-            cell(f"{officer.rotation_end or '-'}{' !' if ending else ''}", "bold yellow" if ending else "",
-                 sort_key=str(officer.rotation_end or "")),
+            cell(f"{presence.mark} {presence.label}", PRESENCE_STYLE[presence], sort_key=presence.value),
+            rotation,
+            cell(format_short_dtg(officer.presence_changed_at) if officer.presence_changed_at else "-", "dim",
+                 sort_key=str(officer.presence_changed_at or "")),
+            cell(officer.role),
+            cell(officer.contact),
         )
+
+    def new_day(self, today: date) -> bool:
+        """A new day can mark more rotations; True when the caller should re-sync."""
+        if today == self.today:
+            return False
+        self.today = today
+        return True

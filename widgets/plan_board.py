@@ -1,4 +1,4 @@
-"""The plan whiteboard: 20 points, each with a status mark, owner and next step."""
+"""The plan whiteboard: 20 points, each with a status mark, owner and next step (last change when wide)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from rich.text import Text
 
 from console.domain import PlanPoint, PlanStatus
+from console.dtg import format_short_dtg
 from widgets.cells import cell
 from widgets.record_table import RecordTable
 
@@ -25,7 +26,9 @@ class PlanBoard(RecordTable):
         ("status", "Status", 13),
         ("title", "Point", 34),
         ("owner", "Owner", 10),
-        ("next", "Next step", None),
+        ("next", "Next step", 30),
+        ("changed", "Changed", 7),
+        ("by", "By", 10),
     )
     DEFAULT_SORT = "number"
 
@@ -37,4 +40,7 @@ class PlanBoard(RecordTable):
             cell(point.title),
             cell(point.owner),
             cell(point.next_step),
+            cell(format_short_dtg(point.changed_at) if point.changed_at else "-", "dim",
+                 sort_key=str(point.changed_at or "")),
+            cell(point.changed_by, "dim"),
         )

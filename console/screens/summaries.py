@@ -75,21 +75,63 @@ def aid_summary(rows: list[CrossingRow], history: dict, days: list[str], target:
     return text
 
 
-def partner_summary(officers: list[Officer], contributors: list[Contributor], planned: int) -> Text:
-    on_floor = [o for o in officers if o.presence is Presence.ON_FLOOR]
-    nations = len({o.partner_code for o in on_floor})
+def on_floor_by_partner(officers: list[Officer]) -> list[tuple[str, int]]:
+    """(partner code, officers on the floor), most first."""
+    counts: dict[str, int] = {}
+    for officer in officers:
+        if officer.presence is Presence.ON_FLOOR:
+            counts[officer.partner_code] = counts.get(officer.partner_code, 0) + 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def isf_totals(contributors: list[Contributor]) -> tuple[int, int]:
+    """(pledged, accepted) troops and police: what is pledged but not yet accepted, and what is accepted."""
     pledged = sum(c.troops + c.police for c in contributors if c.status is IsfStatus.PLEDGED)
     accepted = sum(c.troops + c.police for c in contributors if c.status is IsfStatus.ACCEPTED)
+    return pledged, accepted
+
+
+def isf_line(contributors: list[Contributor], planned: int) -> Text:
+    """``ISF pledged 9,850 + accepted 4,300 = 14,150/20,000 (71%) ███████░░░``: against the planned size."""
+    pledged, accepted = isf_totals(contributors)
+    together = pledged + accepted
+    share = together / planned if planned else 0.0
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"On floor {len(on_floor)}/{len(officers)} from {nations} partners")
-    text.append(f"\nISF: pledged {pledged:,}, accepted {accepted:,} of {planned:,} planned; ")
-    text.append(", ".join(f"{c.nation} {c.status.label}" for c in contributors[:6]))
+    text.append(f"ISF pledged {pledged:,} + accepted {accepted:,} = {together:,}/{planned:,} planned")
+    text.append(f" ({share:.0%}) ", "bold" if share >= 1 else "")
+    filled = min(10, int(share * 10 + 0.5))
+    text.append("█" * filled + "░" * (10 - filled))
+    return text
+
+
+def partner_summary(officers: list[Officer], contributors: list[Contributor], planned: int,
+                    *, ending: int = 0, filter_text: str = "", shown: int | None = None) -> Text:
+    """Three lines: on floor by partner; the ISF totals; the filter and rotations ending soon."""
+    on_floor = [o for o in officers if o.presence is Presence.ON_FLOOR]
+    by_partner = on_floor_by_partner(officers)
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"On floor {len(on_floor)}/{len(officers)}: ")
+    text.append("  ".join(f"{code} {n}" for code, n in by_partner) or "nobody")
+    text.append("\n")
+    text.append_text(isf_line(contributors, planned))
+    extra = []
+    if filter_text:
+        extra.append(f"filter: {filter_text} ({shown if shown is not None else '?'} shown)")
+    if ending:
+        extra.append(f"! {ending} rotation{'s' if ending != 1 else ''} end within 7 days")
+    if extra:
+        text.append("\n" + "   ".join(extra))
     return text
 
 
 def plan_summary(points: list[PlanPoint]) -> Text:
+    """Two lines: how many points per status; then the board itself, every point's number and mark."""
     counts = {status: sum(1 for p in points if p.status is status) for status in PlanStatus}
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append("  ".join(f"{s.mark} {s.label} {n}" for s, n in counts.items()))
-    text.append("\n" + "".join(f"{p.number}{p.status.mark} " for p in points))
+    text.append("\n")
+    for point in points:
+        style = "bold" if point.status in (PlanStatus.BLOCKED, PlanStatus.DISPUTED) else ""
+        text.append(f"{point.number}{point.status.mark}", style)
+        text.append(" ")
     return text

@@ -1,0 +1,100 @@
+"""The officer form (`n` new, `e` edit on the Partners pane), and the roster filter (`f`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from console.domain import Actor, Entity, Officer, Presence, Shift
+from console.messages import StoreChanged
+from console.screens.partner_forms import FormField, FormScreen
+from console.store.partners import RosterFilter, officer_from_fields
+
+
+def _date(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def officer_fields(officer: Officer | None, partner_codes: list[str]) -> list[FormField]:
+    o = officer or Officer(rank="", name="", partner_code="")
+    shifts = " / ".join(s.label for s in Shift)
+    return [
+        FormField("partner", "Partner", o.partner_code, "code, e.g. GBR", tuple(partner_codes), 8),
+        FormField("rank", "Rank", o.rank, "e.g. MAJ", max_length=16),
+        FormField("name", "Name", o.name, "given and family name", max_length=80),
+        FormField("service", "Service", o.service, "Army, Navy, Civil...", max_length=40),
+        FormField("service_number", "Service no.", o.service_number, "optional: the import key", max_length=40),
+        FormField("cell", "Cell / desk", o.cell, "e.g. Plans", max_length=40),
+        FormField("role", "Role", o.role, "liaison, planner, analyst...", max_length=60),
+        FormField("contact", "Contact", o.contact, "phone, radio call sign or chat handle", max_length=120),
+        FormField("shift", "Shift", o.shift.label, shifts, tuple(s.label for s in Shift), 10),
+        FormField("rotation_start", "Rotation from", _date(o.rotation_start), "YYYY-MM-DD", max_length=10),
+        FormField("rotation_end", "Rotation to", _date(o.rotation_end), "YYYY-MM-DD", max_length=10),
+        FormField("releasability", "Releasable", o.releasability, "ALL or nation codes, e.g. USA,GBR",
+                  max_length=60),
+    ]
+
+
+def officer_form(store, actor: Actor, officer: Officer | None, partner_codes: list[str]) -> FormScreen:
+    """New (``officer`` None) or edit; an edit is saved only if nobody saved the officer meanwhile."""
+
+    def validate(values: dict[str, str]) -> dict[str, str]:
+        return officer_from_fields(values, partner_codes, officer)[1]
+
+    async def save(values: dict[str, str]) -> Officer:
+        built, _errors = officer_from_fields(values, partner_codes, officer)
+        if officer is None:
+            return await store.partners.create_officer(actor, replace(built, presence=Presence.OFF_SHIFT))
+        return await store.partners.update_officer(actor, built, expected_version=officer.version)
+
+    def watch(message: StoreChanged) -> bool:
+        return officer is not None and officer.id in message.ids().get(Entity.OFFICER, set())
+
+    title = "New officer" if officer is None else f"Edit officer {officer.rank} {officer.name}"
+    return FormScreen(title, officer_fields(officer, partner_codes), validate=validate, save=save, watch=watch)
+
+
+def roster_filter_form(current: RosterFilter, partner_codes: list[str]) -> FormScreen:
+    """Partner, cell, shift, presence: empty fields match everything. Dismisses with a RosterFilter."""
+    fields = [
+        FormField("partners", "Partner", ",".join(sorted(current.partners)), "codes, e.g. GBR,FRA (empty: all)",
+                  tuple(partner_codes), 60),
+        FormField("cell", "Cell", current.cell, "part of the cell name (empty: all)", max_length=40),
+        FormField("shift", "Shift", current.shift.label if current.shift else "",
+                  " / ".join(s.label for s in Shift) + " (empty: all)", tuple(s.label for s in Shift), 10),
+        FormField("presence", "Presence", current.presence.label if current.presence else "",
+                  " / ".join(p.label for p in Presence) + " (empty: all)", tuple(p.label for p in Presence), 12),
+    ]
+    codes = {c.upper() for c in partner_codes}
+
+    def validate(values: dict[str, str]) -> dict[str, str]:
+        return parse_roster_filter(values, codes, current)[1]
+
+    async def save(values: dict[str, str]) -> RosterFilter:
+        return parse_roster_filter(values, codes, current)[0]
+
+    return FormScreen("Filter the roster", fields, validate=validate, save=save,
+                      hint="enter: apply   empty fields: all   esc: cancel")
+
+
+def parse_roster_filter(values: dict[str, str], codes: set[str],
+                        current: RosterFilter) -> tuple[RosterFilter, dict[str, str]]:
+    errors: dict[str, str] = {}
+    partners = frozenset(c.strip().upper() for c in values.get("partners", "").replace(" ", ",").split(",")
+                         if c.strip())
+    unknown = sorted(partners - codes)
+    if unknown:
+        errors["partners"] = f"not partners of the center: {', '.join(unknown)}"
+    shift = presence = None
+    if values.get("shift", "").strip():
+        try:
+            shift = Shift.parse(values["shift"])
+        except ValueError:
+            errors["shift"] = "one of: " + ", ".join(s.label for s in Shift)
+    if values.get("presence", "").strip():
+        try:
+            presence = Presence.parse(values["presence"])
+        except ValueError:
+            errors["presence"] = "one of: " + ", ".join(p.label for p in Presence)
+    flt = RosterFilter(partners=partners, cell=values.get("cell", "").strip(), shift=shift, presence=presence,
+                       text=current.text)
+    return flt, errors

@@ -1,0 +1,157 @@
+"""The plan whiteboard's forms (`v` status, `o` owner and next step, `N` note) and a point's detail screen."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from console.domain import Actor, Entity, PlanPoint, PlanStatus
+from console.dtg import format_dtg
+from console.messages import StoreChanged
+from console.screens.isf_screens import history_table
+from console.screens.partner_forms import CHOICE, ChoiceField, FormField, FormScreen
+from console.store.plan import MAX_NEXT_STEP, MAX_NOTE, MAX_OWNER, check_owner_and_step
+
+
+def _changed(point: PlanPoint):
+    def watch(message: StoreChanged) -> bool:
+        return point.id in message.ids().get(Entity.PLAN_POINT, set())
+    return watch
+
+
+def plan_status_form(store, actor: Actor, point: PlanPoint) -> FormScreen:
+    choices = tuple((s.value, f"{s.mark} {s.label}") for s in PlanStatus)
+
+    def validate(values: dict[str, str]) -> dict[str, str]:
+        errors = check_owner_and_step("", values["next_step"])[2]
+        if values[CHOICE] == point.status.value and not values["note"].strip() \
+                and values["next_step"].strip() == point.next_step:
+            errors[CHOICE] = "pick a new status, or change the next step, or write a note"
+        return errors
+
+    async def save(values: dict[str, str]) -> PlanPoint:
+        return await store.plan.set_status(actor, point.number, PlanStatus(values[CHOICE]), values["next_step"],
+                                           note=values["note"], expected_version=point.version)
+
+    return FormScreen(
+        f"Point {point.number}: {point.title}",
+        [FormField("next_step", "Next step", point.next_step, "what happens next", max_length=MAX_NEXT_STEP),
+         FormField("note", "Note", "", "why (kept in the point's notes)", max_length=MAX_NOTE)],
+        choice=ChoiceField("Status", choices, point.status.value), validate=validate, save=save,
+        watch=_changed(point), hint="arrows: status   enter: next / save   esc: cancel")
+
+
+def plan_owner_form(store, actor: Actor, point: PlanPoint) -> FormScreen:
+    def validate(values: dict[str, str]) -> dict[str, str]:
+        return check_owner_and_step(values["owner"], values["next_step"])[2]
+
+    async def save(values: dict[str, str]) -> PlanPoint:
+        return await store.plan.set_owner(actor, point.number, values["owner"], values["next_step"],
+                                          expected_version=point.version)
+
+    return FormScreen(
+        f"Point {point.number}: owner and next step",
+        [FormField("owner", "Owner", point.owner, "who carries it", max_length=MAX_OWNER),
+         FormField("next_step", "Next step", point.next_step, "what happens next", max_length=MAX_NEXT_STEP)],
+        validate=validate, save=save, watch=_changed(point))
+
+
+def plan_note_form(store, actor: Actor, point: PlanPoint) -> FormScreen:
+    def validate(values: dict[str, str]) -> dict[str, str]:
+        return {} if values["note"].strip() else {"note": "a note cannot be empty"}
+
+    async def save(values: dict[str, str]) -> int:
+        return await store.plan.add_note(actor, point.number, values["note"])
+
+    return FormScreen(f"Point {point.number}: add a note",
+                      [FormField("note", "Note", "", "what was said or decided", max_length=MAX_NOTE)],
+                      validate=validate, save=save)
+
+
+class PlanDetailScreen(Screen):
+    """One point in full: title, status, owner, next step, last change, status history and notes."""
+
+    DEFAULT_CSS = """
+    PlanDetailScreen VerticalScroll { padding: 0 1; }
+    PlanDetailScreen .section { text-style: bold; margin-top: 1; }
+    """
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="plan_detail.back", tooltip="Back to the watch floor"),
+        Binding("v", "status", "Status", id="plan_detail.status", tooltip="Change the point's status"),
+        Binding("o", "owner", "Owner", id="plan_detail.owner", tooltip="Edit the owner and next step"),
+        Binding("N", "note", "Note", id="plan_detail.note", tooltip="Add a note to the point"),
+    ]
+
+    def __init__(self, store, actor: Actor, number: int) -> None:
+        super().__init__()
+        self.store = store
+        self.actor = actor
+        self.number = number
+        self.point: PlanPoint | None = None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static("", id="plan-facts")
+            yield Static(Text("Notes"), classes="section")
+            yield Static("", id="plan-notes")
+            yield Static(Text("Status history"), classes="section")
+            yield Static("", id="plan-history")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    @work(group="plan-detail", exclusive=True, exit_on_error=False)
+    async def reload(self) -> None:
+        point = await self.store.plan.point(self.number)
+        if point is None:
+            self.query_one("#plan-facts", Static).update(Text(f"there is no plan point {self.number}"))
+            return
+        self.point = point
+        notes = await self.store.plan.notes(self.number)
+        history = await self.store.plan.history(self.number)
+        facts = Table.grid(padding=(0, 2))
+        facts.add_column(style="bold", no_wrap=True)
+        facts.add_column()
+        facts.add_row("Status", Text(f"{point.status.mark} {point.status.label}"))
+        facts.add_row("Owner", Text(point.owner or "-"))
+        facts.add_row("Next step", Text(point.next_step or "-"))
+        if point.changed_at:
+            facts.add_row("Last change", Text(f"{format_dtg(point.changed_at)} by {point.changed_by or '-'}"))
+        self.query_one("#plan-facts", Static).update(
+            Group(Text(f"{point.number}. {point.title}", style="bold"), facts))
+        if notes:
+            table = Table.grid(padding=(0, 1))
+            table.add_column(no_wrap=True)
+            table.add_column(no_wrap=True)
+            table.add_column()
+            for note in notes:
+                table.add_row(Text(format_dtg(note.created_at)), Text(note.author), Text(note.text))
+            self.query_one("#plan-notes", Static).update(table)
+        else:
+            self.query_one("#plan-notes", Static).update(Text("none yet (N adds one)"))
+        self.query_one("#plan-history", Static).update(history_table(history, PlanStatus) if history
+                                                       else Text("no changes recorded"))
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        if self.point is None or self.point.id in message.ids().get(Entity.PLAN_POINT, set()):
+            self.reload()
+
+    def action_status(self) -> None:
+        if self.point is not None:
+            self.app.push_screen(plan_status_form(self.store, self.actor, self.point))
+
+    def action_owner(self) -> None:
+        if self.point is not None:
+            self.app.push_screen(plan_owner_form(self.store, self.actor, self.point))
+
+    def action_note(self) -> None:
+        if self.point is not None:
+            self.app.push_screen(plan_note_form(self.store, self.actor, self.point))
