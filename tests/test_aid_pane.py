@@ -1,0 +1,148 @@
+"""The Aid flow pane as the aid cell's operator uses it at 80x24: the board, a convoy recorded from the
+keyboard, a status change, a crossing closed, the dual-use queue, and another console's change arriving."""
+
+from __future__ import annotations
+
+from console.domain import Entity, MovementStatus
+from console.screens.aid_detail import AidDetail
+from console.screens.aid_forms import AidForm, CrossingForm, MovementForm
+from console.screens.panes.aid import AidPane
+from console.screens.watch_floor import WatchFloor
+from console.store import Store
+from console.store.aid import aid_day
+from tests.conftest import OPERATOR, WATCH_OFFICER
+from tests.pilot import demo_app, until
+
+
+def aid_pane(app) -> AidPane:
+    screen = app.screen_stack[1] if len(app.screen_stack) > 1 else app.screen
+    assert isinstance(screen, WatchFloor)
+    return screen.pane("aid")
+
+
+def ks_row(app):
+    return next(r for r in aid_pane(app).board.records.values() if r.crossing.code == "KS")
+
+
+async def open_aid(pilot, app) -> AidPane:
+    assert await until(pilot, lambda: isinstance(app.screen, WatchFloor) and aid_pane(app).board.row_count == 8)
+    await pilot.press("2")
+    await pilot.pause()
+    pane = aid_pane(app)
+    assert app.focused is pane.board
+    return pane
+
+
+async def fill(pilot, app, values: dict[str, str]) -> None:
+    """Type into each named field of the open form (clearing what was there)."""
+    for name, value in values.items():
+        app.screen.query_one(f"#field-{name}").focus()
+        await pilot.press("home", "ctrl+k", *value)
+
+
+def error_beside(app, name: str) -> str:
+    return str(app.screen.query_one(f"#error-{name}").render())
+
+
+async def test_an_operator_records_a_convoy_from_the_keyboard_and_the_board_counts_it(db_path):
+    app = await demo_app(db_path, OPERATOR)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_aid(pilot, app)
+        before = ks_row(app)
+        await pilot.press("n")
+        assert await until(pilot, lambda: isinstance(app.screen, MovementForm))
+        form = app.screen
+        assert form.query_one("#field-crossing").value == "KS"  # the selected crossing
+        assert form.query_one("#field-planned_date").value == "today"
+        await fill(pilot, app, {"organisation": "WFP", "commodity": "food", "trucks": "many",
+                                "reference": "WB-PILOT-1", "status": "offloaded"})
+        await pilot.press("ctrl+s")
+        assert await until(pilot, lambda: "not a whole number" in error_beside(app, "trucks"))
+        assert app.screen is form  # nothing saved until valid
+        await fill(pilot, app, {"trucks": "25"})
+        assert app.focused is form.query_one("#field-trucks")
+        for _ in range(8):  # enter walks to the last field (releasable); enter there saves
+            await pilot.press("enter")
+        assert await until(pilot, lambda: isinstance(app.screen, WatchFloor))
+        assert await until(pilot, lambda: ks_row(app).entered == before.entered + 25)
+        assert ks_row(app).history[-1] == before.history[-1] + 25
+        store = await Store.open(db_path)
+        try:
+            [saved] = [m for m in await store.aid.movements(OPERATOR, day=aid_day()) if m.reference == "WB-PILOT-1"]
+            assert (saved.trucks, saved.status, saved.organisation) == (25, MovementStatus.OFFLOADED, "WFP")
+        finally:
+            await store.close()
+
+
+async def test_escape_leaves_the_form_and_saves_nothing(db_path):
+    app = await demo_app(db_path, OPERATOR)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_aid(pilot, app)
+        count = await app.store.database.scalar("SELECT count(*) FROM movements")
+        await pilot.press("n")
+        assert await until(pilot, lambda: isinstance(app.screen, AidForm))
+        await fill(pilot, app, {"organisation": "WFP", "commodity": "food", "trucks": "9"})
+        await pilot.press("escape")
+        assert await until(pilot, lambda: isinstance(app.screen, WatchFloor))
+        assert await app.store.database.scalar("SELECT count(*) FROM movements") == count
+
+
+async def test_closing_a_crossing_needs_a_reason_and_flags_it_on_the_board(db_path):
+    app = await demo_app(db_path, OPERATOR)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await open_aid(pilot, app)
+        assert pane.board.selected_record().crossing.code == "KS"
+        await pilot.press("c")
+        assert await until(pilot, lambda: isinstance(app.screen, CrossingForm))
+        await pilot.press("enter")
+        assert await until(pilot, lambda: "needs a reason" in error_beside(app, "reason"))
+        await pilot.press(*"fire at the gate", "enter")
+        assert await until(pilot, lambda: isinstance(app.screen, WatchFloor))
+        assert await until(pilot, lambda: not ks_row(app).crossing.is_open)
+        assert pane.board.get_cell("1", "state").plain == "✗ SHUT"
+        assert "Kerem Shalom (fire at the gate)" in str(pane.query_one(".pane-summary").render())
+
+
+async def test_a_status_change_from_another_console_reaches_the_movement_list_and_its_history(db_path):
+    app = await demo_app(db_path, OPERATOR)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await open_aid(pilot, app)
+        await pilot.press("m")
+        assert await until(pilot, lambda: pane.movement_table.row_count > 0 and app.focused is pane.movement_table)
+        scheduled = next(m for m in pane.movement_table.records.values() if m.status is MovementStatus.SCHEDULED)
+        pane.movement_table.move_cursor(row=pane.movement_table.get_row_index(str(scheduled.id)))
+        await pilot.press("enter")
+        assert await until(pilot, lambda: isinstance(app.screen, AidDetail) and app.screen.record is not None)
+        detail = app.screen
+        other = await Store.open(db_path)  # the watch officer's console, another connection
+        try:
+            await other.aid.set_movement_status(WATCH_OFFICER, scheduled.id, MovementStatus.AT_CROSSING)
+        finally:
+            await other.close()
+        assert await until(pilot, lambda: detail.record.status is MovementStatus.AT_CROSSING)
+        history = detail.query_one("#detail-history")
+        assert await until(pilot, lambda: any(
+            "scheduled -> at crossing" in history.get_row_at(i)[3].plain for i in range(history.row_count)))
+        await pilot.press("escape")
+        assert await until(pilot, lambda: pane.movement_table.records[scheduled.id].status
+                           is MovementStatus.AT_CROSSING)
+
+
+async def test_the_dual_use_queue_marks_long_waits_and_takes_a_decision(db_path):
+    app = await demo_app(db_path, WATCH_OFFICER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await open_aid(pilot, app)
+        await pilot.press("u")
+        queue = pane.queue_table
+        assert await until(pilot, lambda: queue.row_count == 8 and app.focused is queue)
+        ages = [queue.get_row_at(i)[0].plain for i in range(queue.row_count)]
+        assert any(a.startswith("!") for a in ages)  # waiting over 72 h: a mark, not colour alone
+        request = next(r for r in queue.records.values() if r.status.value == "submitted")
+        queue.move_cursor(row=queue.get_row_index(str(request.id)))
+        await pilot.press("v")
+        assert await until(pilot, lambda: isinstance(app.screen, AidForm))
+        assert app.screen.query_one("#field-status").value == "under review"
+        await pilot.press("enter", "enter")
+        assert await until(pilot, lambda: queue.records[request.id].status.value == "under_review")
+        entries = await app.store.journal.for_entity(Entity.DUAL_USE, request.id)
+        assert entries[-1].changes["status"] == ["submitted", "under_review"]
