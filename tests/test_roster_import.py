@@ -121,3 +121,84 @@ async def test_a_changed_row_updates_the_officer_it_matches(demo_store):
     entries = await demo_store.journal.for_entity(Entity.OFFICER, carters[0].id)
     assert [e.action for e in entries] == ["create", "import"]
     assert entries[-1].changes["rank"] == ["MAJ", "LTC"]
+
+
+# --- cmcc import roster ---------------------------------------------------------------
+
+HEADER = "partner,rank,name,service_number,cell,shift,rotation_end"
+ROWS = [
+    "GBR,MAJ,Helen Carter,GB-1001,Plans,day,2026-12-01",      # line 2
+    "FRA,CNE,Luc Moreau,,Logistics,night,2027-01-15",        # line 3
+    "XYZ,CPT,Nobody Known,,Ops,day,",                        # line 4: unknown partner
+    "DEU,HPTM,Jonas Keller,,Ops,dusk,2026-02-30",            # line 5: bad shift, bad date
+]
+
+
+def seeded_db(path) -> None:
+    import asyncio
+
+    from console.store import Store
+    from console.store.seed import seed_demo
+
+    async def build():
+        store = await Store.open(path)
+        await seed_demo(store.database, operator_login="tester")
+        await store.close()
+
+    asyncio.run(build())
+
+
+def roster_of(path) -> list:
+    import asyncio
+
+    from console.store import Store
+
+    async def read():
+        store = await Store.open(path)
+        try:
+            return await store.partners.officers(ADMIN)
+        finally:
+            await store.close()
+
+    return asyncio.run(read())
+
+
+def test_cmcc_import_roster_names_each_bad_line_and_column_and_imports_nothing(db_path, tmp_path, capsys):
+    from console.cli import main
+
+    seeded_db(db_path)
+    before = len(roster_of(db_path))
+    path = tmp_path / "roster.csv"
+    path.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
+    assert main(["--db", str(db_path), "import", "roster", str(path)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "roster.csv: line 4: partner: 'XYZ' is not a partner of the center (e.g. ARE, AUS, CAN, CYP)",
+        "roster.csv: line 5: shift: 'dusk' is not one of: day, night, other",
+        "roster.csv: line 5: rotation_end: '2026-02-30' is not a date (YYYY-MM-DD)",
+        "roster.csv: nothing imported: 2 of 4 rows are invalid (fix them, or --skip-invalid to import the others)",
+    ]
+    assert len(roster_of(db_path)) == before
+
+
+def test_cmcc_import_roster_skips_invalid_rows_into_a_reject_file_and_is_idempotent(db_path, tmp_path, capsys):
+    from console.cli import main
+
+    seeded_db(db_path)
+    before = len(roster_of(db_path))
+    path = tmp_path / "roster.csv"
+    path.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
+    rejects = tmp_path / "bad.csv"
+    assert main(["--db", str(db_path), "import", "roster", str(path), "--skip-invalid",
+                 "--reject-file", str(rejects)]) == 0
+    assert capsys.readouterr().out.strip() == f"2 added, 0 updated, 0 already up to date, 2 invalid rows written to {rejects}"
+    assert rejects.read_text(encoding="utf-8").splitlines() == [
+        HEADER + ",error",
+        ROWS[2] + ",\"partner: 'XYZ' is not a partner of the center (e.g. ARE, AUS, CAN, CYP)\"",
+        ROWS[3] + ",\"shift: 'dusk' is not one of: day, night, other; rotation_end: '2026-02-30' is not a date"
+                  " (YYYY-MM-DD)\"",
+    ]
+    assert main(["--db", str(db_path), "import", "roster", str(path), "--skip-invalid",
+                 "--reject-file", str(rejects)]) == 0
+    assert capsys.readouterr().out.startswith("0 added, 0 updated, 2 already up to date")
+    assert len(roster_of(db_path)) == before + 2

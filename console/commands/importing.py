@@ -19,6 +19,7 @@ HELP = "import records from a CSV, NDJSON or JSON file, checked row by row first
 #: kind -> "module:function" (see the module docstring). Add a kind with one line.
 IMPORTERS: dict[str, str] = {
     "aid": "feeds.importers.aid:import_text",
+    "roster": "feeds.importers.roster:import_text",
 }
 
 

@@ -20,12 +20,15 @@ when the row has a ``presence`` value. The same key twice in one file is an erro
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Collection
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from console.domain import Actor, Officer
 from console.dtg import utc_now
-from feeds.inbox import Importer, ImportContext, Rejected, Row, RowErrors, register
+from console.sanitize import clean_line
+from feeds.inbox import Importer, ImportContext, Rejected, Row, RowErrors, read_rows, register
 
 KIND = "roster"
 COLUMNS = ("partner", "rank", "name", "service", "service_number", "cell", "role", "contact", "shift",
@@ -46,53 +49,69 @@ class RosterRecord:
         return (officer.partner_code, "name", officer.name.lower())
 
 
-def _fields(row: Row, errors: RowErrors) -> dict[str, object] | None:
+@dataclass(frozen=True)
+class CheckedRow:
+    row: Row
+    record: RosterRecord | None
+    problems: tuple[tuple[str, str], ...]  # (column, message)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _fields(row: Row) -> tuple[dict[str, object], list[tuple[str, str]]]:
     fields: dict[str, object] = {}
-    ok = True
+    problems: list[tuple[str, str]] = []
     for column, value in row.fields.items():
-        name = ALIASES.get(str(column).strip().lower(), str(column).strip().lower())
+        name = str(column).strip().lower().replace(" ", "_").replace("-", "_")
+        name = ALIASES.get(name, name)
         if name not in COLUMNS:
-            errors.add(row.where, str(column)[:40], f"unknown column (known: {', '.join(COLUMNS)})")
-            ok = False
-            continue
-        if name in fields:
-            errors.add(row.where, name, "given twice (once under another name)")
-            ok = False
-            continue
-        if value is None:
-            continue
-        fields[name] = value
-    return fields if ok else None
+            problems.append((clean_line(column, max_chars=40), f"unknown column (known: {', '.join(COLUMNS)})"))
+        elif name in fields:
+            problems.append((name, "given twice (once under another name)"))
+        elif value is not None:
+            fields[name] = value
+    return fields, problems
+
+
+def check_roster_rows(rows: list[Row], partner_codes: Collection[str] | None = None) -> list[CheckedRow]:
+    """Every row checked (no I/O). ``partner_codes`` None: partners are checked at write time."""
+    from console.store.partners import officer_from_fields
+
+    checked: list[CheckedRow] = []
+    seen: dict[tuple[str, str, str], str] = {}
+    for row in rows:
+        fields, problems = _fields(row)
+        record = None
+        if not problems:
+            code = str(fields.get("partner", "")).strip().upper()
+            codes = partner_codes if partner_codes is not None else ([code] if code else [])
+            officer, errors = officer_from_fields(fields, codes)
+            problems = [(name, errors[name]) for name in sorted(errors, key=COLUMNS.index)]
+            if officer is not None:
+                if "presence" in fields and str(fields["presence"]).strip():
+                    # a stamp tells the store that this row sets presence (a missing column keeps it)
+                    officer = replace(officer, presence_changed_at=utc_now())
+                record = RosterRecord(row.where, officer)
+                if record.key in seen:
+                    what = "service_number" if officer.service_number else "name"
+                    problems.append((what, f"the same officer is already on {seen[record.key]}"))
+                else:
+                    seen[record.key] = row.where
+        checked.append(CheckedRow(row, record if not problems else None, tuple(problems)))
+    return checked
 
 
 def validate_roster_rows(rows: list[Row], errors: RowErrors,
                          partner_codes: Collection[str] | None = None) -> list[RosterRecord]:
-    """Check every row; return the good ones. ``partner_codes`` None: partners are checked at write time."""
-    from console.store.partners import officer_from_fields
-
-    records: list[RosterRecord] = []
-    seen: dict[tuple[str, str, str], str] = {}
-    for row in rows:
-        fields = _fields(row, errors)
-        if fields is None:
-            continue
-        code = str(fields.get("partner", "")).strip().upper()
-        codes = partner_codes if partner_codes is not None else ([code] if code else [])
-        officer, problems = officer_from_fields(fields, codes)
-        for field_name in sorted(problems, key=COLUMNS.index):
-            errors.add(row.where, field_name, problems[field_name])
-        if officer is None:
-            continue
-        if "presence" in fields and str(fields["presence"]).strip():
-            # a stamp tells the store that this row sets presence (a missing column keeps it)
-            officer = replace(officer, presence_changed_at=utc_now())
-        record = RosterRecord(row.where, officer)
-        if record.key in seen:
-            what = "service_number" if officer.service_number else "name"
-            errors.add(row.where, what, f"the same officer is already on {seen[record.key]}")
-            continue
-        seen[record.key] = row.where
-        records.append(record)
+    """Check every row, adding each problem to ``errors``; return the good ones."""
+    records = []
+    for result in check_roster_rows(rows, partner_codes):
+        for column, message in result.problems:
+            errors.add(result.row.where, column, message)
+        if result.record is not None:
+            records.append(result.record)
     return records
 
 
@@ -117,3 +136,50 @@ async def write_roster(store, conn, actor: Actor, records: list[RosterRecord]) -
 
 
 register(Importer(KIND, validate_roster, write_roster))
+
+
+# --- cmcc import roster -----------------------------------------------------------------
+
+
+async def import_text(store, actor: Actor, path: Path, text: str, *, skip_invalid: bool = False,
+                      reject_file: Path | None = None, out=None, err=None) -> int:
+    """``cmcc import roster``: the aid import's rules (see ``feeds.importers.aid.import_text``).
+
+    Every bad row is one line on ``err`` (``file: line N: column: message``); nothing is written
+    unless every row is good, or, with ``skip_invalid``, the good rows are imported and the bad
+    ones written with an ``error`` column to the reject file. Returns the exit status.
+    """
+    from console.domain import Permission
+    from console.store.guard import require
+    from feeds.importers.aid import write_rejects
+
+    out, err = out or sys.stdout, err or sys.stderr
+    require(actor, Permission.CREATE, "import the roster")
+    try:
+        _kind, rows = read_rows(path.name, text)
+    except Rejected as rejected:
+        for message in rejected.errors:
+            print(f"{path.name}: {message}", file=err)
+        print(f"{path.name}: nothing imported: the file cannot be read as records", file=err)
+        return 1
+    if not rows:
+        print(f"{path.name}: no records", file=err)
+        return 1
+    checked = check_roster_rows(rows, await store.partners.partner_codes())
+    bad = [c for c in checked if not c.ok]
+    for result in bad:
+        for column, message in result.problems:
+            print(f"{path.name}: {result.row.where}: {column}: {message}", file=err)
+    if bad and not skip_invalid:
+        print(f"{path.name}: nothing imported: {len(bad)} of {len(rows)} rows are invalid"
+              " (fix them, or --skip-invalid to import the others)", file=err)
+        return 1
+    if bad:
+        reject_file = reject_file or path.with_name(f"{path.stem}.rejects{path.suffix or '.csv'}")
+        write_rejects(reject_file, path.name, text, bad)
+    counts = await store.partners.import_officers(actor, [c.record.officer for c in checked if c.record])
+    summary = f"{counts.created} added, {counts.updated} updated, {counts.unchanged} already up to date"
+    if bad:
+        summary += f", {len(bad)} invalid rows written to {reject_file}"
+    print(summary, file=out)
+    return 0
