@@ -386,6 +386,16 @@ class InsertOutcome:
 class AidRepository:
     def __init__(self, database: Database):
         self.database = database
+        self._covering: str | None = None
+
+    async def _covering_hint(self) -> str:
+        """`` INDEXED BY movements_entered`` when the index exists (a database migrated past 004's
+        number before 004 landed lacks it: then no hint rather than an error)."""
+        if self._covering is None:
+            found = await self.database.scalar(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'movements_entered'")
+            self._covering = " INDEXED BY movements_entered" if found else ""
+        return self._covering
 
     # --- crossings -------------------------------------------------------------------
 
@@ -468,7 +478,7 @@ class AidRepository:
         rows = await self.database.fetchall(
             # INDEXED BY: the covering index (004) halves the time; the planner may pick movements_day
             f"SELECT m.crossing_id, m.planned_date, sum(coalesce(m.trucks, 0))"
-            f" FROM movements m INDEXED BY movements_entered"
+            f" FROM movements m{await self._covering_hint()}"
             f" WHERE m.planned_date BETWEEN :first AND :last AND m.status IN ({_ENTERED_SQL}) AND {clause}"
             f" AND {_main_record('m', other)} GROUP BY m.crossing_id, m.planned_date", params)
         codes = {c.id: c.code for c in await self.crossings()}
