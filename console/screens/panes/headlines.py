@@ -106,6 +106,7 @@ class HeadlinesPane(Pane):
 
         if not headline.read and self._may_mark():
             self.app.run_store_action(self.store.headlines.mark_read(self.actor, headline.id, True))
+            headline = replace(headline, read=True)
 
         def then(answer: str | None) -> None:
             if answer == "promote":
