@@ -154,3 +154,11 @@ async def test_of_two_runners_on_one_database_only_one_polls_and_the_other_takes
     finally:
         await one.close()
         await two.close()
+
+
+def test_the_runner_and_the_poller_command_never_import_textual():
+    code = ("import sys, console.runner, console.commands.poller, console.store.leases;"
+            " bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'));"
+            " print(bad); sys.exit(1 if bad else 0)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
