@@ -17,7 +17,7 @@ async def demo_app(db_path, actor: Actor = ADMIN, settings: Settings | None = No
     store = await Store.open(db_path)
     if not await is_seeded(store.database):
         await seed_demo(store.database, operator_login=actor.login)
-    return CmccApp(store, actor, settings or Settings(bell=False))
+    return CmccApp(store, actor, settings or Settings(bell=False, poll_feeds=False))
 
 
 async def until(pilot, condition: Callable[[], bool], timeout: float = 5.0) -> bool:
