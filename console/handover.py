@@ -49,7 +49,9 @@ async def build_brief(store, actor: Actor, since: datetime, *, now: datetime | N
             "target": daily_target,
             "entered": sum(day.entered for day in board),
             "crossings": [{"crossing": d.crossing.name, "open": d.crossing.is_open, "entered": d.entered,
-                           "target": d.crossing.daily_target} for d in board],
+                           "target": d.crossing.daily_target,
+                           # where another source reports other figures, both are handed over
+                           "other_sources": dict(d.entered_by_source)} for d in board],
         },
         "dual_use_waiting": [{"id": q.id, "item": q.item, "organisation": q.organisation, "status": q.status.value,
                               "hours_waiting": int((now - q.submitted_at).total_seconds() // 3600)
@@ -97,8 +99,9 @@ def render_markdown(brief: dict) -> str:
     aid = brief["aid_today"]
     lines += ["", f"## Aid today: {aid['entered']} of {aid['target']} trucks", "",
               "| crossing | open | entered | target |", "| --- | --- | --- | --- |"]
-    lines += [f"| {_md(c['crossing'])} | {'yes' if c['open'] else 'CLOSED'} | {c['entered']} | "
-              f"{c['target'] if c['target'] is not None else '-'} |" for c in aid["crossings"]]
+    lines += [f"| {_md(c['crossing'])} | {'yes' if c['open'] else 'CLOSED'} | {c['entered']}"
+              + "".join(f" ({_md(source)}: {n})" for source, n in c["other_sources"].items())
+              + f" | {c['target'] if c['target'] is not None else '-'} |" for c in aid["crossings"]]
     lines += ["", f"## Dual-use requests waiting: {len(brief['dual_use_waiting'])}", ""]
     lines += [f"- #{q['id']} {_md(q['item'])} ({_md(q['organisation'])}): {q['status']}, {q['hours_waiting']} h"
               for q in brief["dual_use_waiting"]]
