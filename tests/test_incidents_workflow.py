@@ -185,3 +185,33 @@ async def test_an_operator_is_told_that_closing_needs_a_watch_officer(db_path):
                                               for n in app._notifications))
         assert (await store.incidents.get(OPERATOR, incident.id)).status is IncidentStatus.VERIFIED
     assert OPERATOR.role is Role.OPERATOR
+
+
+async def test_linking_and_noting_from_the_detail_screen(db_path):
+    from tests.conftest import OPERATOR
+    from tests.test_store_foundation import an_incident
+
+    app = await console(db_path, actor=OPERATOR)
+    store = app.store
+    first = await store.incidents.create(OPERATOR, an_incident(description="Report from the liaison"))
+    second = await store.incidents.create(OPERATOR, an_incident(description="Same event, UN source"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = pane(app).table
+        assert await until(pilot, lambda: second.id in table.records)
+        table.move_cursor(row=table.get_row_index(str(second.id)))
+        await pilot.press("enter")
+        assert await until(pilot, lambda: isinstance(app.screen, IncidentDetailScreen))
+        detail = app.screen
+        await pilot.press("l", *str(first.id))
+        await pilot.press("tab", "enter", *"conf", "enter")  # relation: confirms
+        await pilot.press("ctrl+s")
+        header = detail.query_one("#detail-header")
+        assert await until(pilot, lambda: f"confirms incident {first.id}" in str(header.render()))
+        await pilot.press("c", *"UN team on site", "enter")
+        timeline = detail.query_one("#timeline")
+        assert await until(pilot, lambda: "note: UN team on site" in timeline.plain)
+        assert f"linked incident {first.id} (confirms)" in timeline.plain
+        # Linking to an incident that does not exist is refused with a message, and nothing changes.
+        await pilot.press("l", *"99999", "enter")
+        assert await until(pilot, lambda: any("no incident 99999" in str(n.message) for n in app._notifications))
+        assert [link.relation for link in await store.incidents.corroborations(OPERATOR, first.id)] == ["confirms"]
