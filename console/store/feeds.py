@@ -246,14 +246,20 @@ class FeedRepository:
 
         now = to_iso(utc_now())
         async with self.database.transaction() as conn:
-            cursor = await conn.execute(
+            async with conn.execute("SELECT consecutive_failures FROM feeds WHERE id = ?", (feed_id,)) as cursor:
+                before = await cursor.fetchone()
+            if before is None:
+                return  # removed while it was being polled
+            await conn.execute(
                 "UPDATE feeds SET last_success_at = ?, consecutive_failures = 0, next_poll_at = ?,"
                 " items_seen = items_seen + ?, etag = ?, last_modified = ? WHERE id = ?",
                 (now, to_iso(next_poll_at), int(new_items), clean_line(etag or "", max_chars=300),
                  clean_line(last_modified or "", max_chars=100), feed_id),
             )
-            if cursor.rowcount == 0:
-                return  # removed while it was being polled
+            # A quiet, healthy poll is not news: journal only new items or a recovery, so the
+            # watch log and the journal are not flooded by one row per feed every few seconds.
+            if not new_items and not before[0]:
+                return
             await record(conn, actor or SYSTEM_ACTOR, Entity.FEED, feed_id, "health", {
                 "ok": True, "new_items": int(new_items), "consecutive_failures": 0,
                 "next_poll_at": to_iso(next_poll_at),
