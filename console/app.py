@@ -11,7 +11,8 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from console.config import Settings
+from console import low_bandwidth
+from console.config import Settings, save_setting
 from console.domain import Actor, StoreError
 from console.messages import StoreChanged
 from console.screens.confirm import ConfirmScreen
@@ -19,6 +20,7 @@ from console.screens.help import HelpScreen
 from console.screens.watch_floor import WatchFloor
 from console.store import Store
 from console.store.changes import ChangeWatcher
+from console.theming import Theming
 
 #: How often the change watcher asks the database whether anything was committed.
 CHANGE_POLL_SECONDS = 0.25
@@ -41,11 +43,28 @@ class CmccApp(App):
         self.actor = actor
         self.settings = settings or Settings()
         self.notice = notice
+        self.theming = Theming(self, ascii_only=self.settings.ascii,
+                               remember=lambda name: save_setting("theme", name))
+        if self.settings.low_bandwidth:
+            self.animation_level = "none"
         #: The feed pollers + inbox watcher of this process (they poll only while it holds the lease).
         self.feed_runner = None
         self._feeds_closed = asyncio.Event()
 
+    @property
+    def use_mouse(self) -> bool:
+        """Mouse reporting on? (off in low-bandwidth mode: every mouse move would be a message.)"""
+        return low_bandwidth.use_mouse(self.settings)
+
+    def get_driver_class(self):
+        return low_bandwidth.thrifty_driver(super().get_driver_class())
+
+    def get_line_filters(self):
+        return [*super().get_line_filters(), *self.theming.line_filters()]
+
     def on_mount(self) -> None:
+        self.first_frame = low_bandwidth.DisplayHold(self)  # released by the watch floor once loaded
+        self.theming.start(self.settings.theme, low_bandwidth=self.settings.low_bandwidth)
         self.push_screen(WatchFloor())
         self.watch_changes()
         if self.settings.poll_feeds:
@@ -73,7 +92,10 @@ class CmccApp(App):
                     # Every open screen hears of it: the watch floor, and any detail or
                     # log screen above it that shows records which may have changed.
                     for screen in self.screen_stack:
-                        screen.post_message(StoreChanged(entries))
+                        # Not Textual's blank default screen at the bottom: it is never drawn, so any
+                        # message it handles makes it ask for a repaint of the whole terminal.
+                        if type(screen) is not Screen:
+                            screen.post_message(StoreChanged(entries))
                 await asyncio.sleep(CHANGE_POLL_SECONDS)
         finally:
             await watcher.close()

@@ -56,6 +56,8 @@ def _add_console_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--theme", help="colour theme for this run (and remembered)")
     parser.add_argument("--low-bandwidth", action="store_true", default=None,
                         help="cheap redraws for slow links (also CMCC_LOW_BANDWIDTH=1)")
+    parser.add_argument("--ascii", action="store_true", default=None,
+                        help="ASCII borders and marks for terminals that mangle box drawing")
     parser.add_argument("--operator", metavar="LOGIN",
                         help="act as a narrower role for testing (watch officers only)")
 

@@ -17,7 +17,8 @@ from console.sanitize import clean_line
 
 @dataclass(frozen=True)
 class Settings:
-    theme: str = "cmcc-dark"
+    #: "" = automatic: cmcc-dark, or cmcc-16 / cmcc-mono for low bandwidth, 16 colours or NO_COLOR.
+    theme: str = ""
     low_bandwidth: bool = False
     ascii: bool = False
     bell: bool = True

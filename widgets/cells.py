@@ -26,7 +26,7 @@ def cell(value: object, style: str = "", *, sort_key: Any = None, max_chars: int
 
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
-SPARK_ASCII = "_.-=+*#@"
+SPARK_ASCII = "_.-=+*%#"
 
 
 def sparkline(values: list[int | float], *, ascii_only: bool = False) -> str:
@@ -36,3 +36,46 @@ def sparkline(values: list[int | float], *, ascii_only: bool = False) -> str:
     if top <= 0:
         return blocks[0] * len(values)
     return "".join(blocks[min(len(blocks) - 1, int(v / top * (len(blocks) - 1) + 0.5))] for v in values)
+
+
+# --- ASCII fallbacks (settings.ascii): for terminals that mangle box drawing and marks ---
+
+#: Single-width marks and lines -> one ASCII character each, so columns stay aligned.
+ASCII_MARKS: dict[str, str] = {
+    **dict(zip(SPARK_BLOCKS, SPARK_ASCII)),
+    "·": ".", "▪": "o", "▲": "^", "◆": "*",  # severity marks (console.domain.SEVERITY_MARKS)
+    "•": "*", "●": "*", "○": "o", "■": "#", "□": "o", "▶": ">", "◀": "<", "▼": "v", "▸": ">", "◂": "<",
+    "✗": "x", "✓": "v", "✔": "v", "★": "*", "⚠": "!", "…": "~", "–": "-", "—": "-",
+    "→": ">", "←": "<", "↑": "^", "↓": "v", "↕": "|", "⏎": "<", "▔": "-", "▀": "-", "▐": "|", "▕": "|",
+    "░": ":", "▒": "#", "▓": "#",
+}
+
+
+def _box_drawing_fallbacks() -> dict[str, str]:
+    import unicodedata
+
+    table = {}
+    for code in range(0x2500, 0x2580):  # box drawing: lines and corners
+        name = unicodedata.name(chr(code), "")
+        horizontal, vertical = "HORIZONTAL" in name, "VERTICAL" in name
+        table[chr(code)] = "-" if horizontal and not vertical else "|" if vertical and not horizontal else "+"
+    for char in "▉▊▋▌▍▎▏":  # left blocks: tall borders and the footer separator
+        table[char] = "|"
+    for code in range(0x2596, 0x25A0):  # quadrants
+        table[chr(code)] = "#"
+    return table
+
+
+ASCII_MARKS.update({k: v for k, v in _box_drawing_fallbacks().items() if k not in ASCII_MARKS})
+_ASCII_TABLE = str.maketrans(ASCII_MARKS)
+
+
+def ascii_text(text: str) -> str:
+    """``text`` with box drawing, blocks and marks replaced by ASCII look-alikes (same width)."""
+    return text.translate(_ASCII_TABLE)
+
+
+def severity_mark(severity: int, marks: dict[int, str], *, ascii_only: bool = False) -> str:
+    """The mark that goes with a severity digit, in ASCII when asked."""
+    mark = marks.get(severity, "")
+    return ascii_text(mark) if ascii_only else mark

@@ -39,6 +39,8 @@ class ClockBar(Static):
         now = now or utc_now()
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" CMCC ", "bold reverse")
+        if self.mode:  # first, so a narrow terminal never cuts it off
+            text.append(f" {self.mode} ", "bold reverse")
         text.append(f" {format_dtg(now)} ", "bold")
         text.append(f"{format_local(now)} ")
         if self.operator:
@@ -47,12 +49,9 @@ class ClockBar(Static):
         if self.feed_health:
             text.append(" │ ")
             text.append(self.feed_health)
-        if self.mode:
-            text.append(" │ ")
-            text.append(self.mode, "bold")
         if text.plain != self._shown:
             self._shown = text.plain
-            self.update(text)
+            self.update(text, layout=False)  # one fixed line: no layout pass, no neighbours repainted
 
     def set_status(self, *, operator: str | None = None, feed_health: str | None = None,
                    mode: str | None = None) -> None:

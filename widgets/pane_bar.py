@@ -36,4 +36,4 @@ class PaneBar(Static):
             label = f" {index + 1} {title}{self.alerts.get(index, '')} "
             text.append(label, "bold reverse" if index == self.active else "")
             text.append(" ")
-        self.update(text)
+        self.update(text, layout=False)  # one fixed line: no layout pass, no neighbours repainted

@@ -48,6 +48,48 @@ class RecordTable(DataTable):
         self.sort_column = self.DEFAULT_SORT or (self.COLUMNS[0][0] if self.COLUMNS else "")
         self.sort_reverse = self.DEFAULT_REVERSE
 
+    # --- repaint only what changed (bytes on a slow link) ------------------------
+
+    def update_cell(self, row_key, column_key, value, *, update_width: bool = False) -> None:
+        """DataTable.update_cell repaints the whole table; with fixed widths only the row changes."""
+        self._repaint_row_only = None if update_width else row_key
+        try:
+            super().update_cell(row_key, column_key, value, update_width=update_width)
+        finally:
+            self._repaint_row_only = None
+
+    def sort(self, *columns, key=None, reverse: bool = False):
+        """DataTable.sort repaints the whole table; repaint only if the order really changed."""
+        before = [row.key for row in self.ordered_rows]
+        self._hold_repaint = True
+        try:
+            super().sort(*columns, key=key, reverse=reverse)
+        finally:
+            self._hold_repaint = False
+        if [row.key for row in self.ordered_rows] != before:
+            self.refresh()
+        return self
+
+    def refresh(self, *regions, **kwargs):
+        if getattr(self, "_hold_repaint", False) and not regions and not kwargs:
+            return self
+        row_key = getattr(self, "_repaint_row_only", None)
+        if row_key is not None and not regions and not any(kwargs.get(k) for k in ("layout", "recompose")):
+            self._repaint_row_only = None
+            if self.is_mounted:
+                return self.refresh_row(self.get_row_index(row_key))
+        return super().refresh(*regions, **kwargs)
+
+    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
+        # Textual 8.2's ScrollView compares its container size with and without the scroll bar
+        # gutter, so every layout pass anywhere on screen repainted the scroll bars; a pass that
+        # brings the same sizes as the last one changes nothing.
+        key = (size, virtual_size, container_size, self.virtual_size)
+        if key == getattr(self, "_last_sizes", None):
+            return False
+        self._last_sizes = key
+        return super()._size_updated(size, virtual_size, container_size, layout)
+
     def on_mount(self) -> None:
         for key, label, width in self.COLUMNS:
             self.add_column(label, key=key, width=width)

@@ -36,6 +36,7 @@ def register(parser: argparse.ArgumentParser) -> None:
                         help="only create the demo database, print its path and exit")
     parser.add_argument("--theme", help=argparse.SUPPRESS)
     parser.add_argument("--low-bandwidth", action="store_true", default=None, help="cheap redraws for slow links")
+    parser.add_argument("--ascii", action="store_true", default=None, help="ASCII borders and marks")
 
 
 async def prepare_demo(store) -> None:

@@ -26,6 +26,15 @@ def run_console(args: argparse.Namespace, *, prepare=None, live=None) -> int:
         from dataclasses import replace
 
         settings = replace(settings, theme=args.theme)
+        from console.config import save_setting
+        from console.theming import known_theme
+
+        if known_theme(args.theme):  # remembered for the next run; an unknown one falls back with a notice
+            save_setting("theme", args.theme)
+    if getattr(args, "ascii", None):
+        from dataclasses import replace
+
+        settings = replace(settings, ascii=True)
 
     async def main() -> None:
         from console.app import CmccApp
@@ -42,7 +51,7 @@ def run_console(args: argparse.Namespace, *, prepare=None, live=None) -> int:
             raise
         async with (live(store, settings) if live is not None else _as_is(settings)) as app_settings:
             app = CmccApp(store, actor, app_settings, notice)
-            await app.run_async()
+            await app.run_async(mouse=app.use_mouse)
 
     asyncio.run(main())
     return 0

@@ -8,6 +8,8 @@ changes costs one reload per pane, not one per change.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,6 +17,7 @@ from textual.containers import Grid
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from console import low_bandwidth
 from console.domain import Entity, Headline, StoreError
 from console.messages import StoreChanged
 from console.screens.panes.aid import AidPane
@@ -59,20 +62,26 @@ class WatchFloor(Screen):
         self.panes: list[Pane] = [cls() for cls in PANE_CLASSES]
         self.active = 0
         self._dirty: set[str] = set()
+        #: How often each pane was reloaded (coalescing keeps this low during bursts).
+        self.reloads: Counter[str] = Counter()
+        self._minutes = 0
 
     def compose(self) -> ComposeResult:
         yield ClockBar(self.app.actor.label, id="clock")
         yield PaneBar([pane.TITLE for pane in self.panes], id="pane-bar")
         with Grid(id="floor"):
             yield from self.panes
-        yield HeadlineTicker(step_seconds=self.app.settings.ticker_seconds, id="ticker")
+        yield HeadlineTicker(step_seconds=low_bandwidth.ticker_seconds(self.app.settings), id="ticker")
         yield Footer()
 
     def on_mount(self) -> None:
         self.panes[0].add_class("-active")
         self._dirty = {pane.KEY for pane in self.panes} | {FEED_HEALTH}
         self.reload_dirty()
-        self.set_interval(self.app.settings.refresh_seconds, self.reload_dirty)
+        # Coalescing: changes only mark panes dirty; this timer reloads each dirty pane once.
+        self.set_interval(low_bandwidth.refresh_seconds(self.app.settings), self.reload_dirty)
+        if self.app.settings.low_bandwidth:
+            self.query_one(ClockBar).set_status(mode=low_bandwidth.MODE_MARK)
         self.set_interval(60, self._every_minute)
         self.panes[0].table.focus()
 
@@ -151,14 +160,20 @@ class WatchFloor(Screen):
 
     @work(group="load", exit_on_error=False)
     async def load(self, keys: set[str]) -> None:
-        for pane in self.panes:
-            if pane.KEY in keys:
-                try:
-                    await pane.load()
-                except StoreError as error:
-                    self.app.notify(f"{pane.TITLE}: {error}", severity="error")
-        if FEED_HEALTH in keys:
-            await self._load_feed_health()
+        # One batch: the panes reloaded together reach the terminal as one frame, not one each.
+        with self.app.batch_update():
+            for pane in self.panes:
+                if pane.KEY in keys:
+                    try:
+                        await pane.load()
+                    except StoreError as error:
+                        self.app.notify(f"{pane.TITLE}: {error}", severity="error")
+                    self.reloads[pane.KEY] += 1
+            if FEED_HEALTH in keys:
+                await self._load_feed_health()
+        hold = getattr(self.app, "first_frame", None)
+        if hold is not None:
+            hold.release()
 
     async def _load_feed_health(self) -> None:
         feeds = await self.app.store.feeds.list()
@@ -188,5 +203,7 @@ class WatchFloor(Screen):
 
     def _every_minute(self) -> None:
         self._dirty.add(FEED_HEALTH)  # lease renewals are not journaled: see whether the poller lapsed
-        for pane in self.panes:
-            pane.on_minute()
+        self._minutes += 1
+        if self._minutes % low_bandwidth.minute_tick(self.app.settings) == 0:  # ages: every 10 min on a slow link
+            for pane in self.panes:
+                pane.on_minute()

@@ -31,6 +31,7 @@ class Pane(Vertical):
         super().__init__(id=f"pane-{self.KEY}", classes="pane")
         self.table = self.TABLE(id=f"table-{self.KEY}")
         self.filter_text = ""
+        self._shown: dict[str, tuple[str, str]] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(self.TITLE, classes="pane-title")
@@ -51,10 +52,17 @@ class Pane(Vertical):
         return self.app.settings
 
     def set_summary(self, text) -> None:
-        self.query_one(".pane-summary", Static).update(text)
+        self._update_if_changed(".pane-summary", text)
 
     def set_title(self, text) -> None:
-        self.query_one(".pane-title", Static).update(text)
+        self._update_if_changed(".pane-title", text)
+
+    def _update_if_changed(self, selector: str, text) -> None:
+        """Redraw a line only when its text or styles changed: an unchanged reload writes no bytes."""
+        shown = (str(text), repr((getattr(text, "style", None), getattr(text, "spans", None))))
+        if self._shown.get(selector) != shown:
+            self._shown[selector] = shown
+            self.query_one(selector, Static).update(text)
 
     def request_reload(self) -> None:
         """Ask the screen to reload this pane at its next refresh tick."""

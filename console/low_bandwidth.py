@@ -1,0 +1,156 @@
+"""What a slow link changes: refresh and ticker intervals, animation, mouse, and fewer bytes per frame.
+
+Low-bandwidth mode (``--low-bandwidth``, ``low_bandwidth = true``,
+``CMCC_LOW_BANDWIDTH=1``) turns off animation and the mouse, reloads a pane at
+most once a second whatever arrives, steps the ticker slowly, and starts in the
+16-colour theme. Whatever the mode, every frame the console writes goes through
+``squeeze_sgr``: Textual/Rich end every run of text with a reset and start the
+next with its full colour codes, even when the next run has the same colours
+(table cells, for instance); dropping those pairs roughly halves a frame.
+"""
+
+from __future__ import annotations
+
+import re
+
+from console.config import Settings
+
+#: Reload a dirty pane at most this often in low-bandwidth mode (seconds).
+LOW_BANDWIDTH_REFRESH_SECONDS = 1.0
+#: The ticker steps at most this often in low-bandwidth mode (seconds).
+LOW_BANDWIDTH_TICKER_SECONDS = 30.0
+#: Ages and other once-a-minute redraws happen this many minutes apart in low-bandwidth mode.
+LOW_BANDWIDTH_MINUTE_TICK = 10
+#: The mark in the clock bar.
+MODE_MARK = "LOW-BW"
+
+
+def refresh_seconds(settings: Settings) -> float:
+    if settings.low_bandwidth:
+        return max(settings.refresh_seconds, LOW_BANDWIDTH_REFRESH_SECONDS)
+    return settings.refresh_seconds
+
+
+def ticker_seconds(settings: Settings) -> float:
+    if settings.low_bandwidth:
+        return max(settings.ticker_seconds, LOW_BANDWIDTH_TICKER_SECONDS)
+    return settings.ticker_seconds
+
+
+def minute_tick(settings: Settings) -> int:
+    """Minutes between the panes' ``on_minute`` redraws (ages): each rewrites most visible rows."""
+    return LOW_BANDWIDTH_MINUTE_TICK if settings.low_bandwidth else 1
+
+
+def use_mouse(settings: Settings) -> bool:
+    return not settings.low_bandwidth
+
+
+# --- fewer bytes per frame -------------------------------------------------------------
+
+_TOKEN = re.compile(r"\x1b\[([0-9;:]*)m|\x1b\[[0-9;?]*[A-Za-z]|\x1b[^\[]|[^\x1b]+|\x1b")
+_CURSOR_MOVE = re.compile(r"\x1b\[[0-9;]*H")
+
+
+def squeeze_sgr(data: str) -> str:
+    """``data`` without reset/set pairs that restore the attributes already in force.
+
+    ``ESC[0m`` (reset) is held back until something is drawn; if the next
+    attribute change sets exactly the attributes that were in force before the
+    reset (only cursor moves in between), both are dropped. A ``\\r\\n`` right
+    before an absolute cursor move is dropped too. The terminal ends in the
+    same state and every character is drawn with the same attributes.
+    """
+    if "\x1b[0m" not in data:
+        return data
+    out: list[str] = []
+    # SGR parameters applied since the last reset. A write starts from reset attributes: Textual
+    # ends every frame with a reset, and Rich's segments assume it.
+    current: list[str] = []
+    held_reset = False
+    held_moves: list[str] = []
+    tokens = [(m.group(0), m.group(1)) for m in _TOKEN.finditer(data)]
+    for index, (token, params) in enumerate(tokens):
+        if token == "\r\n" and index + 1 < len(tokens) and _CURSOR_MOVE.fullmatch(tokens[index + 1][0]):
+            continue  # the absolute move right after puts the cursor there anyway
+        if params is not None:  # an SGR
+            if params in ("", "0"):
+                if held_reset:
+                    out.append("\x1b[0m")
+                    out.extend(held_moves)
+                    held_moves.clear()
+                held_reset = True
+                continue
+            if held_reset:
+                if current == [params]:
+                    out.extend(held_moves)  # the same attributes again: drop the reset and the set
+                else:
+                    out.append("\x1b[0m")
+                    out.extend(held_moves)
+                    out.append(token)
+                    current = [params]
+                held_reset = False
+                held_moves.clear()
+                continue
+            out.append(token)
+            current = current + [params]
+            continue
+        if held_reset and (_CURSOR_MOVE.fullmatch(token) or token == "\r"):
+            held_moves.append(token)
+            continue
+        if held_reset:
+            out.append("\x1b[0m")
+            out.extend(held_moves)
+            held_moves.clear()
+            held_reset = False
+            current = []
+        out.append(token)
+    if held_reset:
+        out.append("\x1b[0m")
+        out.extend(held_moves)
+    return "".join(out)
+
+
+def thrifty_driver(base: type) -> type:
+    """A subclass of the Textual driver ``base`` whose writes go through ``squeeze_sgr``."""
+
+    class ThriftyDriver(base):  # type: ignore[misc, valid-type]
+        def write(self, data: str) -> None:
+            super().write(squeeze_sgr(data))
+
+    ThriftyDriver.__name__ = f"Thrifty{base.__name__}"
+    return ThriftyDriver
+
+
+class DisplayHold:
+    """Send nothing to the terminal from start-up until the watch floor has its data: one first frame.
+
+    Without it the terminal receives the empty layout, then each pane as it
+    loads, then again when the tables' scroll bars appear: several full
+    screens where one will do. While held, Textual lays out and renders as
+    usual but its frames are dropped (``App._display`` is shadowed on the
+    instance); ``release()`` waits a moment for the layout to settle, then one
+    full repaint goes out. ``timeout`` releases it anyway.
+    """
+
+    SETTLE_SECONDS = 0.15
+
+    def __init__(self, app, timeout: float = 3.0) -> None:
+        self.app = app
+        self.held = True
+        app._display = self._drop  # instance attribute: shadows App._display until released
+        app.set_timer(timeout, self._end)
+
+    @staticmethod
+    def _drop(screen, renderable) -> None:
+        return None
+
+    def release(self) -> None:
+        if self.held:
+            self.app.set_timer(self.SETTLE_SECONDS, self._end)
+
+    def _end(self) -> None:
+        if self.held:
+            self.held = False
+            del self.app._display
+            self.app.screen.refresh()

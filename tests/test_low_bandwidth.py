@@ -1,0 +1,188 @@
+"""Low-bandwidth mode and the byte budget: no animation or mouse, a slow ticker, coalesced reloads,
+frames squeezed without changing what the terminal shows, and the pty byte counter of the bench."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import timedelta
+
+from hypothesis import given, settings as hypothesis_settings, strategies as st
+
+from bench.bandwidth import EMPTY_APP
+from bench.pty_capture import PtyCapture
+from console import low_bandwidth
+from console.app import CmccApp
+from console.config import Settings
+from console.domain import SYSTEM_ACTOR, Headline
+from console.dtg import utc_now
+from console.low_bandwidth import squeeze_sgr
+from console.screens.watch_floor import WatchFloor
+from console.store import Store
+from tests.pilot import demo_app, until
+from widgets.clock_bar import ClockBar
+from widgets.headline_ticker import HeadlineTicker
+
+SLOW = Settings(low_bandwidth=True, bell=False)
+
+
+def loaded(app) -> bool:
+    screen = app.screen
+    return isinstance(screen, WatchFloor) and all(p.table.row_count for p in screen.panes)
+
+
+async def test_low_bandwidth_mode_turns_off_animation_and_the_mouse_and_says_so(db_path):
+    app = await demo_app(db_path, settings=SLOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert await until(pilot, lambda: loaded(app))
+        assert app.animation_level == "none"
+        assert app.use_mouse is False
+        assert app.theme == "cmcc-16"
+        assert app.screen.query_one(ClockBar).render().plain.startswith(" CMCC  LOW-BW ")
+    normal = await demo_app(db_path, settings=Settings(bell=False))
+    async with normal.run_test(size=(80, 24)) as pilot:
+        assert await until(pilot, lambda: loaded(normal))
+        assert normal.use_mouse is True
+        assert "LOW-BW" not in normal.screen.query_one(ClockBar).render().plain
+
+
+def test_the_console_command_runs_the_app_without_the_mouse_on_a_slow_link(db_path, monkeypatch):
+    asked = {}
+
+    async def run_async(self, **kwargs):
+        asked.update(kwargs, animation_level=self.animation_level)
+        await self.store.close()
+
+    monkeypatch.setattr(CmccApp, "run_async", run_async)
+    monkeypatch.setenv("CMCC_LOW_BANDWIDTH", "1")
+    from console.commands.open_console import run_console
+
+    run_console(argparse.Namespace(db=str(db_path), theme=None, low_bandwidth=None, ascii=None, operator=None))
+    assert asked == {"mouse": False, "animation_level": "none"}
+
+
+def test_a_slow_link_stretches_the_ticker_refresh_and_minute_redraws():
+    fast, slow = Settings(ticker_seconds=8, refresh_seconds=0.25), Settings(low_bandwidth=True, ticker_seconds=8)
+    assert low_bandwidth.ticker_seconds(fast) == 8 and low_bandwidth.ticker_seconds(slow) >= 20
+    assert low_bandwidth.refresh_seconds(fast) == 0.25 and low_bandwidth.refresh_seconds(slow) == 1.0
+    assert low_bandwidth.minute_tick(fast) == 1 and low_bandwidth.minute_tick(slow) > 1
+
+
+async def test_the_ticker_steps_through_the_newest_headlines(db_path):
+    app = await demo_app(db_path, settings=Settings(ticker_seconds=0.2, bell=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        ticker = app.screen.query_one(HeadlineTicker)
+        assert await until(pilot, lambda: len(ticker.headlines) > 1)
+        seen = set()
+        assert await until(pilot, lambda: seen.add(ticker.render().plain) or ticker.steps >= 3)
+        assert len(seen) >= 2
+
+
+async def insert_one_by_one(db_path, count: int) -> None:
+    """Another process (a feed) commits ``count`` headlines, one transaction and journal row each."""
+    store = await Store.open(db_path)
+    try:
+        now = utc_now()
+        for n in range(count):
+            await store.headlines.add_many(SYSTEM_ACTOR, [Headline(
+                title=f"burst item {n}", published_at=now - timedelta(seconds=count - n), source="Burst Wire",
+                dedup_key=f"burst-{n}")], feed_id=None)
+    finally:
+        await store.close()
+
+
+async def test_a_burst_of_200_headlines_costs_a_few_reloads_not_one_per_item(db_path):
+    app = await demo_app(db_path, settings=SLOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert await until(pilot, lambda: loaded(app))
+        screen = app.screen
+        before = dict(screen.reloads)
+        await insert_one_by_one(db_path, 200)
+        table = screen.pane("headlines").table
+        assert await until(pilot, lambda: any(h.title == "burst item 199" for h in table.records.values()),
+                           timeout=15)
+        await pilot.pause(1.2)
+        reloads = {key: screen.reloads[key] - before.get(key, 0) for key in screen.reloads}
+        assert 1 <= reloads["headlines"] <= 10  # coalesced: at most one per refresh tick
+        assert reloads.get("incidents", 0) == reloads.get("plan", 0) == 0  # untouched panes stay still
+
+
+async def test_the_first_frame_waits_for_the_data(db_path):
+    app = await demo_app(db_path, settings=Settings(bell=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.first_frame.held or loaded(app)
+        assert await until(pilot, lambda: not app.first_frame.held)
+        assert loaded(app)
+
+
+# --- squeezing frames --------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"\x1b\[([0-9;]*)m|\x1b\[(\d+);(\d+)H|\r|\n|[^\x1b\r\n]")
+
+
+def terminal(data: str) -> dict[tuple[int, int], tuple[str, tuple[str, ...]]]:
+    """A tiny terminal: which character, drawn with which SGR parameters, is in each cell."""
+    cells, row, col, attrs = {}, 1, 1, ()
+    for match in _TOKEN.finditer(data):
+        sgr, cup_row, cup_col = match.groups()
+        token = match.group(0)
+        if sgr is not None:
+            attrs = () if sgr in ("", "0") else attrs + (sgr,)
+        elif cup_row is not None:
+            row, col = int(cup_row), int(cup_col)
+        elif token == "\r":
+            col = 1
+        elif token == "\n":
+            row += 1
+        else:
+            cells[(row, col)] = (token, attrs)
+            col += 1
+    return cells
+
+
+STYLES = ["1;38;5;253;48;5;234", "38;5;246;48;5;234", "7", "39;49", "1;31;49"]
+frame_parts = st.lists(st.one_of(
+    st.tuples(st.just("text"), st.sampled_from(STYLES), st.text("ab ▪│", min_size=1, max_size=4)),
+    st.tuples(st.just("move"), st.integers(1, 5), st.integers(1, 9)),
+    st.tuples(st.just("newline"), st.just(0), st.just(0)),
+), max_size=40)
+
+
+def render(parts) -> str:
+    out = []
+    for kind, a, b in parts:
+        if kind == "text":
+            out.append(f"\x1b[{a}m{b}\x1b[0m")  # how Rich writes every segment
+        elif kind == "move":
+            out.append(f"\x1b[{a};{b}H")
+        else:
+            out.append("\r\n")
+    return "".join(out)
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(frame_parts)
+def test_squeezing_a_frame_never_changes_what_the_terminal_shows(parts):
+    frame = render(parts)
+    assert terminal(squeeze_sgr(frame)) == terminal(frame)
+    assert len(squeeze_sgr(frame)) <= len(frame)
+
+
+def test_squeezing_drops_a_reset_and_set_that_restore_the_same_colours():
+    row = "\x1b[3;1H\x1b[38;5;253;48;5;235m 250916Z \x1b[0m\x1b[38;5;253;48;5;235m small arms \x1b[0m\r\n\x1b[4;1H"
+    assert squeeze_sgr(row) == "\x1b[3;1H\x1b[38;5;253;48;5;235m 250916Z  small arms \x1b[0m\x1b[4;1H"
+
+
+# --- the bench's byte counter ------------------------------------------------------------------
+
+
+def test_the_pty_byte_counter_sees_an_empty_app_paint():
+    import sys
+
+    with PtyCapture([sys.executable, "-c", EMPTY_APP], size=(80, 24)) as capture:
+        capture.wait_quiet(0.5, timeout=15)
+        first, _seconds = capture.first_paint(0.5)
+        assert first > 1000  # the header and footer at least
+        assert capture.total() >= first
+        assert capture.running()
+    assert not capture.running()
