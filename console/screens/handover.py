@@ -10,7 +10,6 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from console.domain import StoreError
 from console.dtg import format_dtg
 from console.handover import build_brief, default_since, render_markdown
 from console.messages import StoreChanged

@@ -7,7 +7,6 @@ written in a batch with the same hash chain ``journal.record`` builds.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 import aiosqlite
@@ -18,7 +17,7 @@ from console.sanitize import clean_line, clean_text
 from console.store.database import Database
 from console.store.fts import match_expression
 from console.store.guard import require
-from console.store.journal import _jsonable, record, row_hash
+from console.store.journal import record, record_many  # noqa: F401 - record_many: older importers
 from console.store.rows import from_iso, to_iso, visible_to
 
 MAX_TITLE_CHARS = 500
@@ -58,33 +57,6 @@ def _row_values(headline: Headline, feed_id: int | None, fetched_at: str) -> tup
         int(headline.read),
         ",".join(clean_line(h, max_chars=64).replace(",", " ") for h in headline.watch_hits),
         releasability,
-    )
-
-
-async def record_many(conn: aiosqlite.Connection, actor: Actor, entity: Entity,
-                      entries: Sequence[tuple[int | None, str, dict]]) -> None:
-    """Append several journal rows in the caller's transaction, chained exactly as ``record`` does."""
-    if not entries:
-        return
-    if len(entries) == 1:
-        entity_id, action, changes = entries[0]
-        await record(conn, actor, entity, entity_id, action, changes)
-        return
-    async with conn.execute("SELECT hash FROM journal ORDER BY id DESC LIMIT 1") as cursor:
-        last = await cursor.fetchone()
-    prev_hash = last[0] if last else ""
-    at = to_iso(utc_now())
-    rows = []
-    for entity_id, action, changes in entries:
-        body = json.dumps({k: _jsonable(v) for k, v in changes.items()},
-                          ensure_ascii=False, sort_keys=True, default=str)
-        digest = row_hash(prev_hash, at, actor.login, actor.origin, entity.value, entity_id, action, body)
-        rows.append((at, actor.login, actor.origin, entity.value, entity_id, action, body, prev_hash, digest))
-        prev_hash = digest
-    await conn.executemany(
-        "INSERT INTO journal (at, actor, origin, entity, entity_id, action, changes, prev_hash, hash)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
     )
 
 

@@ -64,7 +64,7 @@ from console.sanitize import clean_line, clean_text
 from console.store.database import Database
 from console.store.fts import match_expression
 from console.store.guard import check_version, require
-from console.store.journal import SELECT_COLUMNS, entry_from_row, record
+from console.store.journal import SELECT_COLUMNS, entry_from_row, record, record_many
 from console.store.rows import from_iso, to_iso, visible_to
 from console.validation import validate_incident
 
@@ -436,8 +436,6 @@ class IncidentRepository:
 
     async def _insert(self, conn, actor: Actor, incidents: Sequence[Incident]) -> list[Incident]:
         """Insert validated incidents, their full-text rows and one journal row each."""
-        from console.store.headlines import record_many
-
         if not incidents:
             return []
         now = utc_now().replace(microsecond=0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import aiosqlite
@@ -36,22 +37,51 @@ def row_hash(prev_hash: str, at: str, actor: str, origin: str, entity: str, enti
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def changes_body(changes: dict | None) -> str:
+    """The journal's JSON of what changed: sorted keys, dates and enums as text."""
+    return json.dumps({k: _jsonable(v) for k, v in (changes or {}).items()},
+                      ensure_ascii=False, sort_keys=True, default=str)
+
+
+def chained_rows(prev_hash: str, at: str, login: str, origin: str,
+                 entries: Sequence[tuple[str, int | None, str, str]]) -> list[tuple]:
+    """Journal rows for (entity, entity id, action, body) entries, each hash chained to the one before."""
+    rows = []
+    for entity, entity_id, action, body in entries:
+        digest = row_hash(prev_hash, at, login, origin, entity, entity_id, action, body)
+        rows.append((at, login, origin, entity, entity_id, action, body, prev_hash, digest))
+        prev_hash = digest
+    return rows
+
+
+async def last_hash(connection: aiosqlite.Connection) -> str:
+    async with connection.execute("SELECT hash FROM journal ORDER BY id DESC LIMIT 1") as cursor:
+        last = await cursor.fetchone()
+    return last[0] if last else ""
+
+
+INSERT_ROW = ("INSERT INTO journal (at, actor, origin, entity, entity_id, action, changes, prev_hash, hash)"
+              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
 async def record(connection: aiosqlite.Connection, actor: Actor, entity: Entity, entity_id: int | None,
                  action: str, changes: dict | None = None) -> int:
     """Append one journal row in the caller's open transaction; return its id."""
-    at = to_iso(utc_now())
-    body = json.dumps({k: _jsonable(v) for k, v in (changes or {}).items()},
-                      ensure_ascii=False, sort_keys=True, default=str)
-    async with connection.execute("SELECT hash FROM journal ORDER BY id DESC LIMIT 1") as cursor:
-        last = await cursor.fetchone()
-    prev_hash = last[0] if last else ""
-    digest = row_hash(prev_hash, at, actor.login, actor.origin, entity.value, entity_id, action, body)
-    cursor = await connection.execute(
-        "INSERT INTO journal (at, actor, origin, entity, entity_id, action, changes, prev_hash, hash)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (at, actor.login, actor.origin, entity.value, entity_id, action, body, prev_hash, digest),
-    )
+    (row,) = chained_rows(await last_hash(connection), to_iso(utc_now()), actor.login, actor.origin,
+                          [(entity.value, entity_id, action, changes_body(changes))])
+    cursor = await connection.execute(INSERT_ROW, row)
     return int(cursor.lastrowid)
+
+
+async def record_many(connection: aiosqlite.Connection, actor: Actor, entity: Entity,
+                      entries: Sequence[tuple[int | None, str, dict]]) -> None:
+    """Append several journal rows in the caller's transaction (one read of the chain's end)."""
+    if not entries:
+        return
+    rows = chained_rows(await last_hash(connection), to_iso(utc_now()), actor.login, actor.origin,
+                        [(entity.value, entity_id, action, changes_body(changes))
+                         for entity_id, action, changes in entries])
+    await connection.executemany(INSERT_ROW, rows)
 
 
 def entry_from_row(row) -> JournalEntry:

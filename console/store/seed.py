@@ -21,7 +21,7 @@ from console.domain import (
 )
 from console.dtg import utc_now
 from console.store.database import Database
-from console.store.journal import row_hash
+from console.store.journal import INSERT_ROW, chained_rows, changes_body, last_hash
 from console.store.rows import to_iso
 
 CROSSINGS = [
@@ -135,7 +135,7 @@ WATCH_WORDS = ("hostage", "Rafah", "looted", "strike")
 
 
 class _Journal:
-    """Builds journal rows for the seed, chained like the store's own."""
+    """Collects journal rows for the seed, chained like the store's own."""
 
     def __init__(self, prev_hash: str, at: str):
         self.rows: list[tuple] = []
@@ -143,10 +143,10 @@ class _Journal:
         self.at = at
 
     def add(self, entity: str, entity_id: int, changes: dict) -> None:
-        body = json.dumps(changes, ensure_ascii=False, sort_keys=True, default=str)
-        digest = row_hash(self.prev_hash, self.at, "cmcc-seed", "local", entity, entity_id, "seed", body)
-        self.rows.append((self.at, "cmcc-seed", "local", entity, entity_id, "seed", body, self.prev_hash, digest))
-        self.prev_hash = digest
+        (row,) = chained_rows(self.prev_hash, self.at, "cmcc-seed", "local",
+                              [(entity, entity_id, "seed", changes_body(changes))])
+        self.rows.append(row)
+        self.prev_hash = row[-1]
 
 
 async def is_seeded(database: Database) -> bool:
@@ -159,9 +159,7 @@ async def seed_demo(database: Database, *, operator_login: str, now: datetime | 
     now = (now or utc_now()).astimezone(timezone.utc).replace(microsecond=0)
     rng = random.Random(seed)
     async with database.transaction() as conn:
-        async with conn.execute("SELECT hash FROM journal ORDER BY id DESC LIMIT 1") as cursor:
-            last = await cursor.fetchone()
-        journal = _Journal(last[0] if last else "", to_iso(now))
+        journal = _Journal(await last_hash(conn), to_iso(now))
 
         async def insert(table: str, columns: list[str], rows: list[tuple], entity: str) -> None:
             marks = ",".join("?" * len(columns))
@@ -232,9 +230,7 @@ async def seed_demo(database: Database, *, operator_login: str, now: datetime | 
         await insert("headlines", ["feed_id", "source", "title", "link", "summary", "guid", "dedup_key",
                                    "published_at", "fetched_at", "read", "watch_hits"], _headlines(rng, now),
                      "headline")
-        await conn.executemany(
-            "INSERT INTO journal (at, actor, origin, entity, entity_id, action, changes, prev_hash, hash)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", journal.rows)
+        await conn.executemany(INSERT_ROW, journal.rows)
 
 
 def _incidents(rng: random.Random, now: datetime) -> tuple[list[tuple], list[tuple]]:
