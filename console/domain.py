@@ -508,6 +508,12 @@ class Presence(Choice):
     def mark(self) -> str:
         return {"on_floor": "●", "away": "◐", "off_shift": "○"}[self.value]
 
+    @property
+    def next(self) -> "Presence":
+        """The `p` key cycles on floor -> away -> off shift -> on floor."""
+        order = list(Presence)
+        return order[(order.index(self) + 1) % len(order)]
+
 
 @dataclass(frozen=True)
 class Officer:
@@ -526,6 +532,16 @@ class Officer:
     releasability: str = RELEASABLE_TO_ALL
     version: int = 1
     id: int | None = None
+    service_number: str = ""  # with the partner, the roster import's idempotence key when given
+
+
+#: An officer is marked when the rotation ends within this many days.
+ROTATION_WARNING_DAYS = 7
+
+
+def rotation_ending(officer: Officer, today: date, days: int = ROTATION_WARNING_DAYS) -> bool:
+    """True when the officer's rotation ends within ``days`` of ``today`` (or has already ended)."""
+    return officer.rotation_end is not None and officer.rotation_end <= today + timedelta(days=days)
 
 
 class IsfStatus(Choice):
@@ -535,6 +551,58 @@ class IsfStatus(Choice):
     VETOED = "vetoed"
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
+
+    @property
+    def mark(self) -> str:
+        """A letter, so status is never told by colour alone."""
+        return {"under_discussion": "?", "pledged": "P", "accepted": "A", "vetoed": "X", "declined": "D",
+                "withdrawn": "W"}[self.value]
+
+
+class IsfRole(Choice):
+    TROOPS = "troops"
+    POLICE_TRAINING = "police_training"
+    LOGISTICS = "logistics"
+    FUNDING = "funding"
+
+
+class OpenQuestion(Choice):
+    """What each stabilization-force contributor still has to settle."""
+
+    MANDATE = "mandate"
+    COMMAND = "command"
+    LEGAL_BASIS = "legal_basis"
+    FUNDING = "funding"
+    RULES_OF_ENGAGEMENT = "rules_of_engagement"
+
+    @property
+    def letter(self) -> str:
+        return {"mandate": "M", "command": "C", "legal_basis": "L", "funding": "F", "rules_of_engagement": "R"}[
+            self.value]
+
+
+QUESTION_OPEN = "open"
+QUESTION_SETTLED = "settled"
+
+
+def parse_open_questions(text: str) -> dict[OpenQuestion, str]:
+    """The contributor's JSON ``{"mandate": "open", ...}`` as a full map; unknown keys and values are dropped."""
+    try:
+        raw = json.loads(text or "{}")
+    except (ValueError, RecursionError):
+        raw = {}
+    if not isinstance(raw, dict):
+        raw = {}
+    result = {}
+    for question in OpenQuestion:
+        value = raw.get(question.value)
+        result[question] = value if value in (QUESTION_OPEN, QUESTION_SETTLED) else QUESTION_OPEN
+    return result
+
+
+def question_marks(text: str) -> str:
+    """``MC·F·``: the letter of each open question, a dot for each settled one."""
+    return "".join(q.letter if state == QUESTION_OPEN else "·" for q, state in parse_open_questions(text).items())
 
 
 @dataclass(frozen=True)
@@ -550,6 +618,22 @@ class Contributor:
     updated_at: datetime | None = None
     version: int = 1
     id: int | None = None
+
+    @property
+    def questions(self) -> dict[OpenQuestion, str]:
+        return parse_open_questions(self.open_questions)
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One change in a record's history, read from the journal: who, when, from what to what, why."""
+
+    at: datetime
+    actor: str
+    old: str
+    new: str
+    note: str = ""
+    action: str = ""
 
 
 # --- the plan ---------------------------------------------------------------
@@ -610,12 +694,6 @@ class Feed:
     last_modified: str = ""
     id: int | None = None
 
-    @property
-    def next(self) -> "Presence":
-        """The `p` key cycles on floor -> away -> off shift -> on floor."""
-        order = list(Presence)
-        return order[(order.index(self) + 1) % len(order)]
-
 
 @dataclass(frozen=True)
 class Headline:
@@ -631,71 +709,9 @@ class Headline:
     watch_hits: tuple[str, ...] = ()
     releasability: str = RELEASABLE_TO_ALL
     id: int | None = None
-    service_number: str = ""  # with the partner, the roster import's idempotence key when given
-
-
-#: An officer is marked when the rotation ends within this many days.
-ROTATION_WARNING_DAYS = 7
-
-
-def rotation_ending(officer: Officer, today: date, days: int = ROTATION_WARNING_DAYS) -> bool:
-    """True when the officer's rotation ends within ``days`` of ``today`` (or has already ended)."""
-    return officer.rotation_end is not None and officer.rotation_end <= today + timedelta(days=days)
 
 
 # --- the journal and changes ------------------------------------------------
-
-    @property
-    def mark(self) -> str:
-        """A letter, so status is never told by colour alone."""
-        return {"under_discussion": "?", "pledged": "P", "accepted": "A", "vetoed": "X", "declined": "D",
-                "withdrawn": "W"}[self.value]
-
-
-class IsfRole(Choice):
-    TROOPS = "troops"
-    POLICE_TRAINING = "police_training"
-    LOGISTICS = "logistics"
-    FUNDING = "funding"
-
-
-class OpenQuestion(Choice):
-    """What each stabilization-force contributor still has to settle."""
-
-    MANDATE = "mandate"
-    COMMAND = "command"
-    LEGAL_BASIS = "legal_basis"
-    FUNDING = "funding"
-    RULES_OF_ENGAGEMENT = "rules_of_engagement"
-
-    @property
-    def letter(self) -> str:
-        return {"mandate": "M", "command": "C", "legal_basis": "L", "funding": "F", "rules_of_engagement": "R"}[
-            self.value]
-
-
-QUESTION_OPEN = "open"
-QUESTION_SETTLED = "settled"
-
-
-def parse_open_questions(text: str) -> dict[OpenQuestion, str]:
-    """The contributor's JSON ``{"mandate": "open", ...}`` as a full map; unknown keys and values are dropped."""
-    try:
-        raw = json.loads(text or "{}")
-    except (ValueError, RecursionError):
-        raw = {}
-    if not isinstance(raw, dict):
-        raw = {}
-    result = {}
-    for question in OpenQuestion:
-        value = raw.get(question.value)
-        result[question] = value if value in (QUESTION_OPEN, QUESTION_SETTLED) else QUESTION_OPEN
-    return result
-
-
-def question_marks(text: str) -> str:
-    """``MC·F·``: the letter of each open question, a dot for each settled one."""
-    return "".join(q.letter if state == QUESTION_OPEN else "·" for q, state in parse_open_questions(text).items())
 
 
 class Entity(str, Enum):
@@ -715,22 +731,6 @@ class Entity(str, Enum):
     HANDOVER = "handover"
     SEED = "seed"
     LEASE = "lease"  # who holds the feed-polling lease (acquire, takeover, release)
-
-    @property
-    def questions(self) -> dict[OpenQuestion, str]:
-        return parse_open_questions(self.open_questions)
-
-
-@dataclass(frozen=True)
-class StatusChange:
-    """One change in a record's history, read from the journal: who, when, from what to what, why."""
-
-    at: datetime
-    actor: str
-    old: str
-    new: str
-    note: str = ""
-    action: str = ""
 
 
 @dataclass(frozen=True)
