@@ -114,6 +114,20 @@ class Operator:
 RELEASABLE_TO_ALL = "ALL"
 
 
+def widens(old_marking: str, new_marking: str) -> bool:
+    """Does the new marking release the record to a nation the old one did not?"""
+    if old_marking == RELEASABLE_TO_ALL:
+        return False
+    if new_marking == RELEASABLE_TO_ALL:
+        return True
+    return not set(new_marking.split(",")) <= set(old_marking.split(","))
+
+
+def may_widen(actor: "Actor", origin_nation: str) -> bool:
+    """Only the originating nation or a watch officer (or above) may widen a marking."""
+    return actor.role >= Role.WATCH_OFFICER or (bool(origin_nation) and actor.nation == origin_nation)
+
+
 def parse_releasability(text: str) -> str:
     """Normalise a marking: 'ALL' or a sorted comma list of nation codes."""
     codes = sorted({c.strip().upper() for c in text.replace(";", ",").split(",") if c.strip()})
@@ -256,6 +270,7 @@ class Incident:
     acknowledged_by: str = ""
     acknowledged_at: datetime | None = None
     releasability: str = RELEASABLE_TO_ALL
+    origin_nation: str = ""  # set by the store from the reporting actor
     created_at: datetime | None = None
     updated_at: datetime | None = None
     version: int = 1

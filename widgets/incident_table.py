@@ -135,7 +135,9 @@ class IncidentTable(RecordTable):
             cell(CATEGORY_SHORT[incident.category], sort_key=incident.category.value),
             cell(incident.place, sort_key=incident.place.lower()),
             cell(f"{status.mark} {status.value}", "dim" if status.value == "closed" else "", sort_key=status.value),
-            cell(incident.grading),
+            # '◊' after the grading: releasable only to some nations (the detail names them).
+            cell(incident.grading + ("" if incident.releasability == "ALL" else "◊"),
+                 sort_key=incident.grading),
             cell(format_age(incident.occurred_at, now), sort_key=-incident.occurred_at.timestamp()),
         )
 

@@ -53,11 +53,13 @@ from console.domain import (
     IncidentStatus,
     JournalEntry,
     Permission,
-    Role,
+    PermissionDenied,
     SourceType,
     StoreError,
     ValidationError,
     incident_transition,
+    may_widen,
+    widens,
 )
 from console.dtg import parse_duration, utc_now
 from console.sanitize import clean_line, clean_text
@@ -237,8 +239,14 @@ def incident_from_row(row) -> Incident:
         reliability=row["reliability"], credibility=row["credibility"], status=IncidentStatus(row["status"]),
         assigned_cell=row["assigned_cell"], acknowledged_by=row["acknowledged_by"],
         acknowledged_at=from_iso(row["acknowledged_at"]), releasability=row["releasability"],
+        origin_nation=row["origin_nation"],
         created_at=from_iso(row["created_at"]), updated_at=from_iso(row["updated_at"]), version=row["version"],
     )
+
+
+def _origin_nation(actor: Actor) -> str:
+    """The reporting nation; none for the system (feeds, inbox), whose records only a watch officer widens."""
+    return "" if actor.nation == RELEASABLE_TO_ALL else actor.nation
 
 
 def _column_values(incident: Incident) -> dict:
@@ -442,7 +450,8 @@ class IncidentRepository:
         rows = []
         for incident in incidents:
             values = _column_values(incident)
-            values.update(status=IncidentStatus.REPORTED.value, created_at=to_iso(now), updated_at=to_iso(now))
+            values.update(status=IncidentStatus.REPORTED.value, created_at=to_iso(now), updated_at=to_iso(now),
+                          origin_nation=_origin_nation(actor))
             rows.append(values)
         columns = list(rows[0])
         async with conn.execute("SELECT coalesce(max(id), 0) FROM incidents") as cursor:
@@ -505,11 +514,10 @@ class IncidentRepository:
 
     @staticmethod
     def _check_widening(actor: Actor, current: Incident, new_marking: str) -> None:
-        old = set(current.releasability.split(","))
-        new = set(new_marking.split(","))
-        widened = new_marking == RELEASABLE_TO_ALL and current.releasability != RELEASABLE_TO_ALL or not new <= old
-        if widened and actor.role < Role.WATCH_OFFICER and actor.nation not in old:
-            raise StoreError("only the originating nation or a watch officer may widen a releasability marking")
+        if widens(current.releasability, new_marking) and not may_widen(actor, current.origin_nation):
+            raise PermissionDenied(
+                f"{actor.name} may not widen incident {current.id}'s releasability: only the originating"
+                f" nation ({current.origin_nation or 'none recorded'}) or a watch officer may")
 
     async def transition(self, actor: Actor, incident_id: int, target: IncidentStatus, note: str = "",
                          expected_version: int | None = None) -> Incident:
