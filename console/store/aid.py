@@ -564,7 +564,7 @@ class AidRepository:
                 changes = {k: changes[k] for k in ("planned_date", "crossing_id", "releasability")}
             inserted.append(row[0])
             entries.append((row[0], action, changes))
-        from console.store.headlines import record_many
+        from console.store.journal import record_many
 
         await record_many(conn, actor, Entity.MOVEMENT, entries)
         return InsertOutcome(inserted, len(movements) - len(inserted))
