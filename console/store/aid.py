@@ -78,7 +78,7 @@ from console.sanitize import clean_line, clean_text
 from console.store.database import Database
 from console.store.guard import check_version, require
 from console.store.journal import record
-from console.store.rows import from_iso, to_date, to_iso, visible_to
+from console.store.rows import from_iso, origin_of, to_date, to_iso, visible_to
 
 #: Sanity bounds for one movement record.
 MAX_TRUCKS = 2000
@@ -544,7 +544,8 @@ class AidRepository:
         if unknown:
             raise ValidationError({"crossing": f"unknown crossing {', '.join(unknown)}"})
         now = to_iso(utc_now())
-        values = [_movement_values(m, ids[m.crossing_code], now) for m in movements]
+        values = [{**_movement_values(m, ids[m.crossing_code], now), "origin_nation": origin_of(actor)}
+                  for m in movements]
         names = list(values[0])
         async with conn.execute("SELECT coalesce(max(id), 0) FROM movements") as cursor:
             before = (await cursor.fetchone())[0]

@@ -67,7 +67,7 @@ from console.store.database import Database
 from console.store.fts import match_expression
 from console.store.guard import check_version, require
 from console.store.journal import SELECT_COLUMNS, entry_from_row, record, record_many
-from console.store.rows import from_iso, to_iso, visible_to
+from console.store.rows import from_iso, origin_of, to_iso, visible_to
 from console.validation import validate_incident
 
 #: Columns an operator may sort by, and their SQL (each backed by an index of 003).
@@ -242,11 +242,6 @@ def incident_from_row(row) -> Incident:
         origin_nation=row["origin_nation"],
         created_at=from_iso(row["created_at"]), updated_at=from_iso(row["updated_at"]), version=row["version"],
     )
-
-
-def _origin_nation(actor: Actor) -> str:
-    """The reporting nation; none for the system (feeds, inbox), whose records only a watch officer widens."""
-    return "" if actor.nation == RELEASABLE_TO_ALL else actor.nation
 
 
 def _column_values(incident: Incident) -> dict:
@@ -451,7 +446,7 @@ class IncidentRepository:
         for incident in incidents:
             values = _column_values(incident)
             values.update(status=IncidentStatus.REPORTED.value, created_at=to_iso(now), updated_at=to_iso(now),
-                          origin_nation=_origin_nation(actor))
+                          origin_nation=origin_of(actor))
             rows.append(values)
         columns = list(rows[0])
         async with conn.execute("SELECT coalesce(max(id), 0) FROM incidents") as cursor:

@@ -31,3 +31,9 @@ def visible_to(actor: Actor, column: str = "releasability") -> tuple[str, dict]:
         f"({column} = 'ALL' OR instr(',' || {column} || ',', ',' || :viewer_nation || ',') > 0)",
         {"viewer_nation": actor.nation},
     )
+
+
+def origin_of(actor: Actor) -> str:
+    """The nation a new record comes from; none for the system (feeds, inbox), whose records
+    only a watch officer may widen."""
+    return "" if actor.nation == RELEASABLE_TO_ALL else actor.nation
