@@ -724,6 +724,7 @@ class Headline:
     watch_hits: tuple[str, ...] = ()
     releasability: str = RELEASABLE_TO_ALL
     id: int | None = None
+    archived: bool = False  # found in the archive file (cmcc archive), not in the live database
 
 
 # --- the journal and changes ------------------------------------------------

@@ -24,7 +24,8 @@ def highlight_hits(text: Text, hits: Sequence[str]) -> Text:
 
 
 class HeadlineList(RecordTable):
-    """``*`` marks a watch-list hit and ``•`` an unread headline (never colour alone)."""
+    """``*`` marks a watch-list hit, ``•`` an unread headline and ``A`` one found in the archive
+    (``cmcc archive``); never colour alone."""
 
     COLUMNS = (
         ("published_at", "DTG", 7),
@@ -37,8 +38,10 @@ class HeadlineList(RecordTable):
 
     def cells(self, headline: Headline) -> Sequence[Text]:
         hit = bool(headline.watch_hits)
-        mark = ("*" if hit else " ") + (" " if headline.read else "•")
-        title = cell(headline.title, "bold" if hit else ("dim" if headline.read else ""), max_chars=300)
+        archived = headline.archived
+        mark = ("*" if hit else " ") + ("A" if archived else (" " if headline.read else "•"))
+        title = cell(("[archived] " if archived else "") + headline.title,
+                     "bold" if hit else ("dim" if headline.read or archived else ""), max_chars=300)
         return (
             cell(format_short_dtg(headline.published_at), sort_key=(headline.published_at.isoformat(), headline.id)),
             cell(mark, "bold yellow" if hit else ""),

@@ -71,6 +71,9 @@ class HeadlinesPane(Pane):
         hits = sum(1 for h in headlines if h.watch_hits)
         unread = sum(1 for h in headlines if not h.read)
         scope = f"matching {self.filter_text!r}" if self.filter_text else "newest"
+        archived = sum(1 for h in headlines if h.archived)
+        if archived:
+            scope += f" ({archived} archived, A)"
         self.set_summary(f"{len(headlines)} {scope} · {unread} unread · {hits} watch-list hits (*)"
                          " · enter read · r read/unread · p promote · F feeds")
         self.screen.show_ticker(newest[:TICKER_PAGE])
@@ -104,11 +107,13 @@ class HeadlinesPane(Pane):
             return
         from console.screens.headline_detail import HeadlineDetailScreen
 
-        if not headline.read and self._may_mark():
+        if not headline.read and not headline.archived and self._may_mark():
             self.app.run_store_action(self.store.headlines.mark_read(self.actor, headline.id, True))
             headline = replace(headline, read=True)
 
         def then(answer: str | None) -> None:
+            if answer in ("promote", "toggle_read") and self._archived(headline):
+                return
             if answer == "promote":
                 self.promote(headline)
             elif answer == "toggle_read":
@@ -120,16 +125,21 @@ class HeadlinesPane(Pane):
     def _may_mark(self) -> bool:
         return may(self.actor.role, Permission.EDIT)
 
+    def _archived(self, headline: Headline) -> bool:
+        if headline.archived:
+            self.app.notify("an archived headline is read-only (cmcc archive)", severity="warning", timeout=4)
+        return headline.archived
+
     def action_toggle_read(self) -> None:
         headline = self.table.selected_record()
-        if headline is not None:
+        if headline is not None and not self._archived(headline):
             read = not headline.read
             self.app.run_store_action(self.store.headlines.mark_read(self.actor, headline.id, read),
                                       "marked read" if read else "marked unread")
 
     def action_promote(self) -> None:
         headline = self.table.selected_record()
-        if headline is not None:
+        if headline is not None and not self._archived(headline):
             self.promote(headline)
 
     def promote(self, headline: Headline) -> None:
