@@ -1,0 +1,1 @@
+"""Screens: the watch floor, its panes, and the modal and detail screens above it."""
