@@ -85,3 +85,20 @@ async def test_the_marking_shows_on_screen(db_path):
         assert restricted
         assert all(marks[i].endswith("◊") for i in restricted)
         assert not any(m.endswith("◊") for rid, m in marks.items() if rid not in restricted)
+
+
+async def test_a_roster_entry_is_widened_only_by_its_nation_or_a_watch_officer(demo_store):
+    from console.domain import Officer
+
+    officer = await demo_store.partners.create_officer(
+        GBR_OPERATOR, Officer(rank="MAJ", name="Eyes Only", partner_code="GBR", releasability="GBR,USA"))
+    assert officer.id not in [o.id for o in await demo_store.partners.officers(DEU_OPERATOR)]
+    current = await demo_store.partners.officer(GBR_OPERATOR, officer.id)
+    with pytest.raises(PermissionDenied, match="originating nation"):
+        await demo_store.partners.update_officer(
+            Actor("op_usa", "Capt. Reyes", Role.OPERATOR, "USA", "test"), replace(current, releasability="ALL"),
+            current.version)
+    widened = await demo_store.partners.update_officer(GBR_OPERATOR, replace(current, releasability="ALL"),
+                                                       current.version)
+    assert widened.releasability == "ALL"
+    assert officer.id in [o.id for o in await demo_store.partners.officers(DEU_OPERATOR)]

@@ -33,19 +33,22 @@ from console.domain import (
     Partner,
     PartnerKind,
     Permission,
+    PermissionDenied,
     Presence,
     Shift,
     StatusChange,
     StoreError,
     ValidationError,
+    may_widen,
     parse_releasability,
+    widens,
 )
 from console.dtg import utc_now
 from console.sanitize import clean_line, clean_text
 from console.store.database import Database
 from console.store.guard import check_version, require
 from console.store.journal import record
-from console.store.rows import from_iso, to_date, to_iso, visible_to
+from console.store.rows import from_iso, origin_of, to_date, to_iso, visible_to
 
 #: The text fields of an officer, in form and CSV order (``partner`` is the partner's code).
 OFFICER_FIELDS = ("partner", "rank", "name", "service", "service_number", "cell", "role", "contact", "shift",
@@ -308,7 +311,7 @@ class PartnerRepository:
     async def _insert_officer(self, conn: aiosqlite.Connection, actor: Actor, officer: Officer) -> int:
         values = _officer_columns(officer)
         values.update(partner_id=await self._partner_id(conn, officer.partner_code), presence=officer.presence.value,
-                      presence_changed_at=to_iso(utc_now()))
+                      presence_changed_at=to_iso(utc_now()), origin_nation=origin_of(actor))
         columns = ", ".join(values)
         cursor = await conn.execute(
             f"INSERT INTO officers ({columns}) VALUES ({', '.join(':' + c for c in values)})", values)
@@ -341,6 +344,12 @@ class PartnerRepository:
             changed["partner"] = [current.partner_code, new.partner_code]
         if not changed:
             return False
+        if "releasability" in changed and widens(*changed["releasability"]):
+            async with conn.execute("SELECT origin_nation FROM officers WHERE id = ?", (current.id,)) as cursor:
+                origin = (await cursor.fetchone())[0]
+            if not may_widen(actor, origin):
+                raise PermissionDenied(f"{actor.name} may not widen {current.name}'s releasability: only the"
+                                       f" originating nation ({origin or 'none recorded'}) or a watch officer may")
         sets = ", ".join(f"{k} = :{k}" for k in assignments)
         await conn.execute(f"UPDATE officers SET {sets}, version = version + 1 WHERE id = :id",
                            {**assignments, "id": current.id})
