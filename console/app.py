@@ -137,7 +137,8 @@ class CmccApp(App):
 
         def save(text: str | None) -> None:
             if text:
-                self.run_store_action(self.store.watch.add_log_entry(self.actor, text), "logged")
+                self.run_store_action(self.store.watch.add_log_entry(
+                    self.actor, text, self.settings.default_releasability), "logged")
 
         self.push_screen(TextPromptScreen("Watch log entry", "what happened, what was decided"), save)
 

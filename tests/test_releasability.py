@@ -102,3 +102,30 @@ async def test_a_roster_entry_is_widened_only_by_its_nation_or_a_watch_officer(d
                                                        current.version)
     assert widened.releasability == "ALL"
     assert officer.id in [o.id for o in await demo_store.partners.officers(DEU_OPERATOR)]
+
+
+async def test_new_records_take_the_configured_default_marking(db_path):
+    from console.config import Settings
+    from console.screens.text_prompt import TextPromptScreen
+    from tests.conftest import WATCH_OFFICER
+
+    app = await demo_app(db_path, actor=WATCH_OFFICER,
+                         settings=Settings(bell=False, poll_feeds=False, default_releasability="GBR,USA"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("L")
+        assert await until(pilot, lambda: isinstance(app.screen, TextPromptScreen))
+        await pilot.press(*"Night quiet", "enter")
+
+        async def logged():
+            return await app.store.watch.log_entries(WATCH_OFFICER)
+        assert await until(pilot, lambda: not isinstance(app.screen, TextPromptScreen))
+        for _ in range(40):
+            entries = await logged()
+            if entries:
+                break
+            await pilot.pause(0.05)
+        assert [(e.text, e.releasability) for e in entries] == [("Night quiet", "GBR,USA")]
+        await pilot.press("3", "n")
+        await pilot.pause(0.3)
+        form_values = {f.name: f.value for f in getattr(app.screen, "fields", [])}
+        assert form_values.get("releasability") == "GBR,USA"

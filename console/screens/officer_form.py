@@ -14,8 +14,9 @@ def _date(value) -> str:
     return value.isoformat() if value else ""
 
 
-def officer_fields(officer: Officer | None, partner_codes: list[str]) -> list[FormField]:
-    o = officer or Officer(rank="", name="", partner_code="")
+def officer_fields(officer: Officer | None, partner_codes: list[str], default_releasability: str = "ALL"
+                   ) -> list[FormField]:
+    o = officer or Officer(rank="", name="", partner_code="", releasability=default_releasability)
     shifts = " / ".join(s.label for s in Shift)
     return [
         FormField("partner", "Partner", o.partner_code, "code, e.g. GBR", tuple(partner_codes), 8),
@@ -34,7 +35,8 @@ def officer_fields(officer: Officer | None, partner_codes: list[str]) -> list[Fo
     ]
 
 
-def officer_form(store, actor: Actor, officer: Officer | None, partner_codes: list[str]) -> FormScreen:
+def officer_form(store, actor: Actor, officer: Officer | None, partner_codes: list[str],
+                 default_releasability: str = "ALL") -> FormScreen:
     """New (``officer`` None) or edit; an edit is saved only if nobody saved the officer meanwhile."""
 
     def validate(values: dict[str, str]) -> dict[str, str]:
@@ -50,7 +52,8 @@ def officer_form(store, actor: Actor, officer: Officer | None, partner_codes: li
         return officer is not None and officer.id in message.ids().get(Entity.OFFICER, set())
 
     title = "New officer" if officer is None else f"Edit officer {officer.rank} {officer.name}"
-    return FormScreen(title, officer_fields(officer, partner_codes), validate=validate, save=save, watch=watch)
+    return FormScreen(title, officer_fields(officer, partner_codes, default_releasability), validate=validate,
+                      save=save, watch=watch)
 
 
 def roster_filter_form(current: RosterFilter, partner_codes: list[str]) -> FormScreen:

@@ -137,7 +137,8 @@ class PartnersPane(Pane):
                                   f"{officer.name}: {new.label}")
 
     def action_new_officer(self) -> None:
-        self.app.push_screen(officer_form(self.store, self.actor, None, self.partner_codes), self._saved)
+        self.app.push_screen(officer_form(self.store, self.actor, None, self.partner_codes,
+                                          self.settings.default_releasability), self._saved)
 
     def action_edit_officer(self) -> None:
         officer: Officer | None = self.roster.selected_record()
