@@ -161,3 +161,17 @@ async def test_each_role_may_do_exactly_what_its_table_allows(tmp_path, role):
 async def test_the_system_actor_of_the_poller_may_add_headlines(demo_store):
     assert await demo_store.headlines.add_many(SYSTEM_ACTOR, [Headline(
         title="From the poller", published_at=utc_now(), source="feed", dedup_key="system-1")], None)
+
+
+async def test_a_viewer_is_told_no_on_screen_and_the_console_keeps_running(db_path):
+    from tests.conftest import VIEWER
+    from tests.pilot import demo_app, until
+
+    app = await demo_app(db_path, actor=VIEWER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.panes[0].table
+        assert await until(pilot, lambda: table.row_count > 0)
+        await pilot.press("a")
+        assert await until(pilot, lambda: any("may not" in n.message for n in app._notifications))
+        await pilot.press("2")
+        assert app.screen.panes[1].table is app.focused  # still driving the console
