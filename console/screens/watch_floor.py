@@ -36,10 +36,16 @@ PANE_CLASSES: list[type[Pane]] = [IncidentsPane, AidPane, PartnersPane, Headline
 PANES = [(cls.KEY, cls.TITLE, cls.TABLE) for cls in PANE_CLASSES]
 #: Not a pane, but reloaded the same way: feed health in the clock bar.
 FEED_HEALTH = "feeds"
+#: The ticker alone, for the first frame when the Headlines pane is not on screen yet.
+TICKER = "ticker"
+
+
+#: From this width every pane is on screen (the -wide layout).
+WIDE = 140
 
 
 class WatchFloor(Screen):
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
 
     BINDINGS = [
         Binding("1", "show_pane(0)", "Incidents", id="pane.incidents"),
@@ -62,6 +68,8 @@ class WatchFloor(Screen):
         self.panes: list[Pane] = [cls() for cls in PANE_CLASSES]
         self.active = 0
         self._dirty: set[str] = set()
+        #: Panes not loaded yet (off screen at start-up), loaded one per refresh tick.
+        self._deferred: list[str] = []
         #: How often each pane was reloaded (coalescing keeps this low during bursts).
         self.reloads: Counter[str] = Counter()
         self._minutes = 0
@@ -76,7 +84,12 @@ class WatchFloor(Screen):
 
     def on_mount(self) -> None:
         self.panes[0].add_class("-active")
-        self._dirty = {pane.KEY for pane in self.panes} | {FEED_HEALTH}
+        # First frame: the panes on screen (one at a time when narrow), the ticker and feed health.
+        # The hidden panes load after it, one per refresh tick, so start-up waits for none of
+        # them (on 2,000 officers the Partners roster alone took ~0.4 s to fill).
+        shown = {pane.KEY for pane in self.panes} if self.app.size.width >= WIDE else {self.panes[0].KEY}
+        self._deferred = [pane.KEY for pane in self.panes if pane.KEY not in shown]
+        self._dirty = shown | {FEED_HEALTH} | ({TICKER} if self._deferred else set())
         self.reload_dirty()
         # Coalescing: changes only mark panes dirty; this timer reloads each dirty pane once.
         self.set_interval(low_bandwidth.refresh_seconds(self.app.settings), self.reload_dirty)
@@ -91,6 +104,10 @@ class WatchFloor(Screen):
     # --- navigation ----------------------------------------------------------
 
     def action_show_pane(self, index: int) -> None:
+        key = self.panes[index].KEY
+        if key in self._deferred:  # not loaded yet: next
+            self._deferred.remove(key)
+            self._dirty.add(key)
         self._activate(index)
         self.panes[index].table.focus()
 
@@ -154,6 +171,10 @@ class WatchFloor(Screen):
             self._dirty.add(FEED_HEALTH)
 
     def reload_dirty(self) -> None:
+        hold = getattr(self.app, "first_frame", None)
+        if self._deferred and self.reloads and not getattr(hold, "held", False):
+            # The first frame is out: one hidden pane per tick.
+            self._dirty.add(self._deferred.pop(0))
         if self._dirty:
             dirty, self._dirty = self._dirty, set()
             self.load(dirty)
@@ -171,9 +192,19 @@ class WatchFloor(Screen):
                     self.reloads[pane.KEY] += 1
             if FEED_HEALTH in keys:
                 await self._load_feed_health()
+            if TICKER in keys:
+                await self._load_ticker()
         hold = getattr(self.app, "first_frame", None)
         if hold is not None:
             hold.release()
+
+    async def _load_ticker(self) -> None:
+        """The ticker before the Headlines pane has loaded (it feeds the ticker from then on)."""
+        from console.screens.panes.headlines import TICKER_PAGE
+
+        pane = self.pane(HeadlinesPane.KEY)
+        newest = await self.app.store.headlines.latest(self.app.actor, limit=TICKER_PAGE)
+        self.show_ticker([pane.with_hits(h) for h in newest])
 
     async def _load_feed_health(self) -> None:
         feeds = await self.app.store.feeds.list()
