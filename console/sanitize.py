@@ -28,6 +28,9 @@ _ESCAPES = re.compile(
 # C0 controls except tab and newline, DEL, C1 controls; bidi embedding/override/isolate marks.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 _SPACES = re.compile(r"[ \t]+")
+# Anything clean_text would change besides outer whitespace and length: controls (tab and newline
+# included, escapes start with one), the bidi marks, or a run of spaces.
+_NEEDS_WORK = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]| {2}")
 
 
 def clean_text(value: object, *, max_chars: int = MAX_FIELD_CHARS, single_line: bool = False) -> str:
@@ -40,6 +43,13 @@ def clean_text(value: object, *, max_chars: int = MAX_FIELD_CHARS, single_line: 
     if isinstance(value, bytes):
         value = value.decode("utf-8", errors="replace")
     text = str(value)
+    # Most text is already clean: nothing below would change it (ingest calls this ~10 times a headline).
+    if len(text) <= max_chars and not _NEEDS_WORK.search(text) and text == text.strip():
+        return text
+    return _clean(text, max_chars, single_line)
+
+
+def _clean(text: str, max_chars: int, single_line: bool) -> str:
     text = _ESCAPES.sub("", text)
     text = _CONTROLS.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")

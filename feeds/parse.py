@@ -8,6 +8,7 @@ control characters are stripped, and sizes are bounded.
 from __future__ import annotations
 
 import calendar
+import functools
 import hashlib
 import io
 import json
@@ -134,6 +135,12 @@ def parse_date(value: object) -> datetime | None:
         return None
 
 
+@functools.lru_cache(maxsize=512)
+def _word_pattern(word: str) -> re.Pattern[str]:
+    """One compiled pattern per watch word (ingest matches every word against every headline)."""
+    return re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)", re.IGNORECASE)
+
+
 def match_keywords(headline: Headline, keywords: Iterable[str]) -> tuple[str, ...]:
     """Watch-list keywords found in the title or summary: case-insensitive, whole words."""
     haystack = f"{headline.title}\n{headline.summary}"
@@ -143,7 +150,7 @@ def match_keywords(headline: Headline, keywords: Iterable[str]) -> tuple[str, ..
         word = keyword.strip()
         if not word or word.casefold() in seen:
             continue
-        if re.search(r"(?<!\w)" + re.escape(word) + r"(?!\w)", haystack, re.IGNORECASE):
+        if _word_pattern(word).search(haystack):
             hits.append(word)
             seen.add(word.casefold())
     return tuple(hits)
