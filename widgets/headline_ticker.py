@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from console.domain import Headline
 from console.dtg import format_short_dtg
+from console.sanitize import clean_line
 
 
 class HeadlineTicker(Static):
@@ -60,8 +61,10 @@ class HeadlineTicker(Static):
         else:
             headline = self.headlines[self.position]
             text.append(f" {format_short_dtg(headline.published_at)} ", "bold")
-            text.append(f"{headline.source}: ", "dim")
-            text.append(headline.title, "bold yellow" if headline.watch_hits else "")
+            # Cleaned again here: a title that reached the database past the store's cleaning
+            # (a hand-edited file, an older cmcc) must not reach the terminal as escapes.
+            text.append(f"{clean_line(headline.source, max_chars=200)}: ", "dim")
+            text.append(clean_line(headline.title), "bold yellow" if headline.watch_hits else "")
         shown = (text.plain, repr(text.spans))
         if shown != self._shown:
             self._shown = shown
