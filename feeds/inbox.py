@@ -234,6 +234,9 @@ def _json_rows(text: str) -> tuple[str, list[Row]]:
         if not isinstance(item, dict):
             errors.append(f"item {index}: not an object")
             continue
+        if len(item) > limits.MAX_FIELDS_PER_ROW:
+            errors.append(f"item {index}: {len(item)} fields, more than {limits.MAX_FIELDS_PER_ROW}")
+            continue
         rows.append(Row(f"item {index}", item))
     if errors:
         raise Rejected(errors, kind.strip().lower())
@@ -253,6 +256,9 @@ def _ndjson_rows(text: str) -> list[Row]:
         if not isinstance(item, dict):
             errors.append(f"line {number}: not an object")
             continue
+        if len(item) > limits.MAX_FIELDS_PER_ROW:
+            errors.append(f"line {number}: {len(item)} fields, more than {limits.MAX_FIELDS_PER_ROW}")
+            continue
         rows.append(Row(f"line {number}", item))
     if errors:
         raise Rejected(errors)
@@ -268,6 +274,8 @@ def _csv_rows(text: str) -> list[Row]:
         raise Rejected(["file: empty CSV (a header line is needed)"]) from None
     except csv.Error as error:
         raise Rejected([f"line 1: {error}"]) from None
+    if len(header) > limits.MAX_FIELDS_PER_ROW:
+        raise Rejected([f"line 1: {len(header)} columns, more than {limits.MAX_FIELDS_PER_ROW}"])
     columns = [clean_line(h, max_chars=64).lower().strip() for h in header]
     if not any(columns):
         raise Rejected(["line 1: the header line names no columns"])

@@ -14,6 +14,9 @@ MAX_FEED_BYTES = 5 * 1024 * 1024
 MAX_INBOX_BYTES = 20 * 1024 * 1024
 #: Largest single CSV field in an inbox file.
 MAX_CSV_FIELD_CHARS = 64 * 1024
+#: Most columns (CSV) or keys (JSON) one record may have: a million columns would otherwise
+#: be a million "unknown column" errors held in memory and printed.
+MAX_FIELDS_PER_ROW = 256
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 15.0

@@ -80,3 +80,38 @@ def current_rss_mb() -> float:
         return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
     except OSError:
         return peak_rss_mb()
+
+
+class MemoryWatch:
+    """The most this process's resident memory grew while the block ran (sampled every 5 ms), in MB."""
+
+    def __init__(self, interval: float = 0.005) -> None:
+        import threading
+
+        self.interval = interval
+        self.baseline = 0.0
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True, name="memory-watch")
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, current_rss_mb())
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> "MemoryWatch":
+        import gc
+
+        gc.collect()
+        self.baseline = self.peak = current_rss_mb()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, current_rss_mb())
+
+    @property
+    def growth_mb(self) -> float:
+        return self.peak - self.baseline
