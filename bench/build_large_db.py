@@ -232,6 +232,12 @@ async def _officers(store, rng: random.Random, count: int) -> None:
             "officer", "create", [(first + k, dict(zip(columns, r))) for k, r in enumerate(rows)], to_iso(utc_now())))
 
 
+def _migration_names() -> list[str]:
+    from console.store.database import migrations
+
+    return [name for _version, name, _sql in migrations()]
+
+
 def sizes(scale: float) -> dict[str, int]:
     return {k: (v if k == "feeds" else max(1, int(v * scale))) for k, v in FULL.items()}
 
@@ -269,7 +275,7 @@ async def build(path: Path, wanted: dict[str, int]) -> float:
         await store.close()
     seconds = time.perf_counter() - started
     Path(f"{path}.json").write_text(json.dumps({**wanted, "built_at": datetime.now(timezone.utc).isoformat(),
-                                                "seconds": round(seconds, 1)}))
+                                                "seconds": round(seconds, 1), "migrations": _migration_names()}))
     return seconds
 
 
@@ -282,6 +288,9 @@ def reusable(path: Path, wanted: dict[str, int]) -> bool:
     except ValueError:
         return False
     if any(built.get(k) != v for k, v in wanted.items()):
+        return False
+    if built.get("migrations") != _migration_names():
+        # A migration numbered below one already applied would never run on this file: build afresh.
         return False
     with sqlite3.connect(path) as conn:  # the bench adds a few incidents and headlines; it never removes any
         return conn.execute("SELECT count(*) FROM incidents").fetchone()[0] >= wanted["incidents"]
