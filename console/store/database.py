@@ -155,16 +155,37 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A short write transaction: BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+        """A short write transaction: BEGIN IMMEDIATE ... COMMIT, rolled back on any error.
+
+        A full disk, a read-only file or a failing disk become a StoreError with one plain line
+        (the console shows it as a notification; nothing of the transaction was written).
+        """
         async with self._write_lock:
-            await self._begin_immediate()
+            try:
+                await self._begin_immediate()
+            except sqlite3.OperationalError as error:
+                raise _storage_error(self.path, error) or error from None
             try:
                 yield self.connection
-            except BaseException:
-                await self.connection.execute("ROLLBACK")
+            except BaseException as error:
+                await self._rollback()
+                if isinstance(error, sqlite3.OperationalError) and (mapped := _storage_error(self.path, error)):
+                    raise mapped from None
                 raise
             else:
-                await self.connection.execute("COMMIT")
+                try:
+                    await self.connection.execute("COMMIT")
+                except sqlite3.OperationalError as error:
+                    await self._rollback()
+                    raise _storage_error(self.path, error) or error from None
+
+    async def _rollback(self) -> None:
+        """Roll back if a transaction is still open: SQLite ends one itself on some errors (a full disk)."""
+        if self.connection.in_transaction:
+            try:
+                await self.connection.execute("ROLLBACK")
+            except sqlite3.OperationalError:
+                pass  # already rolled back by SQLite: the original error is the one to report
 
     async def fetchall(self, sql: str, params: Sequence[Any] | dict = ()) -> list[sqlite3.Row]:
         async with self.connection.execute(sql, params) as cursor:
@@ -186,6 +207,20 @@ class Database:
 
     async def close(self) -> None:
         await self.connection.close()
+
+
+def _storage_error(path: Path, error: sqlite3.Error) -> Exception | None:
+    """A StoreError in plain words for a full disk, a read-only file or a failing disk; else None."""
+    from console.domain import StoreError
+
+    text = str(error).lower()
+    if "full" in text:
+        return StoreError(f"the disk holding {path.name} is full: nothing was saved; free some space and try again")
+    if "readonly" in text or "read-only" in text:
+        return StoreError(f"{path.name} is read-only for you: nothing was saved (check the file's permissions)")
+    if "disk i/o error" in text:
+        return StoreError(f"the disk failed while saving to {path.name}: nothing was saved; try again")
+    return None
 
 
 def _explain(path: Path, error: sqlite3.DatabaseError) -> str:
