@@ -2,10 +2,11 @@
 
 Everything that enters from a feed, a file or a form passes through
 ``clean_text``: terminal escape sequences (CSI, OSC, DCS, APC, PM, SOS) and
-C0/C1 control characters are removed, bidi overrides are dropped, and the
-length is bounded. Rich markup is left as literal characters; the interface
-never interprets data as markup (it renders ``rich.text.Text``), so ``[bold]``
-shows as typed.
+C0/C1 control characters are removed, bidi overrides are dropped, lone
+surrogates (which UTF-8 cannot carry) become U+FFFD, and the length is
+bounded. Rich markup is left as literal characters; the interface never
+interprets data as markup (it renders ``rich.text.Text``), so ``[bold]`` shows
+as typed.
 """
 
 from __future__ import annotations
@@ -30,7 +31,11 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\
 _SPACES = re.compile(r"[ \t]+")
 # Anything clean_text would change besides outer whitespace and length: controls (tab and newline
 # included, escapes start with one), the bidi marks, or a run of spaces.
-_NEEDS_WORK = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]| {2}")
+_NEEDS_WORK = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ud800-\udfff]| {2}")
+# Lone surrogates (from JSON "\ud800" escapes) cannot be encoded as UTF-8: stored or shown, they
+# would fail the whole write. Each becomes U+FFFD.
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
 
 
 def clean_text(value: object, *, max_chars: int = MAX_FIELD_CHARS, single_line: bool = False) -> str:
@@ -50,6 +55,7 @@ def clean_text(value: object, *, max_chars: int = MAX_FIELD_CHARS, single_line: 
 
 
 def _clean(text: str, max_chars: int, single_line: bool) -> str:
+    text = _SURROGATES.sub(REPLACEMENT, text)
     text = _ESCAPES.sub("", text)
     text = _CONTROLS.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
