@@ -62,6 +62,12 @@ class CmccApp(App):
     def get_line_filters(self):
         return [*super().get_line_filters(), *self.theming.line_filters()]
 
+    def on_descendant_focus(self, event) -> None:
+        # A blinking cursor repaints its line twice a second for as long as a field has focus:
+        # over a slow link that is most of the idle budget. A steady cursor shows the same.
+        if getattr(event.widget, "cursor_blink", False):
+            event.widget.cursor_blink = False
+
     def on_mount(self) -> None:
         self.first_frame = low_bandwidth.DisplayHold(self)  # released by the watch floor once loaded
         self.theming.start(self.settings.theme, low_bandwidth=self.settings.low_bandwidth)

@@ -193,3 +193,12 @@ def test_the_pty_byte_counter_sees_an_empty_app_paint():
         assert capture.total() >= first
         assert capture.running()
     assert not capture.running()
+
+
+async def test_a_focused_field_keeps_a_steady_cursor(db_path):
+    app = await demo_app(db_path, settings=Settings(bell=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert await until(pilot, lambda: loaded(app))
+        await pilot.press("slash")
+        assert await until(pilot, lambda: app.focused is not None and hasattr(app.focused, "cursor_blink"))
+        assert app.focused.cursor_blink is False
