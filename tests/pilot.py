@@ -29,3 +29,17 @@ async def until(pilot, condition: Callable[[], bool], timeout: float = 5.0) -> b
             return True
         await pilot.pause(0.05)
     return condition()
+
+
+async def watch_floor(pilot, app, timeout: float = 10.0):
+    """The watch floor once it is on the screen stack (start-up is not instant on a busy machine)."""
+    from console.screens.watch_floor import WatchFloor
+
+    def ready() -> bool:
+        try:
+            return isinstance(app.screen, WatchFloor)
+        except Exception:  # noqa: BLE001 - ScreenStackError before the first screen
+            return False
+
+    assert await until(pilot, ready, timeout)
+    return app.screen

@@ -12,7 +12,7 @@ import pytest
 
 from console.domain import Actor, PermissionDenied, Role
 from console.store.incidents import IncidentFilter
-from tests.pilot import demo_app, until
+from tests.pilot import demo_app, until, watch_floor
 from tests.test_store_foundation import an_incident
 
 GBR_OPERATOR = Actor("op_gbr", "Capt. Hale", Role.OPERATOR, "GBR", "test")
@@ -78,7 +78,7 @@ async def test_only_the_originating_nation_or_a_watch_officer_widens_a_marking(d
 async def test_the_marking_shows_on_screen(db_path):
     app = await demo_app(db_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        table = app.screen.panes[0].table
+        table = (await watch_floor(pilot, app)).panes[0].table
         assert await until(pilot, lambda: table.row_count > 0)
         marks = {i.id: table.get_cell(str(i.id), "grading").plain for i in table.records.values()}
         restricted = [i.id for i in table.records.values() if i.releasability != "ALL"]
@@ -112,6 +112,7 @@ async def test_new_records_take_the_configured_default_marking(db_path):
     app = await demo_app(db_path, actor=WATCH_OFFICER,
                          settings=Settings(bell=False, poll_feeds=False, default_releasability="GBR,USA"))
     async with app.run_test(size=(80, 24)) as pilot:
+        await watch_floor(pilot, app)
         await pilot.press("L")
         assert await until(pilot, lambda: isinstance(app.screen, TextPromptScreen))
         await pilot.press(*"Night quiet", "enter")

@@ -165,11 +165,11 @@ async def test_the_system_actor_of_the_poller_may_add_headlines(demo_store):
 
 async def test_a_viewer_is_told_no_on_screen_and_the_console_keeps_running(db_path):
     from tests.conftest import VIEWER
-    from tests.pilot import demo_app, until
+    from tests.pilot import demo_app, until, watch_floor
 
     app = await demo_app(db_path, actor=VIEWER)
     async with app.run_test(size=(80, 24)) as pilot:
-        table = app.screen.panes[0].table
+        table = (await watch_floor(pilot, app)).panes[0].table
         assert await until(pilot, lambda: table.row_count > 0)
         await pilot.press("a")
         assert await until(pilot, lambda: any("may not" in n.message for n in app._notifications))

@@ -21,7 +21,10 @@ def floor(app) -> WatchFloor:
 
 
 def loaded(app) -> bool:
-    screen = app.screen
+    try:
+        screen = app.screen
+    except Exception:  # noqa: BLE001 - ScreenStackError: the first screen is not pushed yet
+        return False
     return isinstance(screen, WatchFloor) and all(p.table.row_count for p in screen.panes)
 
 

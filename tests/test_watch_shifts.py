@@ -20,7 +20,7 @@ from console.screens.watch_log import WatchLogScreen
 from console.store import Store
 from console.store.seed import seed_demo
 from tests.conftest import ADMIN, OPERATOR, VIEWER, WATCH_OFFICER
-from tests.pilot import demo_app, until
+from tests.pilot import demo_app, until, watch_floor
 
 FIXED_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc)
 
@@ -171,10 +171,10 @@ def test_handover_cli_prints_markdown_or_json(tmp_path):
 async def test_a_watch_officer_logs_reads_the_watch_log_and_signs_the_handover(db_path):
     app = await demo_app(db_path, actor=WATCH_OFFICER)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        floor = await watch_floor(pilot, app)
+        assert await until(pilot, lambda: floor.panes[0].table.row_count > 0)
         await pilot.press("L")
-        await pilot.pause()
-        assert isinstance(app.screen, TextPromptScreen)
+        assert await until(pilot, lambda: isinstance(app.screen, TextPromptScreen))
         await pilot.press(*"Crossing queue cleared", "enter")
         await pilot.press("W")
         assert await until(pilot, lambda: isinstance(app.screen, WatchLogScreen))
