@@ -153,4 +153,6 @@ class DisplayHold:
         if self.held:
             self.held = False
             del self.app._display
-            self.app.screen.refresh()
+            # The app may be closing (or not have pushed its first screen yet): nothing to repaint.
+            if self.app.is_running and self.app.screen_stack:
+                self.app.screen.refresh()
