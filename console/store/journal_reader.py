@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from console.domain import Actor, Entity, JournalEntry
+from console.domain import Actor, Entity, JournalEntry, StatusChange
 from console.store.database import Database
 from console.store.journal import SELECT_COLUMNS, ChainReport, entry_from_row, row_hash
-from console.store.rows import visible_to
+from console.store.rows import from_iso, visible_to
 
 
 class JournalReader:
@@ -82,6 +82,20 @@ def _releasable_rows(actor: Actor) -> tuple[str, dict]:
         f" WHERE marked.id = journal.entity_id AND {clause})"
         for entity, table in _MARKED_TABLES.items())
     return f"(CASE entity {cases} ELSE 1 END)", params
+
+
+def status_changes(rows) -> list[StatusChange]:
+    """The status changes among journal rows (at, actor, action, changes), oldest first."""
+    history = []
+    for row in rows:
+        changes = json.loads(row["changes"] or "{}")
+        status = changes.get("status")
+        if status is None:
+            continue
+        old, new = (status[0], status[1]) if isinstance(status, list) else ("", status)
+        history.append(StatusChange(at=from_iso(row["at"]), actor=row["actor"], old=old, new=new,
+                                    note=changes.get("note", ""), action=row["action"]))
+    return history
 
 
 def changes_json(entry: JournalEntry) -> str:

@@ -48,6 +48,7 @@ from console.sanitize import clean_line, clean_text
 from console.store.database import Database
 from console.store.guard import check_version, require
 from console.store.journal import record
+from console.store.journal_reader import status_changes
 from console.store.rows import from_iso, origin_of, to_date, to_iso, visible_to
 
 #: The text fields of an officer, in form and CSV order (``partner`` is the partner's code).
@@ -261,16 +262,7 @@ class PartnerRepository:
         rows = await self.database.fetchall(
             "SELECT at, actor, action, changes FROM journal WHERE entity = ? AND entity_id = ? ORDER BY id",
             (Entity.CONTRIBUTOR.value, contributor_id))
-        history = []
-        for row in rows:
-            changes = json.loads(row["changes"] or "{}")
-            status = changes.get("status")
-            if status is None:
-                continue
-            old, new = (status[0], status[1]) if isinstance(status, list) else ("", status)
-            history.append(StatusChange(at=from_iso(row["at"]), actor=row["actor"], old=old, new=new,
-                                        note=changes.get("note", ""), action=row["action"]))
-        return history
+        return status_changes(rows)
 
     # --- officers ------------------------------------------------------------
 

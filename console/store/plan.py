@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 
 import aiosqlite
@@ -23,6 +22,7 @@ from console.sanitize import clean_line, clean_text
 from console.store.database import Database
 from console.store.guard import check_version, require
 from console.store.journal import record
+from console.store.journal_reader import status_changes
 from console.store.rows import from_iso, to_iso
 
 MAX_OWNER = 60
@@ -72,16 +72,7 @@ class PlanRepository:
         rows = await self.database.fetchall(
             "SELECT j.at, j.actor, j.action, j.changes FROM journal j JOIN plan_points p ON p.id = j.entity_id"
             " WHERE j.entity = ? AND p.number = ? ORDER BY j.id", (Entity.PLAN_POINT.value, number))
-        history = []
-        for row in rows:
-            changes = json.loads(row["changes"] or "{}")
-            status = changes.get("status")
-            if status is None:
-                continue
-            old, new = (status[0], status[1]) if isinstance(status, list) else ("", status)
-            history.append(StatusChange(at=from_iso(row["at"]), actor=row["actor"], old=old, new=new,
-                                        note=changes.get("note", ""), action=row["action"]))
-        return history
+        return status_changes(rows)
 
     # --- writes --------------------------------------------------------------
 

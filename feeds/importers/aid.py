@@ -30,8 +30,8 @@ from datetime import date
 from pathlib import Path
 
 from console.domain import Actor, Movement
-from console.sanitize import clean_line
 from console.store.aid import MOVEMENT_FIELDS, movement_from_fields
+from feeds.importers.columns import named_fields
 from feeds.inbox import Importer, ImportContext, Rejected, Row, RowErrors, read_rows, register
 
 KIND = "aid"
@@ -56,30 +56,13 @@ class CheckedRow:
         return not self.problems
 
 
-def _fields(row: Row) -> tuple[dict[str, object], list[tuple[str, str]]]:
-    fields: dict[str, object] = {}
-    problems: list[tuple[str, str]] = []
-    for column, value in row.fields.items():
-        name = str(column).strip().lower().replace(" ", "_").replace("-", "_")
-        name = ALIASES.get(name, name)
-        if name not in MOVEMENT_FIELDS:
-            problems.append((clean_line(column, max_chars=40), f"unknown column (known: {', '.join(MOVEMENT_FIELDS)})"))
-        elif name in fields:
-            problems.append((name, "given twice (once under another name)"))
-        elif isinstance(value, (dict, list, bool)):
-            problems.append((name, "must be text or a number"))
-        else:
-            fields[name] = value
-    return fields, problems
-
-
 def check_rows(rows: list[Row], crossings: dict[str, str] | None = None, today: date | None = None,
                advance: Callable[[int], None] | None = None) -> list[CheckedRow]:
     """Every row checked (no I/O): its movement, or its problems by column."""
     checked: list[CheckedRow] = []
     seen: dict[tuple[str, str], str] = {}
     for row in rows:
-        fields, problems = _fields(row)
+        fields, problems = named_fields(row, MOVEMENT_FIELDS, ALIASES)
         movement = None
         if not problems:
             movement, errors = movement_from_fields(fields, crossings, today)

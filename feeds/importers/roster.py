@@ -27,7 +27,7 @@ from pathlib import Path
 
 from console.domain import Actor, Officer
 from console.dtg import utc_now
-from console.sanitize import clean_line
+from feeds.importers.columns import named_fields
 from feeds.inbox import Importer, ImportContext, Rejected, Row, RowErrors, read_rows, register
 
 KIND = "roster"
@@ -60,21 +60,6 @@ class CheckedRow:
         return not self.problems
 
 
-def _fields(row: Row) -> tuple[dict[str, object], list[tuple[str, str]]]:
-    fields: dict[str, object] = {}
-    problems: list[tuple[str, str]] = []
-    for column, value in row.fields.items():
-        name = str(column).strip().lower().replace(" ", "_").replace("-", "_")
-        name = ALIASES.get(name, name)
-        if name not in COLUMNS:
-            problems.append((clean_line(column, max_chars=40), f"unknown column (known: {', '.join(COLUMNS)})"))
-        elif name in fields:
-            problems.append((name, "given twice (once under another name)"))
-        elif value is not None:
-            fields[name] = value
-    return fields, problems
-
-
 def check_roster_rows(rows: list[Row], partner_codes: Collection[str] | None = None) -> list[CheckedRow]:
     """Every row checked (no I/O). ``partner_codes`` None: partners are checked at write time."""
     from console.store.partners import officer_from_fields
@@ -82,7 +67,7 @@ def check_roster_rows(rows: list[Row], partner_codes: Collection[str] | None = N
     checked: list[CheckedRow] = []
     seen: dict[tuple[str, str, str], str] = {}
     for row in rows:
-        fields, problems = _fields(row)
+        fields, problems = named_fields(row, COLUMNS, ALIASES)
         record = None
         if not problems:
             code = str(fields.get("partner", "")).strip().upper()
