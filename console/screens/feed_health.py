@@ -11,7 +11,8 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+from widgets.key_footer import KeyFooter
 
 from console.domain import Entity
 from console.messages import StoreChanged
@@ -32,7 +33,7 @@ class FeedHealthScreen(Screen):
         yield Static(Text("Feed health"), classes="feed-health-title")
         yield Static(Text(""), classes="feed-health-summary")
         yield FeedHealthTable(id="feed-health")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(FeedHealthTable).focus()

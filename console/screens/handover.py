@@ -8,7 +8,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+from widgets.key_footer import KeyFooter
 
 from console.dtg import format_dtg
 from console.handover import build_brief, default_since, render_markdown
@@ -34,7 +35,7 @@ class HandoverScreen(Screen):
         yield Static("", id="handover-status")
         with VerticalScroll():
             yield Static("building the brief…", id="handover-brief")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.reload()

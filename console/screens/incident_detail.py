@@ -14,7 +14,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+from widgets.key_footer import KeyFooter
 
 from console.domain import Entity, Incident
 from console.dtg import format_age, format_dtg, format_local
@@ -92,7 +93,7 @@ class IncidentDetailScreen(IncidentActions, Screen):
             yield Static("loading…", id="detail-header", markup=False)
             yield Static("Timeline", classes="section")
             yield IncidentTimeline(id="timeline")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#detail-scroll").focus()

@@ -10,7 +10,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
+from widgets.key_footer import KeyFooter
 from textual.widgets.option_list import Option
 
 from console.domain import (
@@ -174,7 +175,7 @@ class ContributorDetailScreen(Screen):
             yield Static("", id="isf-history")
             yield Static(Text("Notes"), classes="section")
             yield Static("", id="isf-notes")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.reload()

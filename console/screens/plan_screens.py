@@ -10,7 +10,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+from widgets.key_footer import KeyFooter
 
 from console.domain import Actor, Entity, PlanPoint, PlanStatus
 from console.dtg import format_dtg
@@ -103,7 +104,7 @@ class PlanDetailScreen(Screen):
             yield Static("", id="plan-notes")
             yield Static(Text("Status history"), classes="section")
             yield Static("", id="plan-history")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.reload()

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
 from textual.screen import Screen
-from textual.widgets import Footer
+from widgets.key_footer import KeyFooter
 
 from console import low_bandwidth
 from console.domain import Entity, Headline, StoreError
@@ -80,7 +80,7 @@ class WatchFloor(Screen):
         with Grid(id="floor"):
             yield from self.panes
         yield HeadlineTicker(step_seconds=low_bandwidth.ticker_seconds(self.app.settings), id="ticker")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.panes[0].add_class("-active")

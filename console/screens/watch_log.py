@@ -6,7 +6,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
+from widgets.key_footer import KeyFooter
 
 from console.domain import StoreError
 from console.messages import StoreChanged
@@ -30,7 +31,7 @@ class WatchLogScreen(Screen):
         yield Static("Watch log: every change, newest first", classes="pane-title")
         yield Input(placeholder="filter: operator, entity, action or text", id="log-filter", compact=True)
         yield JournalTable(id="journal")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.reload()

@@ -1,0 +1,30 @@
+"""The footer of key bindings, redrawn once per burst of binding changes.
+
+Textual's Footer rebuilds all its keys every time the active bindings change:
+at start-up that is several times in a row (screen pushed, panes activated,
+table focused), each costing a CSS pass over a dozen widgets and, over a slow
+link, a repaint. Here the changes of one moment are coalesced into one rebuild.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Footer
+
+#: How long the footer waits for the bindings to settle before rebuilding.
+SETTLE_SECONDS = 0.05
+
+
+class KeyFooter(Footer):
+    _pending = None
+
+    def bindings_changed(self, screen) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
+            return
+        if self._pending is not None:
+            self._pending.stop()
+        self._pending = self.set_timer(SETTLE_SECONDS, self._rebuild)
+
+    def _rebuild(self) -> None:
+        self._pending = None
+        self.call_after_refresh(self.recompose)
