@@ -34,7 +34,11 @@ async def current_actor(store, narrow_to: str | None = None) -> tuple[Actor, str
     login = os_login()
     operator = await store.operators.get(login)
     if operator is None:
-        actor = Actor(login, login, Role.VIEWER, "ALL" if await store.operators.count() == 0 else "UNK", origin())
+        if await store.operators.count() == 0:
+            return (Actor(login, login, Role.VIEWER, "UNK", origin()),
+                    f"this database has no operators yet: read-only until someone runs "
+                    f"'cmcc operators add {login} --name NAME --nation CODE' (the first one becomes admin)")
+        actor = Actor(login, login, Role.VIEWER, "UNK", origin())
         return actor, f"{login} is not a registered operator: read-only (viewer) access"
     actor = Actor(operator.login, operator.name, operator.role, operator.nation, origin())
     if narrow_to and narrow_to != login:

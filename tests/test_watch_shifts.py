@@ -187,3 +187,8 @@ async def test_a_watch_officer_logs_reads_the_watch_log_and_signs_the_handover(d
         assert await until(pilot, lambda: app.screen.last is not None and app.screen.last.signed_by == "wo_gbr")
         status = str(app.screen.query_one("#handover-status").render())
         assert "AWAITING ACKNOWLEDGEMENT" in status
+
+
+async def test_a_new_database_tells_the_first_user_how_to_become_admin(store):
+    actor, notice = await current_actor(store)
+    assert actor.role is Role.VIEWER and "cmcc operators add tester" in notice
