@@ -11,11 +11,12 @@ async def test_at_80_columns_the_first_load_is_the_incidents_pane_and_the_ticker
     app = await demo_app(db_path)
     first: dict[str, int] = {}
     async with app.run_test(size=(80, 24)) as pilot:
-        assert await until(pilot, lambda: isinstance(app.screen, WatchFloor) and app.screen.reloads["incidents"])
+        # The first load is the incidents pane and then the ticker, in one worker: wait for both.
+        assert await until(pilot, lambda: isinstance(app.screen, WatchFloor) and app.screen.reloads["incidents"]
+                           and app.screen.query_one(HeadlineTicker).headlines)
         screen = app.screen
         first.update(screen.reloads)
         assert set(first) == {"incidents"}  # the hidden panes were not part of the first frame
-        assert screen.query_one(HeadlineTicker).headlines  # but the ticker was
         # Nobody presses a key: the hidden panes load one per refresh tick.
         assert await until(pilot, lambda: all(screen.reloads[p.KEY] for p in screen.panes))
         assert all(p.table.row_count for p in screen.panes)
