@@ -22,13 +22,21 @@ async def demo_app(db_path, actor: Actor = ADMIN, settings: Settings | None = No
 
 async def until(pilot, condition: Callable[[], bool], timeout: float = 5.0) -> bool:
     """Let the app run until ``condition()`` holds; False if it never did."""
+    from textual.app import ScreenStackError
+
+    def holds() -> bool:
+        try:
+            return bool(condition())
+        except ScreenStackError:  # the first screen is not pushed yet: not yet, rather than an error
+            return False
+
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:
-        if condition():
+        if holds():
             return True
         await pilot.pause(0.05)
-    return condition()
+    return holds()
 
 
 async def watch_floor(pilot, app, timeout: float = 10.0):
