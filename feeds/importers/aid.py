@@ -19,9 +19,6 @@ Safe to run twice: a (reference, figure source) already recorded is counted as
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,8 +28,8 @@ from pathlib import Path
 
 from console.domain import Actor, Movement
 from console.store.aid import MOVEMENT_FIELDS, movement_from_fields
-from feeds.importers.columns import named_fields
-from feeds.inbox import Importer, ImportContext, Rejected, Row, RowErrors, read_rows, register
+from feeds.importers.columns import named_fields, read_for_import, set_aside_bad_rows
+from feeds.inbox import Importer, ImportContext, Rejected, Row, RowErrors, register
 
 KIND = "aid"
 ALIASES = {"date": "planned_date", "day": "planned_date", "org": "organisation", "organization": "organisation",
@@ -129,37 +126,6 @@ def progress(total: int, description: str, stream=None) -> Iterator[Callable[[in
         yield lambda n: bar.advance(task, n)
 
 
-def _line_number(where: str) -> int | None:
-    head, _, number = where.partition(" ")
-    return int(number) if head == "line" and number.isdigit() else None
-
-
-def write_rejects(target: Path, source_name: str, text: str, bad: list[CheckedRow]) -> None:
-    """The bad rows as they were in the file, with an ``error`` column saying what is wrong."""
-    suffix = Path(source_name).suffix.lower()
-    buffer = io.StringIO()
-    if suffix == ".csv":
-        lines = text.splitlines()
-        buffer.write(lines[0] + ",error\n")
-        for result in bad:
-            start = _line_number(result.row.where) or 0
-            span = 1 + sum(str(v).count("\n") for v in result.row.fields.values())
-            original = "\n".join(lines[start - 1:start - 1 + span]) if start else ""
-            error = io.StringIO()
-            csv.writer(error, lineterminator="").writerow([_problem_text(result)])
-            buffer.write(f"{original},{error.getvalue()}\n")
-    else:
-        for result in bad:
-            buffer.write(json.dumps({**result.row.fields, "error": _problem_text(result)}, ensure_ascii=False) + "\n")
-    temporary = target.with_name(f".{target.name}.tmp")
-    temporary.write_text(buffer.getvalue(), encoding="utf-8")
-    temporary.replace(target)
-
-
-def _problem_text(result: CheckedRow) -> str:
-    return "; ".join(f"{column}: {message}" for column, message in result.problems)
-
-
 async def import_text(store, actor: Actor, path: Path, text: str, *, skip_invalid: bool = False,
                       reject_file: Path | None = None, out=None, err=None) -> int:
     """``cmcc import aid``: check every row, then import all (or, skipping, the good ones) in one transaction.
@@ -175,30 +141,16 @@ async def import_text(store, actor: Actor, path: Path, text: str, *, skip_invali
 
     require(actor, Permission.CREATE, "import movements")
 
-    try:
-        _kind, rows = read_rows(path.name, text)
-    except Rejected as rejected:
-        for message in rejected.errors:
-            print(f"{path.name}: {message}", file=err)
-        print(f"{path.name}: nothing imported: the file cannot be read as records", file=err)
-        return 1
-    if not rows:
-        print(f"{path.name}: no records", file=err)
+    rows = read_for_import(path, text, err)
+    if rows is None:
         return 1
     crossings = crossing_lookup(await store.aid.crossings())
     with progress(len(rows), "checking", err) as advance:
         checked = check_rows(rows, crossings, advance=advance)
-    bad = [c for c in checked if not c.ok]
-    for result in bad:
-        for column, message in result.problems:
-            print(f"{path.name}: {result.row.where}: {column}: {message}", file=err)
-    if bad and not skip_invalid:
-        print(f"{path.name}: nothing imported: {len(bad)} of {len(rows)} rows are invalid"
-              " (fix them, or --skip-invalid to import the others)", file=err)
+    set_aside = set_aside_bad_rows(path, text, checked, skip_invalid=skip_invalid, reject_file=reject_file, err=err)
+    if set_aside is None:
         return 1
-    if bad:
-        reject_file = reject_file or path.with_name(f"{path.stem}.rejects{path.suffix or '.csv'}")
-        write_rejects(reject_file, path.name, text, bad)
+    bad, reject_file = set_aside
     movements = [c.movement for c in checked if c.movement is not None]
     inserted = present = 0
     with progress(len(movements), "importing", err) as advance:

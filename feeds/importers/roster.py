@@ -27,8 +27,8 @@ from pathlib import Path
 
 from console.domain import Actor, Officer
 from console.dtg import utc_now
-from feeds.importers.columns import named_fields
-from feeds.inbox import Importer, ImportContext, Rejected, Row, RowErrors, read_rows, register
+from feeds.importers.columns import named_fields, read_for_import, set_aside_bad_rows
+from feeds.inbox import Importer, ImportContext, Rejected, Row, RowErrors, register
 
 KIND = "roster"
 COLUMNS = ("partner", "rank", "name", "service", "service_number", "cell", "role", "contact", "shift",
@@ -136,32 +136,17 @@ async def import_text(store, actor: Actor, path: Path, text: str, *, skip_invali
     """
     from console.domain import Permission
     from console.store.guard import require
-    from feeds.importers.aid import write_rejects
 
     out, err = out or sys.stdout, err or sys.stderr
     require(actor, Permission.CREATE, "import the roster")
-    try:
-        _kind, rows = read_rows(path.name, text)
-    except Rejected as rejected:
-        for message in rejected.errors:
-            print(f"{path.name}: {message}", file=err)
-        print(f"{path.name}: nothing imported: the file cannot be read as records", file=err)
-        return 1
-    if not rows:
-        print(f"{path.name}: no records", file=err)
+    rows = read_for_import(path, text, err)
+    if rows is None:
         return 1
     checked = check_roster_rows(rows, await store.partners.partner_codes())
-    bad = [c for c in checked if not c.ok]
-    for result in bad:
-        for column, message in result.problems:
-            print(f"{path.name}: {result.row.where}: {column}: {message}", file=err)
-    if bad and not skip_invalid:
-        print(f"{path.name}: nothing imported: {len(bad)} of {len(rows)} rows are invalid"
-              " (fix them, or --skip-invalid to import the others)", file=err)
+    set_aside = set_aside_bad_rows(path, text, checked, skip_invalid=skip_invalid, reject_file=reject_file, err=err)
+    if set_aside is None:
         return 1
-    if bad:
-        reject_file = reject_file or path.with_name(f"{path.stem}.rejects{path.suffix or '.csv'}")
-        write_rejects(reject_file, path.name, text, bad)
+    bad, reject_file = set_aside
     counts = await store.partners.import_officers(actor, [c.record.officer for c in checked if c.record])
     summary = f"{counts.created} added, {counts.updated} updated, {counts.unchanged} already up to date"
     if bad:
