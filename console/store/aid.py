@@ -76,7 +76,7 @@ from console.domain import (
 from console.dtg import utc_now
 from console.sanitize import clean_line, clean_text
 from console.store.database import Database
-from console.store.guard import check_version, require
+from console.store.guard import allowed_step, check_version, require
 from console.store.journal import record
 from console.store.rows import from_iso, origin_of, to_date, to_iso, visible_to
 
@@ -585,13 +585,9 @@ class AidRepository:
                 raise StoreError(f"movement {movement_id} does not exist or is not releasable to you")
             current = movement_from_row(row)
             check_version("movement", movement_id, expected_version, current.version)
-            try:
-                step = movement_transition(current.status, status)
-            except ValueError as error:
-                raise StoreError(str(error)) from None
-            require(actor, step.permission, f"move a movement to {status.label}")
-            if step.needs_note and not note:
-                raise ValidationError({"note": f"moving to {status.label} needs a note saying why"})
+            allowed_step(actor, movement_transition, current.status, status, note,
+                         what=f"move a movement to {status.label}",
+                         note_needed=f"moving to {status.label} needs a note saying why")
             now = utc_now().replace(microsecond=0)
             await conn.execute(
                 "UPDATE movements SET status = ?, status_note = ?, updated_at = ?, version = version + 1"
@@ -660,13 +656,9 @@ class AidRepository:
                 raise StoreError(f"dual-use request {request_id} does not exist or is not releasable to you")
             current = dual_use_from_row(row)
             check_version("dual-use request", request_id, expected_version, current.version)
-            try:
-                step = dual_use_transition(current.status, status)
-            except ValueError as error:
-                raise StoreError(str(error)) from None
-            require(actor, step.permission, f"mark a dual-use request {status.label}")
-            if step.needs_note and not note:
-                raise ValidationError({"note": f"{status.label} needs a note for the requester"})
+            allowed_step(actor, dual_use_transition, current.status, status, note,
+                         what=f"mark a dual-use request {status.label}",
+                         note_needed=f"{status.label} needs a note for the requester")
             now = utc_now().replace(microsecond=0)
             decided = now if status in DUAL_USE_DECISIONS else current.decided_at
             decision_note = note if status in DUAL_USE_DECISIONS else current.decision_note

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from console.domain import REQUIRED_ROLE, Actor, Permission, PermissionDenied, StaleRecord, may
+from collections.abc import Callable
+from typing import Any
+
+from console.domain import (
+    REQUIRED_ROLE,
+    Actor,
+    Permission,
+    PermissionDenied,
+    StaleRecord,
+    StoreError,
+    ValidationError,
+    may,
+)
 
 
 def require(actor: Actor, permission: Permission, what: str) -> None:
@@ -19,3 +31,17 @@ def check_version(kind: str, record_id: int, expected: int | None, actual: int) 
             f"{kind} {record_id} was changed by someone else since you opened it "
             f"(version {expected}, now {actual}); reload to see the new values"
         )
+
+
+def allowed_step(actor: Actor, lookup: Callable[[Any, Any], Any], current: Any, target: Any, note: str, *,
+                 what: str, note_needed: str) -> Any:
+    """A status change checked against its transition table: allowed at all, allowed to this
+    role (``what`` names it in the refusal), and with a note where the table asks for one."""
+    try:
+        step = lookup(current, target)
+    except ValueError as error:
+        raise StoreError(str(error)) from None
+    require(actor, step.permission, what)
+    if step.needs_note and not note:
+        raise ValidationError({"note": note_needed})
+    return step

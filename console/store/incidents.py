@@ -71,7 +71,7 @@ from console.dtg import parse_duration, utc_now
 from console.sanitize import clean_line, clean_text
 from console.store.database import Database
 from console.store.fts import match_expression
-from console.store.guard import check_version, require
+from console.store.guard import allowed_step, check_version, require
 from console.store.journal import SELECT_COLUMNS, entry_from_row, record, record_many
 from console.store.rows import from_iso, origin_of, to_iso, visible_to
 from console.validation import validate_incident
@@ -529,13 +529,9 @@ class IncidentRepository:
         async with self.database.transaction() as conn:
             current = await self._locked_current(conn, actor, incident_id)
             check_version("incident", incident_id, expected_version, current.version)
-            try:
-                rule = incident_transition(current.status, target)
-            except ValueError as error:
-                raise StoreError(str(error)) from None
-            require(actor, rule.permission, f"move an incident to {target.value}")
-            if rule.needs_note and not note:
-                raise ValidationError({"note": f"moving to {target.value} needs a note saying why"})
+            allowed_step(actor, incident_transition, current.status, target, note,
+                         what=f"move an incident to {target.value}",
+                         note_needed=f"moving to {target.value} needs a note saying why")
             now = to_iso(utc_now())
             await conn.execute(
                 "UPDATE incidents SET status = ?, updated_at = ?, version = version + 1 WHERE id = ?",
