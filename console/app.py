@@ -69,9 +69,10 @@ class CmccApp(App):
             event.widget.cursor_blink = False
 
     def on_mount(self) -> None:
-        self.first_frame = low_bandwidth.DisplayHold(self)  # released by the watch floor once loaded
+        floor = WatchFloor()
+        self.first_frame = low_bandwidth.DisplayHold(self, floor)  # released by the watch floor once loaded
         self.theming.start(self.settings.theme, low_bandwidth=self.settings.low_bandwidth)
-        self.push_screen(WatchFloor())
+        self.push_screen(floor)
         self.watch_changes()
         if self.settings.poll_feeds:
             self.run_feeds()

@@ -25,6 +25,8 @@ class KeyFooter(Footer):
             self._pending.stop()
         self._pending = self.set_timer(SETTLE_SECONDS, self._rebuild)
 
-    def _rebuild(self) -> None:
+    async def _rebuild(self) -> None:
+        # Textual's Footer waits for the screen's next refresh; the settle above already did,
+        # and a refresh can be held back for a while (a batch of pane loads at start-up).
         self._pending = None
-        self.call_after_refresh(self.recompose)
+        await self.recompose()

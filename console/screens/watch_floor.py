@@ -172,8 +172,8 @@ class WatchFloor(Screen):
 
     def reload_dirty(self) -> None:
         hold = getattr(self.app, "first_frame", None)
-        if self._deferred and self.reloads and not getattr(hold, "held", False):
-            # The first frame is out: one hidden pane per tick.
+        if self._deferred and self.reloads and getattr(hold, "drawn", True):
+            # The first frame is out (a load holds the screen's repaints): one hidden pane per tick.
             self._dirty.add(self._deferred.pop(0))
         if self._dirty:
             dirty, self._dirty = self._dirty, set()
