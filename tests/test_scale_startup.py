@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import re
+import sys
+from pathlib import Path
+
+from bench.pty_capture import PtyCapture
+from console.config import Settings
 from console.screens.watch_floor import WatchFloor
+from console.store import Store
+from console.store.seed import seed_demo
 from tests.pilot import demo_app, until
+from widgets.filter_input import FilterInput
 from widgets.headline_ticker import HeadlineTicker
 
 
@@ -40,3 +51,62 @@ async def test_on_a_wide_terminal_every_pane_is_in_the_first_load(db_path):
         assert screen._deferred == []  # all five are on screen: nothing waits for a later tick
         assert await until(pilot, lambda: all(screen.reloads[p.KEY] for p in screen.panes))
         assert all(p.table.row_count for p in screen.panes)
+
+
+async def test_panes_off_screen_start_empty_and_fill_when_first_shown(db_path):
+    # A refresh tick of a minute: the hidden panes' turn never comes during this test.
+    app = await demo_app(db_path, settings=Settings(bell=False, poll_feeds=False, refresh_seconds=60))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert await until(pilot, lambda: isinstance(app.screen, WatchFloor) and app.screen.reloads["incidents"])
+        screen = app.screen
+        hidden = [p for p in screen.panes if p.KEY != "incidents"]
+        assert all(not p.filled and not p.children for p in hidden)  # no widgets, no CSS work at start-up
+        await pilot.press("2")
+        aid = screen.pane("aid")
+        assert aid.filled and aid.table.is_mounted and app.focused is aid.table
+        await pilot.press("slash")  # the filter line of a pane that was empty a moment ago
+        assert await until(pilot, lambda: app.focused is aid.query_one(FilterInput))
+        assert not screen.pane("plan").children  # only what was asked for
+
+
+async def test_widening_the_terminal_fills_and_loads_every_pane(db_path):
+    app = await demo_app(db_path, settings=Settings(bell=False, poll_feeds=False, refresh_seconds=0.25))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert await until(pilot, lambda: isinstance(app.screen, WatchFloor) and app.screen.reloads["incidents"])
+        screen = app.screen
+        await pilot.resize_terminal(160, 48)
+        assert await until(pilot, lambda: all(p.filled and p.table.row_count for p in screen.panes))
+        assert screen._deferred == []
+
+
+def test_the_first_paint_is_one_frame_that_already_holds_the_data(db_path, tmp_path):
+    """In a real terminal: the clock bar is drawn once, in the same write burst as the incident rows."""
+    asyncio.run(_seed(db_path))
+    config = tmp_path / "config" / "cmcc"
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text("poll_feeds = false\nbell = false\n")
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "data"),
+           "TERM": "xterm-256color"}
+    with PtyCapture([sys.executable, "-m", "console.cli", "--db", str(db_path)], size=(80, 24), env=env,
+                    cwd=str(ROOT)) as capture:
+        capture.wait_quiet(1.0, timeout=30)
+        shown = _visible(bytes(capture.data))
+    assert shown.count(b"CMCC") == 1, shown[-400:]  # one full frame, not a blank one and then the data
+    assert re.search(rb"\d{6}Z\s+\d", shown), shown[-400:]  # an incident row: DTG then severity
+    assert b"rows 1-" in shown
+
+
+ROOT = Path(__file__).resolve().parent.parent
+_ANSI = re.compile(rb"\x1b\[[0-9;?<>=$]*[A-Za-z~]|\x1b\][^\x07]*\x07|\x1b.")
+
+
+def _visible(data: bytes) -> bytes:
+    return _ANSI.sub(b" ", data)
+
+
+async def _seed(db_path) -> None:
+    store = await Store.open(db_path)
+    try:
+        await seed_demo(store.database, operator_login="watch")
+    finally:
+        await store.close()

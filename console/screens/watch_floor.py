@@ -75,6 +75,10 @@ class WatchFloor(Screen):
         self._minutes = 0
 
     def compose(self) -> ComposeResult:
+        # Only the panes on screen are filled now; the others get their widgets when first needed.
+        shown = self._shown_at_start()
+        for pane in self.panes:
+            pane.filled = pane.KEY in shown
         yield ClockBar(self.app.actor.label, id="clock")
         yield PaneBar([pane.TITLE for pane in self.panes], id="pane-bar")
         with Grid(id="floor"):
@@ -87,7 +91,7 @@ class WatchFloor(Screen):
         # First frame: the panes on screen (one at a time when narrow), the ticker and feed health.
         # The hidden panes load after it, one per refresh tick, so start-up waits for none of
         # them (on 2,000 officers the Partners roster alone took ~0.4 s to fill).
-        shown = {pane.KEY for pane in self.panes} if self.app.size.width >= WIDE else {self.panes[0].KEY}
+        shown = self._shown_at_start()
         self._deferred = [pane.KEY for pane in self.panes if pane.KEY not in shown]
         self._dirty = shown | {FEED_HEALTH} | ({TICKER} if self._deferred else set())
         self.reload_dirty()
@@ -98,24 +102,35 @@ class WatchFloor(Screen):
         self.set_interval(60, self._every_minute)
         self.panes[0].table.focus()
 
+    def _shown_at_start(self) -> set[str]:
+        if self.app.size.width >= WIDE:
+            return {pane.KEY for pane in self.panes}
+        return {self.panes[0].KEY}
+
+    def on_resize(self) -> None:
+        if self.app.size.width >= WIDE and self._deferred:  # widened: every pane is on screen now
+            self._dirty.update(self._deferred)
+            self._deferred.clear()
+
     def pane(self, key: str) -> Pane:
         return next(p for p in self.panes if p.KEY == key)
 
     # --- navigation ----------------------------------------------------------
 
-    def action_show_pane(self, index: int) -> None:
-        key = self.panes[index].KEY
-        if key in self._deferred:  # not loaded yet: next
-            self._deferred.remove(key)
-            self._dirty.add(key)
+    async def action_show_pane(self, index: int) -> None:
+        pane = self.panes[index]
+        if pane.KEY in self._deferred:  # not loaded yet: next
+            self._deferred.remove(pane.KEY)
+            self._dirty.add(pane.KEY)
+        await pane.fill()
         self._activate(index)
-        self.panes[index].table.focus()
+        pane.table.focus()
 
-    def action_next_pane(self) -> None:
-        self.action_show_pane((self.active + 1) % len(self.panes))
+    async def action_next_pane(self) -> None:
+        await self.action_show_pane((self.active + 1) % len(self.panes))
 
-    def action_previous_pane(self) -> None:
-        self.action_show_pane((self.active - 1) % len(self.panes))
+    async def action_previous_pane(self) -> None:
+        await self.action_show_pane((self.active - 1) % len(self.panes))
 
     def _activate(self, index: int) -> None:
         if index != self.active:
@@ -186,6 +201,7 @@ class WatchFloor(Screen):
             for pane in self.panes:
                 if pane.KEY in keys:
                     try:
+                        await pane.fill()
                         await pane.load()
                     except StoreError as error:
                         self.app.notify(f"{pane.TITLE}: {error}", severity="error")
@@ -237,4 +253,5 @@ class WatchFloor(Screen):
         self._minutes += 1
         if self._minutes % low_bandwidth.minute_tick(self.app.settings) == 0:  # ages: every 10 min on a slow link
             for pane in self.panes:
-                pane.on_minute()
+                if pane.filled:
+                    pane.on_minute()

@@ -85,8 +85,8 @@ class AidPane(Pane):
         self.crossings = []
         self._loaded_day: date | None = None
 
-    def compose(self) -> ComposeResult:
-        for widget in super().compose():
+    def content(self) -> ComposeResult:
+        for widget in super().content():
             if isinstance(widget, FilterInput):
                 yield self.movement_table
                 yield self.queue_table

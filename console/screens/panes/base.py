@@ -27,17 +27,31 @@ class Pane(Vertical):
     Pane > .pane-summary { height: auto; max-height: 3; color: $text-muted; }
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, filled: bool = True) -> None:
         super().__init__(id=f"pane-{self.KEY}", classes="pane")
+        #: False while the pane is off screen and has not been needed: it has no children yet.
+        self.filled = filled
         self.table = self.TABLE(id=f"table-{self.KEY}")
         self.filter_text = ""
         self._shown: dict[str, tuple[str, str]] = {}
 
     def compose(self) -> ComposeResult:
+        # An empty pane costs start-up nothing; its tables' CSS is most of a pane's mounting time.
+        if self.filled:
+            yield from self.content()
+
+    def content(self) -> ComposeResult:
+        """The pane's widgets (subclasses with more than one table override this)."""
         yield Static(self.TITLE, classes="pane-title")
         yield Static("", classes="pane-summary")
         yield self.table
         yield FilterInput()
+
+    async def fill(self) -> None:
+        """Mount the pane's widgets if it was composed empty."""
+        if not self.filled:
+            self.filled = True
+            await self.recompose()
 
     @property
     def store(self):

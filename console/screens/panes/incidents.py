@@ -108,7 +108,7 @@ class IncidentsPane(IncidentActions, Pane):
         self._paging = False
         self._page_pending = False
 
-    def compose(self) -> ComposeResult:
+    def content(self) -> ComposeResult:
         yield Static(self.TITLE, classes="pane-title")
         with Horizontal(classes="incident-head"):
             yield Static("", classes="pane-summary")

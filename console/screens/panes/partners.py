@@ -62,7 +62,7 @@ class PartnersPane(Pane):
         self.show_isf = False
         self.partner_codes: list[str] = []
 
-    def compose(self) -> ComposeResult:
+    def content(self) -> ComposeResult:
         yield Static(self.TITLE, classes="pane-title")
         yield Static("", classes="pane-summary")
         yield self.roster
