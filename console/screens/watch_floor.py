@@ -48,11 +48,13 @@ class WatchFloor(Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
 
     BINDINGS = [
-        Binding("1", "show_pane(0)", "Incidents", id="pane.incidents"),
-        Binding("2", "show_pane(1)", "Aid", id="pane.aid"),
-        Binding("3", "show_pane(2)", "Partners", id="pane.partners"),
-        Binding("4", "show_pane(3)", "Headlines", id="pane.headlines"),
-        Binding("5", "show_pane(4)", "Plan", id="pane.plan"),
+        # Not in the footer: the pane bar shows them ("1 Incidents  2 Aid flow ..."), and the
+        # footer's room is better spent on the keys of the pane in front.
+        Binding("1", "show_pane(0)", "Incidents", show=False, id="pane.incidents"),
+        Binding("2", "show_pane(1)", "Aid", show=False, id="pane.aid"),
+        Binding("3", "show_pane(2)", "Partners", show=False, id="pane.partners"),
+        Binding("4", "show_pane(3)", "Headlines", show=False, id="pane.headlines"),
+        Binding("5", "show_pane(4)", "Plan", show=False, id="pane.plan"),
         Binding("tab", "next_pane", "Next pane", show=False, id="pane.next"),
         Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="pane.previous"),
         Binding("slash", "filter", "Filter", id="pane.filter", tooltip="Filter the pane: words to find"),
