@@ -11,7 +11,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from console import low_bandwidth
+from console import collector, low_bandwidth
 from console.config import Settings, save_setting
 from console.domain import Actor, StoreError
 from console.messages import StoreChanged
@@ -70,7 +70,8 @@ class CmccApp(App):
 
     def on_mount(self) -> None:
         floor = WatchFloor()
-        self.first_frame = low_bandwidth.DisplayHold(self, floor)  # released by the watch floor once loaded
+        # Released by the watch floor once loaded; the collector runs again once it is drawn.
+        self.first_frame = low_bandwidth.DisplayHold(self, floor, when_drawn=collector.resume)
         self.theming.start(self.settings.theme, low_bandwidth=self.settings.low_bandwidth)
         self.push_screen(floor)
         self.watch_changes()

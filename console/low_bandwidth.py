@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 
 from console.config import Settings
 
@@ -141,9 +142,10 @@ class DisplayHold:
     #: Settling stops after this many rounds even if something keeps redrawing (a ticker, say).
     MAX_SETTLE_ROUNDS = 8
 
-    def __init__(self, app, screen, timeout: float = 3.0) -> None:
+    def __init__(self, app, screen, timeout: float = 3.0, when_drawn: Callable[[], None] | None = None) -> None:
         self.app = app
         self.screen = screen
+        self._when_drawn = when_drawn
         self.held = True
         #: True once the first frame has been drawn (work that would delay it waits for this).
         self.drawn = False
@@ -223,3 +225,5 @@ class DisplayHold:
 
     def _drawn(self) -> None:
         self.drawn = True
+        if self._when_drawn is not None:
+            self._when_drawn()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import re
 import sys
+import weakref
 from pathlib import Path
 
 from bench.pty_capture import PtyCapture
+from console import collector
 from console.config import Settings
 from console.screens.watch_floor import WatchFloor
 from console.store import Store
@@ -110,3 +113,47 @@ async def _seed(db_path) -> None:
         await seed_demo(store.database, operator_login="watch")
     finally:
         await store.close()
+
+
+def test_the_collector_is_paused_for_start_up_then_collects_freezes_and_runs_again():
+    assert gc.isenabled()
+    try:
+        collector.pause()
+        assert not gc.isenabled()
+        cycle: list = []
+        cycle.append(cycle)  # garbage only the cyclic collector can free
+        probe = weakref.ref(_Probe(cycle))
+        del cycle
+        assert probe() is not None  # not collected while paused
+        frozen = gc.get_freeze_count()
+        collector.resume()
+        assert gc.isenabled()
+        assert probe() is None  # start-up's garbage was collected before the freeze
+        assert gc.get_freeze_count() > frozen  # the survivors are out of later passes
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+def test_resuming_a_collector_nobody_paused_changes_nothing():
+    frozen = gc.get_freeze_count()
+    collector.resume()
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
+async def test_the_console_turns_the_collector_back_on_once_its_first_frame_is_drawn(db_path):
+    app = await demo_app(db_path)
+    try:
+        collector.pause()  # as `cmcc` does before it imports the interface
+        async with app.run_test(size=(80, 24)) as pilot:
+            assert await until(pilot, lambda: app.first_frame.drawn)
+            assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+class _Probe:
+    def __init__(self, cycle: list) -> None:
+        self.cycle = cycle
+        cycle.append(self)

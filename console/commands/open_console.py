@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 from pathlib import Path
 
+from console import collector
 from console.config import load_settings
 
 
@@ -35,6 +36,8 @@ def run_console(args: argparse.Namespace, *, prepare=None, live=None) -> int:
         from dataclasses import replace
 
         settings = replace(settings, ascii=True)
+
+    collector.pause()  # until the first frame is drawn (console/collector.py)
 
     async def main() -> None:
         from console.app import CmccApp
