@@ -24,6 +24,8 @@ from console.theming import Theming
 
 #: How often the change watcher asks the database whether anything was committed.
 CHANGE_POLL_SECONDS = 0.25
+#: How long after the first frame the paused garbage collector runs again (console/collector.py).
+COLLECTOR_AFTER_SECONDS = 1.0
 
 
 class CmccApp(App):
@@ -70,8 +72,11 @@ class CmccApp(App):
 
     def on_mount(self) -> None:
         floor = WatchFloor()
-        # Released by the watch floor once loaded; the collector runs again once it is drawn.
-        self.first_frame = low_bandwidth.DisplayHold(self, floor, when_drawn=collector.resume)
+        # Released by the watch floor once loaded. The collector runs again a moment after the
+        # frame is drawn: its one full pass holds the GIL ~40 ms, and the writer thread still
+        # has that frame to send.
+        self.first_frame = low_bandwidth.DisplayHold(
+            self, floor, when_drawn=lambda: self.set_timer(COLLECTOR_AFTER_SECONDS, collector.resume))
         self.theming.start(self.settings.theme, low_bandwidth=self.settings.low_bandwidth)
         self.push_screen(floor)
         self.watch_changes()

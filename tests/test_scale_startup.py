@@ -147,7 +147,7 @@ async def test_the_console_turns_the_collector_back_on_once_its_first_frame_is_d
         collector.pause()  # as `cmcc` does before it imports the interface
         async with app.run_test(size=(80, 24)) as pilot:
             assert await until(pilot, lambda: app.first_frame.drawn)
-            assert gc.isenabled()
+            assert await until(pilot, gc.isenabled)
     finally:
         gc.unfreeze()
         gc.enable()

@@ -8,6 +8,7 @@ changes costs one reload per pane, not one per change.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 
 from textual import on, work
@@ -199,22 +200,26 @@ class WatchFloor(Screen):
     @work(group="load", exit_on_error=False)
     async def load(self, keys: set[str]) -> None:
         # One batch: the panes reloaded together reach the terminal as one frame, not one each.
+        # Together: the database thread answers one question after another without waiting for
+        # the event loop (busy mounting at start-up) to take each answer before the next is asked.
         with self.app.batch_update():
-            for pane in self.panes:
-                if pane.KEY in keys:
-                    try:
-                        await pane.fill()
-                        await pane.load()
-                    except StoreError as error:
-                        self.app.notify(f"{pane.TITLE}: {error}", severity="error")
-                    self.reloads[pane.KEY] += 1
+            jobs = [self._load_pane(pane) for pane in self.panes if pane.KEY in keys]
             if FEED_HEALTH in keys:
-                await self._load_feed_health()
+                jobs.append(self._load_feed_health())
             if TICKER in keys:
-                await self._load_ticker()
+                jobs.append(self._load_ticker())
+            await asyncio.gather(*jobs)
         hold = getattr(self.app, "first_frame", None)
         if hold is not None:
             hold.release()
+
+    async def _load_pane(self, pane: Pane) -> None:
+        try:
+            await pane.fill()
+            await pane.load()
+        except StoreError as error:
+            self.app.notify(f"{pane.TITLE}: {error}", severity="error")
+        self.reloads[pane.KEY] += 1
 
     async def _load_ticker(self) -> None:
         """The ticker before the Headlines pane has loaded (it feeds the ticker from then on)."""

@@ -10,6 +10,8 @@ presets, ``/`` searches description and notes (FTS5).
 
 from __future__ import annotations
 
+import asyncio
+
 from dataclasses import replace
 from pathlib import Path
 
@@ -134,13 +136,15 @@ class IncidentsPane(IncidentActions, Pane):
             self._shown_filter = flt
             self.window_start, self.window_rows, paging = 0, PAGE, False
         incidents = self.store.incidents
-        rows = await incidents.page(self.actor, flt, offset=self.window_start, limit=self.window_rows)
+        page = incidents.page(self.actor, flt, offset=self.window_start, limit=self.window_rows)
+        if paging:
+            rows = await page
+        else:  # asked together: see IncidentRepository.summary
+            rows, self.total, self.summary = await asyncio.gather(
+                page, incidents.count(self.actor, flt), incidents.summary(self.actor))
         if not rows and self.window_start:
             self.window_start, self.window_rows = 0, PAGE
             rows = await incidents.page(self.actor, flt, offset=0, limit=PAGE)
-        if not paging:
-            self.total = await incidents.count(self.actor, flt)
-            self.summary = await incidents.summary(self.actor)
         self.table.sync(rows)
         if reset and self.table.row_count:
             self.table.move_cursor(row=0, animate=False)
