@@ -4,6 +4,8 @@ Roster keys: `p` cycles presence (on floor -> away -> off shift), `n` new office
 `e` edit, `f` filter by partner/cell/shift/presence. Contributor keys: `c`
 status (with a note), `o` settle/reopen open questions, enter the detail with
 the status history. `/` filters whichever table shows.
+
+The forms and detail screens are imported when a key opens them, not at start-up.
 """
 
 from __future__ import annotations
@@ -15,8 +17,6 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from console.domain import Contributor, Entity, Officer, rotation_ending
-from console.screens.isf_screens import ContributorDetailScreen, QuestionsScreen, contributor_status_form
-from console.screens.officer_form import officer_form, roster_filter_form
 from console.screens.panes.base import Pane
 from console.screens.summaries import partner_summary
 from console.store.partners import RosterFilter
@@ -137,10 +137,14 @@ class PartnersPane(Pane):
                                   f"{officer.name}: {new.label}")
 
     def action_new_officer(self) -> None:
+        from console.screens.officer_form import officer_form
+
         self.app.push_screen(officer_form(self.store, self.actor, None, self.partner_codes,
                                           self.settings.default_releasability), self._saved)
 
     def action_edit_officer(self) -> None:
+        from console.screens.officer_form import officer_form
+
         officer: Officer | None = self.roster.selected_record()
         if officer is not None:
             self.app.push_screen(officer_form(self.store, self.actor, officer, self.partner_codes), self._saved)
@@ -151,6 +155,8 @@ class PartnersPane(Pane):
         self.table.focus()
 
     def action_roster_filter(self) -> None:
+        from console.screens.officer_form import roster_filter_form
+
         def apply(result) -> None:
             if isinstance(result, RosterFilter):
                 self.roster_filter = result
@@ -165,23 +171,32 @@ class PartnersPane(Pane):
         return self.contributor_table.selected_record()
 
     def action_isf_status(self) -> None:
+        from console.screens.isf_screens import contributor_status_form
+
         contributor = self._contributor()
         if contributor is not None:
             self.app.push_screen(contributor_status_form(self.store, self.actor, contributor),
                                  lambda _result: self.table.focus())
 
     def action_isf_questions(self) -> None:
+        from console.screens.isf_screens import QuestionsScreen
+
         contributor = self._contributor()
         if contributor is not None:
             self.app.push_screen(QuestionsScreen(self.store, self.actor, contributor),
                                  lambda _result: self.table.focus())
 
     def action_isf_detail(self) -> None:
+        from console.screens.isf_screens import ContributorDetailScreen
+
         contributor = self._contributor()
         if contributor is not None:
             self.app.push_screen(ContributorDetailScreen(self.store, self.actor, contributor.id))
 
     def on_record_table_record_selected(self, event: RecordTable.RecordSelected) -> None:
+        from console.screens.isf_screens import ContributorDetailScreen
+        from console.screens.officer_form import officer_form
+
         event.stop()
         if event.table is self.contributor_table:
             self.app.push_screen(ContributorDetailScreen(self.store, self.actor, event.record_id))

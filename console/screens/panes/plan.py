@@ -4,6 +4,8 @@ The summary's second line is the whole board at a glance (number and status
 mark of every point); the table below gives owner and next step. Keys: `v`
 status, `o` owner and next step, `N` add a note, enter the point in full with
 its notes and status history.
+
+The forms and detail screens are imported when a key opens them, not at start-up.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from textual.binding import Binding
 
 from console.domain import Entity, PlanPoint
 from console.screens.panes.base import Pane
-from console.screens.plan_screens import PlanDetailScreen, plan_note_form, plan_owner_form, plan_status_form
 from console.screens.summaries import plan_summary
 from widgets.plan_board import PlanBoard
 from widgets.record_table import RecordTable
@@ -50,21 +51,29 @@ class PlanPane(Pane):
         self.table.focus()
 
     def action_plan_status(self) -> None:
+        from console.screens.plan_screens import plan_status_form
+
         point = self._point()
         if point is not None:
             self.app.push_screen(plan_status_form(self.store, self.actor, point), self._back)
 
     def action_plan_owner(self) -> None:
+        from console.screens.plan_screens import plan_owner_form
+
         point = self._point()
         if point is not None:
             self.app.push_screen(plan_owner_form(self.store, self.actor, point), self._back)
 
     def action_plan_note(self) -> None:
+        from console.screens.plan_screens import plan_note_form
+
         point = self._point()
         if point is not None:
             self.app.push_screen(plan_note_form(self.store, self.actor, point), self._back)
 
     def on_record_table_record_selected(self, event: RecordTable.RecordSelected) -> None:
+        from console.screens.plan_screens import PlanDetailScreen
+
         event.stop()
         point = self.table.records.get(event.record_id)
         if point is not None:
