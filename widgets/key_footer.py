@@ -11,7 +11,7 @@ from __future__ import annotations
 from textual.widgets import Footer
 
 #: How long the footer waits for the bindings to settle before rebuilding.
-SETTLE_SECONDS = 0.05
+SETTLE_SECONDS = 0.02
 
 
 class KeyFooter(Footer):
