@@ -13,7 +13,8 @@ journal row per record. Then, on this machine:
   (bench/pty_capture.py, 120x40, TERM=xterm-256color), until the clock bar's
   DTG has been drawn and the output has been quiet for 0.5 s (the time of the
   last byte before the quiet); against an empty Textual app (Header + Footer)
-  started the same way with the same python. Median of ``--runs``.
+  started the same way with the same python, the two alternating run by run
+  (a machine that drifts weighs on both alike). Median of 7 runs (3 with --quick).
 - **peak RSS**: the same console after opening every pane (keys 1..5) and
   pressing ctrl+end repeatedly in each (the incident table pages in 200 more
   each time it nears its end); VmHWM from /proc/PID/status.
@@ -139,18 +140,22 @@ def wait_painted(capture: PtyCapture, marker: re.Pattern[bytes] | bytes, timeout
     return capture.wait_quiet(QUIET, timeout=max(1.0, deadline - time.monotonic()), after=0.0)
 
 
-def first_paint(argv: list[str], env: dict[str, str], marker, runs: int) -> tuple[list[float], str]:
-    samples, note = [], ""
-    for run in range(runs + 1):  # the first run warms the bytecode and page caches and is not counted
-        with PtyCapture(argv, size=SIZE, env=env, cwd=str(ROOT)) as capture:
-            seconds = wait_painted(capture, marker)
-            if run == 0:
-                continue
-            if seconds is None:
-                note = "marker never drawn: " + visible(bytes(capture.data))[-300:].decode(errors="replace")
-                continue
-            samples.append(seconds)
-    return samples, note
+def first_paint(runs: int, env: dict[str, str], db: Path) -> tuple[list[float], list[float], str]:
+    """(empty app seconds, cmcc seconds, note): the two alternate, run by run, so that a machine
+    that speeds up or slows down during the measurement weighs on both sides alike."""
+    empty_argv, ours_argv = [sys.executable, "-c", EMPTY_APP], cmcc_argv(db)
+    empty, ours, note = [], [], ""
+    for run in range(runs + 1):  # the first round warms the bytecode and page caches and is not counted
+        for argv, marker, samples in ((empty_argv, b"EmptyBench", empty), (ours_argv, DTG, ours)):
+            with PtyCapture(argv, size=SIZE, env=env, cwd=str(ROOT)) as capture:
+                seconds = wait_painted(capture, marker)
+                if run == 0:
+                    continue
+                if seconds is None:
+                    note = "marker never drawn: " + visible(bytes(capture.data))[-300:].decode(errors="replace")
+                    continue
+                samples.append(seconds)
+    return empty, ours, note
 
 
 def vm_hwm_mb(pid: int) -> float | None:
@@ -411,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
     scale = 0.1 if args.quick else 1.0
-    paint_runs, store_runs, ingest_runs, changes = (3, 1, 1, 5) if args.quick else (5, 3, 3, 10)
+    paint_runs, store_runs, ingest_runs, changes = (3, 1, 1, 5) if args.quick else (7, 3, 3, 10)
     started = time.monotonic()
 
     print(machine())
@@ -427,16 +432,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         env = console_env(work)
         if "paint" in only:
-            log("first paint: empty Textual app")
-            empty, empty_note = first_paint([sys.executable, "-c", EMPTY_APP], env, b"EmptyBench", paint_runs)
-            log("first paint: cmcc on the big database")
-            ours, our_note = first_paint(cmcc_argv(db), env, DTG, paint_runs)
+            log("first paint: an empty Textual app and cmcc on the big database, alternately")
+            empty, ours, note = first_paint(paint_runs, env, db)
             paint = statistics.median(ours) if ours else None
             base = statistics.median(empty) if empty else None
             rows.append(Row("first paint (median)", paint, "s", base, "<= 2x empty app",
                             None if paint is None or base is None else paint <= 2 * base,
-                            "; ".join(n for n in (empty_note, our_note) if n)
-                            or f"{len(ours)} runs, {min(ours):.2f}-{max(ours):.2f} s (empty {min(empty):.2f}-"
+                            note or f"{len(ours)} runs, {min(ours):.2f}-{max(ours):.2f} s (empty {min(empty):.2f}-"
                                f"{max(empty):.2f} s)"))
         if "rss" in only:
             log("peak RSS: every pane, scrolled to its end")

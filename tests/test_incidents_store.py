@@ -235,3 +235,14 @@ async def test_the_summary_counts_only_what_the_operator_may_see(store):
     assert (for_deu.unacknowledged_high, for_gbr.unacknowledged_high) == (1, 2)
     assert closed.id not in for_gbr.unacknowledged_high_ids
     assert await store.incidents.count(OPERATOR) == 2 and await store.incidents.count(WATCH_OFFICER) == 3
+    # What the pane shows as the total of an unfiltered view, without a count query of its own.
+    assert (for_deu.total, for_gbr.total) == (2, 3)
+
+
+def test_only_a_filter_that_leaves_something_out_narrows():
+    assert not IncidentFilter().narrows()
+    assert not IncidentFilter(sort="severity", descending=False).narrows()  # an order leaves nothing out
+    narrowing = [IncidentFilter(text="rafah"), IncidentFilter(min_severity=3), IncidentFilter(window=timedelta(hours=24)),
+                 IncidentFilter.open_incidents(), IncidentFilter(unacknowledged_only=True),
+                 IncidentFilter(governorates=frozenset({Governorate.RAFAH}))]
+    assert all(f.narrows() for f in narrowing)

@@ -118,6 +118,10 @@ class IncidentFilter:
     def open_incidents(cls, **kwargs) -> "IncidentFilter":
         return cls(statuses=frozenset(OPEN_INCIDENT_STATUSES), **kwargs)
 
+    def narrows(self) -> bool:
+        """True if it leaves out anything the actor may see (the sort order leaves out nothing)."""
+        return replace(self, sort=IncidentFilter.sort, descending=IncidentFilter.descending) != IncidentFilter()
+
     def effective_since(self, now: datetime | None = None) -> datetime | None:
         moments = [m for m in (self.since, (now or utc_now()) - self.window if self.window else None) if m]
         return max(moments) if moments else None
@@ -131,6 +135,11 @@ class IncidentSummary:
     unacknowledged_high: int = 0
     #: The newest unacknowledged open severity 4-5 incidents (at most 200): what rings the bell.
     unacknowledged_high_ids: tuple[int, ...] = ()
+
+    @property
+    def total(self) -> int:
+        """Every incident the actor may see: what ``count`` gives for a filter that narrows nothing."""
+        return sum(self.by_status.values())
 
 
 @dataclass(frozen=True)

@@ -139,9 +139,12 @@ class IncidentsPane(IncidentActions, Pane):
         page = incidents.page(self.actor, flt, offset=self.window_start, limit=self.window_rows)
         if paging:
             rows = await page
-        else:  # asked together: see IncidentRepository.summary
+        elif flt.narrows():  # asked together: see IncidentRepository.summary
             rows, self.total, self.summary = await asyncio.gather(
                 page, incidents.count(self.actor, flt), incidents.summary(self.actor))
+        else:  # everything visible: the summary's counts already add up to the total
+            rows, self.summary = await asyncio.gather(page, incidents.summary(self.actor))
+            self.total = self.summary.total
         if not rows and self.window_start:
             self.window_start, self.window_rows = 0, PAGE
             rows = await incidents.page(self.actor, flt, offset=0, limit=PAGE)
