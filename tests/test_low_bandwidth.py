@@ -4,8 +4,12 @@ frames squeezed without changing what the terminal shows, and the pty byte count
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
@@ -184,8 +188,6 @@ def test_squeezing_drops_a_reset_and_set_that_restore_the_same_colours():
 
 
 def test_the_pty_byte_counter_sees_an_empty_app_paint():
-    import sys
-
     with PtyCapture([sys.executable, "-c", EMPTY_APP], size=(80, 24)) as capture:
         capture.wait_quiet(0.5, timeout=15)
         first, _seconds = capture.first_paint(0.5)
@@ -202,3 +204,18 @@ async def test_a_focused_field_keeps_a_steady_cursor(db_path):
         await pilot.press("slash")
         assert await until(pilot, lambda: app.focused is not None and hasattr(app.focused, "cursor_blink"))
         assert app.focused.cursor_blink is False
+
+
+def test_the_frame_rate_is_set_before_textual_is_imported_and_a_slow_link_keeps_60():
+    fast, slow, chosen = {}, {}, {"TEXTUAL_FPS": "30"}
+    low_bandwidth.set_frame_rate(Settings(), fast)
+    low_bandwidth.set_frame_rate(SLOW, slow)
+    low_bandwidth.set_frame_rate(Settings(), chosen)
+    assert (fast["TEXTUAL_FPS"], slow["TEXTUAL_FPS"], chosen["TEXTUAL_FPS"]) == ("120", "60", "30")
+    # And Textual reads it: in a fresh interpreter, as `cmcc` starts.
+    env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_FPS"}
+    script = ("from console import low_bandwidth; from console.config import Settings;"
+              " low_bandwidth.set_frame_rate(Settings()); import textual.constants as c; print(c.MAX_FPS)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
+                            cwd=str(Path(__file__).resolve().parent.parent), timeout=60)
+    assert result.stdout.strip() == "120", result.stderr

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 from pathlib import Path
 
-from console import collector
+from console import collector, low_bandwidth
 from console.config import load_settings
 
 
@@ -38,6 +38,7 @@ def run_console(args: argparse.Namespace, *, prepare=None, live=None) -> int:
         settings = replace(settings, ascii=True)
 
     collector.pause()  # until the first frame is drawn (console/collector.py)
+    low_bandwidth.set_frame_rate(settings)  # before Textual is imported
 
     async def main() -> None:
         from console.app import CmccApp
