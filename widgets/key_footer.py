@@ -26,7 +26,7 @@ class KeyFooter(Footer):
         self._pending = self.set_timer(SETTLE_SECONDS, self._rebuild)
 
     async def _rebuild(self) -> None:
-        # Textual's Footer waits for the screen's next refresh; the settle above already did,
-        # and a refresh can be held back for a while (a batch of pane loads at start-up).
+        # Textual's Footer waits for the screen's next refresh instead; the bindings have already
+        # settled by now, and a refresh can be held back a while (a batch of pane loads at start-up).
         self._pending = None
         await self.recompose()

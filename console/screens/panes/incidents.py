@@ -11,7 +11,6 @@ presets, ``/`` searches description and notes (FTS5).
 from __future__ import annotations
 
 import asyncio
-
 from dataclasses import replace
 from pathlib import Path
 
