@@ -41,7 +41,6 @@ Hot queries and their plans (SQLite 3.40; ``bench/bench_aid.py``: 200,000 moveme
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -78,7 +77,7 @@ from console.sanitize import clean_line, clean_text
 from console.store.database import Database
 from console.store.guard import allowed_step, check_version, require
 from console.store.journal import record
-from console.store.rows import from_iso, origin_of, to_date, to_iso, visible_to
+from console.store.rows import from_iso, origin_of, row_in, to_date, to_iso, visible_row_in, visible_to
 
 #: Sanity bounds for one movement record.
 MAX_TRUCKS = 2000
@@ -413,12 +412,8 @@ class AidRepository:
         if not is_open and not reason:
             raise ValidationError({"reason": "closing a crossing needs a reason"})
         async with self.database.transaction() as conn:
-            async with conn.execute("SELECT * FROM crossings WHERE code = ?", (code.strip().upper(),)) as cursor:
-                cursor.row_factory = sqlite3.Row
-                row = await cursor.fetchone()
-            if row is None:
-                raise StoreError(f"crossing {code!r} does not exist")
-            current = crossing_from_row(row)
+            current = crossing_from_row(await row_in(conn, "SELECT * FROM crossings WHERE code = ?",
+                                                     (code.strip().upper(),), f"crossing {code!r} does not exist"))
             if current.is_open == is_open:
                 raise StoreError(f"{current.name} is already {'open' if is_open else 'closed'}")
             now = utc_now().replace(microsecond=0)
@@ -575,15 +570,9 @@ class AidRepository:
         """Move a movement along its pipeline: only as ``MOVEMENT_TRANSITIONS`` allows; journaled."""
         require(actor, Permission.EDIT, "change movement status")
         note = clean_text(note, max_chars=500)
-        clause, params = visible_to(actor, "m.releasability")
-        params["id"] = movement_id
         async with self.database.transaction() as conn:
-            async with conn.execute(f"{MOVEMENT_SELECT} WHERE m.id = :id AND {clause}", params) as cursor:
-                cursor.row_factory = sqlite3.Row
-                row = await cursor.fetchone()
-            if row is None:
-                raise StoreError(f"movement {movement_id} does not exist or is not releasable to you")
-            current = movement_from_row(row)
+            current = movement_from_row(await visible_row_in(conn, actor, MOVEMENT_SELECT, "m.id", movement_id,
+                                                             "movement", column="m.releasability"))
             check_version("movement", movement_id, expected_version, current.version)
             allowed_step(actor, movement_transition, current.status, status, note,
                          what=f"move a movement to {status.label}",
@@ -645,16 +634,9 @@ class AidRepository:
         """Move a request through the working group's steps (``DUAL_USE_TRANSITIONS``); journaled."""
         require(actor, Permission.EDIT, "change dual-use requests")
         note = clean_text(note, max_chars=1000)
-        clause, params = visible_to(actor)
-        params["id"] = request_id
         async with self.database.transaction() as conn:
-            async with conn.execute(f"SELECT * FROM dual_use_requests WHERE id = :id AND {clause}",
-                                    params) as cursor:
-                cursor.row_factory = sqlite3.Row
-                row = await cursor.fetchone()
-            if row is None:
-                raise StoreError(f"dual-use request {request_id} does not exist or is not releasable to you")
-            current = dual_use_from_row(row)
+            current = dual_use_from_row(await visible_row_in(conn, actor, "SELECT * FROM dual_use_requests", "id",
+                                                             request_id, "dual-use request"))
             check_version("dual-use request", request_id, expected_version, current.version)
             allowed_step(actor, dual_use_transition, current.status, status, note,
                          what=f"mark a dual-use request {status.label}",

@@ -42,9 +42,7 @@ bench/bench_incidents.py --compare`` prints these and the timings):
 from __future__ import annotations
 
 import asyncio
-
 import re
-import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
@@ -63,7 +61,6 @@ from console.domain import (
     Permission,
     PermissionDenied,
     SourceType,
-    StoreError,
     ValidationError,
     incident_transition,
     may_widen,
@@ -75,7 +72,7 @@ from console.store.database import Database
 from console.store.fts import match_expression
 from console.store.guard import allowed_step, check_version, require
 from console.store.journal import SELECT_COLUMNS, entry_from_row, record, record_many
-from console.store.rows import from_iso, origin_of, to_iso, visible_to
+from console.store.rows import from_iso, origin_of, to_iso, visible_row_in, visible_to
 from console.validation import validate_incident
 
 #: Columns an operator may sort by, and their SQL (each backed by an index of 003).
@@ -496,14 +493,8 @@ class IncidentRepository:
                 for incident, new_id in zip(incidents, ids)]
 
     async def _locked_current(self, conn, actor: Actor, incident_id: int) -> Incident:
-        clause, params = visible_to(actor)
-        params["id"] = incident_id
-        async with conn.execute(f"SELECT * FROM incidents WHERE id = :id AND {clause}", params) as cursor:
-            cursor.row_factory = sqlite3.Row
-            row = await cursor.fetchone()
-        if row is None:
-            raise StoreError(f"incident {incident_id} does not exist or is not releasable to you")
-        return incident_from_row(row)
+        return incident_from_row(await visible_row_in(conn, actor, "SELECT * FROM incidents", "id", incident_id,
+                                                      "incident"))
 
     async def update(self, actor: Actor, incident: Incident, expected_version: int | None = None) -> Incident:
         """Save edited fields. Refused if someone saved the incident since ``expected_version``."""

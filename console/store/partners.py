@@ -14,7 +14,6 @@ matches and differs in nothing writes nothing (no journal row either).
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -49,7 +48,7 @@ from console.store.database import Database
 from console.store.guard import check_version, require
 from console.store.journal import record
 from console.store.journal_reader import status_changes
-from console.store.rows import from_iso, origin_of, to_date, to_iso, visible_to
+from console.store.rows import from_iso, origin_of, row_in, to_date, to_iso, visible_row_in, visible_to
 
 #: The text fields of an officer, in form and CSV order (``partner`` is the partner's code).
 OFFICER_FIELDS = ("partner", "rank", "name", "service", "service_number", "cell", "role", "contact", "shift",
@@ -276,14 +275,8 @@ class PartnerRepository:
 
     @staticmethod
     async def _current(conn: aiosqlite.Connection, actor: Actor, officer_id: int) -> Officer:
-        clause, params = visible_to(actor, "o.releasability")
-        params["id"] = officer_id
-        async with conn.execute(f"{OFFICER_SELECT} WHERE o.id = :id AND {clause}", params) as cursor:
-            cursor.row_factory = sqlite3.Row
-            row = await cursor.fetchone()
-        if row is None:
-            raise StoreError(f"officer {officer_id} does not exist or is not releasable to you")
-        return officer_from_row(row)
+        return officer_from_row(await visible_row_in(conn, actor, OFFICER_SELECT, "o.id", officer_id, "officer",
+                                                     column="o.releasability"))
 
     async def _check(self, officer: Officer) -> Officer:
         fields = {name: value for name, value in _officer_columns(officer).items() if value is not None}
@@ -417,12 +410,8 @@ class PartnerRepository:
 
     @staticmethod
     async def _contributor_in(conn: aiosqlite.Connection, contributor_id: int) -> Contributor:
-        async with conn.execute("SELECT * FROM contributors WHERE id = ?", (contributor_id,)) as cursor:
-            cursor.row_factory = sqlite3.Row
-            row = await cursor.fetchone()
-        if row is None:
-            raise StoreError(f"contributor {contributor_id} does not exist")
-        return contributor_from_row(row)
+        return contributor_from_row(await row_in(conn, "SELECT * FROM contributors WHERE id = ?", (contributor_id,),
+                                                 f"contributor {contributor_id} does not exist"))
 
     async def set_contributor_status(self, actor: Actor, contributor_id: int, status: IsfStatus, note: str = "",
                                      *, troops: int | None = None, police: int | None = None,

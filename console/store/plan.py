@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import aiosqlite
 
 from console.domain import (
@@ -14,7 +12,6 @@ from console.domain import (
     PlanPoint,
     PlanStatus,
     StatusChange,
-    StoreError,
     ValidationError,
 )
 from console.dtg import utc_now
@@ -23,7 +20,7 @@ from console.store.database import Database
 from console.store.guard import check_version, require
 from console.store.journal import record
 from console.store.journal_reader import status_changes
-from console.store.rows import from_iso, to_iso
+from console.store.rows import from_iso, row_in, to_iso
 
 MAX_OWNER = 60
 MAX_NEXT_STEP = 300
@@ -78,12 +75,8 @@ class PlanRepository:
 
     @staticmethod
     async def _current(conn: aiosqlite.Connection, number: int) -> PlanPoint:
-        async with conn.execute("SELECT * FROM plan_points WHERE number = ?", (number,)) as cursor:
-            cursor.row_factory = sqlite3.Row
-            row = await cursor.fetchone()
-        if row is None:
-            raise StoreError(f"there is no plan point {number}")
-        return plan_point_from_row(row)
+        return plan_point_from_row(await row_in(conn, "SELECT * FROM plan_points WHERE number = ?", (number,),
+                                                f"there is no plan point {number}"))
 
     async def set_status(self, actor: Actor, number: int, status: PlanStatus, next_step: str | None = None,
                          *, note: str = "", expected_version: int | None = None) -> PlanPoint:
