@@ -231,13 +231,7 @@ def _json_rows(text: str) -> tuple[str, list[Row]]:
         raise Rejected(["file: JSON must be a list of records or {\"kind\": ..., \"items\": [...]}"])
     rows, errors = [], []
     for index, item in enumerate(document, start=1):
-        if not isinstance(item, dict):
-            errors.append(f"item {index}: not an object")
-            continue
-        if len(item) > limits.MAX_FIELDS_PER_ROW:
-            errors.append(f"item {index}: {len(item)} fields, more than {limits.MAX_FIELDS_PER_ROW}")
-            continue
-        rows.append(Row(f"item {index}", item))
+        _add_record(f"item {index}", item, rows, errors)
     if errors:
         raise Rejected(errors, kind.strip().lower())
     return kind.strip().lower(), rows
@@ -253,16 +247,20 @@ def _ndjson_rows(text: str) -> list[Row]:
         except (json.JSONDecodeError, RecursionError) as error:
             errors.append(f"line {number}: malformed JSON: {getattr(error, 'msg', 'nested too deeply')}")
             continue
-        if not isinstance(item, dict):
-            errors.append(f"line {number}: not an object")
-            continue
-        if len(item) > limits.MAX_FIELDS_PER_ROW:
-            errors.append(f"line {number}: {len(item)} fields, more than {limits.MAX_FIELDS_PER_ROW}")
-            continue
-        rows.append(Row(f"line {number}", item))
+        _add_record(f"line {number}", item, rows, errors)
     if errors:
         raise Rejected(errors)
     return rows
+
+
+def _add_record(where: str, item, rows: list[Row], errors: list[str]) -> None:
+    """A JSON record is an object of at most MAX_FIELDS_PER_ROW fields; anything else is an error at ``where``."""
+    if not isinstance(item, dict):
+        errors.append(f"{where}: not an object")
+    elif len(item) > limits.MAX_FIELDS_PER_ROW:
+        errors.append(f"{where}: {len(item)} fields, more than {limits.MAX_FIELDS_PER_ROW}")
+    else:
+        rows.append(Row(where, item))
 
 
 def _csv_rows(text: str) -> list[Row]:

@@ -8,7 +8,7 @@ from console.sanitize import clean_line
 from console.store.database import Database
 from console.store.guard import require
 from console.store.journal import record
-from console.store.rows import to_iso
+from console.store.rows import row_in, to_iso
 
 
 def _operator(row) -> Operator:
@@ -56,10 +56,8 @@ class OperatorRepository:
     async def set_role(self, actor: Actor, login: str, role: Role) -> None:
         require(actor, Permission.MANAGE_OPERATORS, "change roles")
         async with self.database.transaction() as conn:
-            async with conn.execute("SELECT id, role FROM operators WHERE login = ?", (login,)) as cursor:
-                row = await cursor.fetchone()
-            if row is None:
-                raise StoreError(f"no operator {login!r}")
+            row = await row_in(conn, "SELECT id, role FROM operators WHERE login = ?", (login,),
+                               f"no operator {login!r}")
             await conn.execute("UPDATE operators SET role = ? WHERE id = ?", (int(role), row[0]))
             await record(conn, actor, Entity.OPERATOR, row[0], "set_role",
                          {"login": login, "role": [Role(row[1]).label, role.label]})
@@ -67,9 +65,6 @@ class OperatorRepository:
     async def remove(self, actor: Actor, login: str) -> None:
         require(actor, Permission.MANAGE_OPERATORS, "remove operators")
         async with self.database.transaction() as conn:
-            async with conn.execute("SELECT id FROM operators WHERE login = ?", (login,)) as cursor:
-                row = await cursor.fetchone()
-            if row is None:
-                raise StoreError(f"no operator {login!r}")
+            row = await row_in(conn, "SELECT id FROM operators WHERE login = ?", (login,), f"no operator {login!r}")
             await conn.execute("DELETE FROM operators WHERE id = ?", (row[0],))
             await record(conn, actor, Entity.OPERATOR, row[0], "remove", {"login": login})
