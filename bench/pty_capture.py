@@ -14,13 +14,15 @@ bench reports are all computed from that timeline:
   over a serial-speed link (a queue drained at ``baud / 10`` bytes per second,
   fed by the recorded writes at the times they happened).
 
-Keys can be sent to the program with ``send()``. Nothing here knows about cmcc.
+Keys can be sent to the program with ``send()``; ``visible()`` is what was
+written with the escape sequences taken out. Nothing here knows about cmcc.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import re
 import select
 import signal
 import struct
@@ -29,6 +31,14 @@ import termios
 import threading
 import time
 from collections.abc import Sequence
+
+#: CSI (colours, cursor moves, modes), OSC (titles, colour queries), charset and keypad switches.
+ANSI = re.compile(rb"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|[=>78cM])")
+
+
+def visible(data: bytes) -> bytes:
+    """The bytes a program wrote without its escape sequences: the text it drew."""
+    return ANSI.sub(b"", data)
 
 
 class PtyCapture:

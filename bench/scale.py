@@ -55,7 +55,7 @@ sys.path.insert(0, str(ROOT))
 from bench import bench_ingest  # noqa: E402
 from bench.bench_incidents import READER, WORDS  # noqa: E402
 from bench.build_large_db import EXTRA, PLACES, SUBJECTS, ensure, sizes  # noqa: E402
-from bench.pty_capture import PtyCapture  # noqa: E402
+from bench.pty_capture import PtyCapture, visible  # noqa: E402
 
 SIZE = (120, 40)
 EMPTY_APP = """
@@ -71,7 +71,6 @@ class Empty(App):
 Empty().run()
 """
 DTG = re.compile(rb"\d{6}Z [A-Z]{3} \d{2}")
-ANSI = re.compile(rb"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|[=>78cM])")
 CTRL_END = "\x1b[1;5F"
 QUIET = 0.5
 
@@ -95,10 +94,6 @@ class Row:
 def pct(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def visible(data: bytes) -> bytes:
-    return ANSI.sub(b"", data)
 
 
 # --- the pseudo-terminal -------------------------------------------------------------

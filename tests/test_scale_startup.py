@@ -10,7 +10,7 @@ import sys
 import weakref
 from pathlib import Path
 
-from bench.pty_capture import PtyCapture
+from bench.pty_capture import PtyCapture, visible
 from console import collector
 from console.config import Settings
 from console.screens.watch_floor import WatchFloor
@@ -93,18 +93,13 @@ def test_the_first_paint_is_one_frame_that_already_holds_the_data(db_path, tmp_p
     with PtyCapture([sys.executable, "-m", "console.cli", "--db", str(db_path)], size=(80, 24), env=env,
                     cwd=str(ROOT)) as capture:
         capture.wait_quiet(1.0, timeout=30)
-        shown = _visible(bytes(capture.data))
+        shown = visible(bytes(capture.data))
     assert shown.count(b"CMCC") == 1, shown[-400:]  # one full frame, not a blank one and then the data
     assert re.search(rb"\d{6}Z\s+\d", shown), shown[-400:]  # an incident row: DTG then severity
     assert b"rows 1-" in shown
 
 
 ROOT = Path(__file__).resolve().parent.parent
-_ANSI = re.compile(rb"\x1b\[[0-9;?<>=$]*[A-Za-z~]|\x1b\][^\x07]*\x07|\x1b.")
-
-
-def _visible(data: bytes) -> bytes:
-    return _ANSI.sub(b" ", data)
 
 
 async def _seed(db_path) -> None:
