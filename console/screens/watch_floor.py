@@ -202,24 +202,29 @@ class WatchFloor(Screen):
         # One batch: the panes reloaded together reach the terminal as one frame, not one each.
         # Together: the database thread answers one question after another without waiting for
         # the event loop (busy mounting at start-up) to take each answer before the next is asked.
-        with self.app.batch_update():
-            jobs = [self._load_pane(pane) for pane in self.panes if pane.KEY in keys]
-            if FEED_HEALTH in keys:
-                jobs.append(self._load_feed_health())
-            if TICKER in keys:
-                jobs.append(self._load_ticker())
-            await asyncio.gather(*jobs)
-        hold = getattr(self.app, "first_frame", None)
-        if hold is not None:
-            hold.release()
+        try:
+            with self.app.batch_update():
+                jobs = [self._load_pane(pane) for pane in self.panes if pane.KEY in keys]
+                if FEED_HEALTH in keys:
+                    jobs.append(self._reported("Feed health", self._load_feed_health()))
+                if TICKER in keys:
+                    jobs.append(self._reported("Ticker", self._load_ticker()))
+                await asyncio.gather(*jobs)
+        finally:  # whatever failed, the first frame is not held back for it
+            hold = getattr(self.app, "first_frame", None)
+            if hold is not None:
+                hold.release()
 
     async def _load_pane(self, pane: Pane) -> None:
-        try:
-            await pane.fill()
-            await pane.load()
-        except StoreError as error:
-            self.app.notify(f"{pane.TITLE}: {error}", severity="error")
+        await self._reported(pane.TITLE, pane.fill_and_load())
         self.reloads[pane.KEY] += 1
+
+    async def _reported(self, what: str, loading) -> None:
+        """A refusal or failure of the store is a notice naming what could not load, not a lost load."""
+        try:
+            await loading
+        except StoreError as error:
+            self.app.notify(f"{what}: {error}", severity="error")
 
     async def _load_ticker(self) -> None:
         """The ticker before the Headlines pane has loaded (it feeds the ticker from then on)."""

@@ -53,6 +53,11 @@ class Pane(Vertical):
             self.filled = True
             await self.recompose()
 
+    async def fill_and_load(self) -> None:
+        """What the watch floor does to show the pane's data: its widgets first, if it has none yet."""
+        await self.fill()
+        await self.load()
+
     @property
     def store(self):
         return self.app.store
