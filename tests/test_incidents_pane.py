@@ -3,6 +3,7 @@ the bell, the governorate map and exporting the view."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import timedelta
 
@@ -227,3 +228,32 @@ async def test_status_marks_reach_the_table_from_the_store(db_path):
         assert await until(pilot, lambda: incident.id in table.records)
         await store.incidents.transition(OPERATOR, incident.id, IncidentStatus.VERIFYING, "looking")
         assert await until(pilot, lambda: table.get_cell(str(incident.id), "status").plain == "? verifying")
+
+
+async def test_a_slow_load_for_an_older_filter_never_overwrites_the_newer_one(big_db):
+    app = await console(big_db)
+    original = app.store.incidents.page
+    slow_once = asyncio.Event()
+
+    async def page(actor, flt=IncidentFilter(), *, offset=0, limit=200):
+        if flt.statuses and not slow_once.is_set():  # the "open" preset's page: answered late
+            slow_once.set()
+            rows = await original(actor, flt, offset=offset, limit=limit)
+            await asyncio.sleep(1.0)
+            return rows
+        return await original(actor, flt, offset=offset, limit=limit)
+
+    app.store.incidents.page = page
+    async with app.run_test(size=(80, 24)) as pilot:
+        incidents = pane(app)
+        table = incidents.table
+        assert await until(pilot, lambda: table.row_count == PAGE)
+        await pilot.press("p")  # "all"
+        await pilot.press("p")  # "open": its page is slow
+        assert await until(pilot, slow_once.is_set)
+        await pilot.press("p")  # "hot", while "open" is still loading
+        assert await until(pilot, lambda: incidents.preset_name == "hot")
+        await pilot.pause(1.5)  # the slow "open" load has long finished
+        assert table.row_count > 0
+        assert all(i.severity >= 3 and utc_now() - i.occurred_at <= timedelta(hours=24)
+                   for i in table.records.values())  # "hot" rows, not "open" ones

@@ -76,6 +76,9 @@ class WatchFloor(Screen):
         #: How often each pane was reloaded (coalescing keeps this low during bursts).
         self.reloads: Counter[str] = Counter()
         self._minutes = 0
+        #: One load at a time: two overlapping loads of a pane could finish out of order, and the
+        #: older one (a filter already changed) would overwrite what the newer one showed.
+        self._loading = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         # Only the panes on screen are filled now; the others get their widgets when first needed.
@@ -203,13 +206,14 @@ class WatchFloor(Screen):
         # Together: the database thread answers one question after another without waiting for
         # the event loop (busy mounting at start-up) to take each answer before the next is asked.
         try:
-            with self.app.batch_update():
-                jobs = [self._load_pane(pane) for pane in self.panes if pane.KEY in keys]
-                if FEED_HEALTH in keys:
-                    jobs.append(self._reported("Feed health", self._load_feed_health()))
-                if TICKER in keys:
-                    jobs.append(self._reported("Ticker", self._load_ticker()))
-                await asyncio.gather(*jobs)
+            async with self._loading:
+                with self.app.batch_update():
+                    jobs = [self._load_pane(pane) for pane in self.panes if pane.KEY in keys]
+                    if FEED_HEALTH in keys:
+                        jobs.append(self._reported("Feed health", self._load_feed_health()))
+                    if TICKER in keys:
+                        jobs.append(self._reported("Ticker", self._load_ticker()))
+                    await asyncio.gather(*jobs)
         finally:  # whatever failed, the first frame is not held back for it
             hold = getattr(self.app, "first_frame", None)
             if hold is not None:
