@@ -51,6 +51,7 @@ class CmccApp(App):
             self.animation_level = "none"
         #: The feed pollers + inbox watcher of this process (they poll only while it holds the lease).
         self.feed_runner = None
+        self._change_watcher: ChangeWatcher | None = None
         self._feeds_closed = asyncio.Event()
 
     @property
@@ -93,6 +94,7 @@ class CmccApp(App):
     async def watch_changes(self) -> None:
         """Post StoreChanged for every batch of journal rows any process commits."""
         watcher = await ChangeWatcher.open(self.store.path, await self.store.journal.last_id())
+        self._change_watcher = watcher  # closed at exit too (on_unmount), before the event loop ends
         try:
             while True:
                 try:
@@ -194,4 +196,6 @@ class CmccApp(App):
                 await asyncio.wait_for(self._feeds_closed.wait(), timeout=3)
             except TimeoutError:
                 pass
+        if self._change_watcher is not None:
+            await self._change_watcher.close()
         await self.store.close()

@@ -6,6 +6,7 @@ import asyncio
 import subprocess
 import sys
 import textwrap
+import threading
 
 from console.domain import Entity
 from console.store import Store
@@ -80,3 +81,24 @@ async def test_a_write_by_a_separate_process_is_seen(store, db_path):
         assert entries[0].changes["description"] == "From another process"
     finally:
         await watcher.close()
+
+
+async def test_closing_a_watcher_twice_at_once_closes_it_once(store, db_path):
+    """The poller closes it on its way out and the app at exit: both at once must neither hang nor leave its
+    thread behind (a thread still running when the event loop ends dies with 'Event loop is closed')."""
+    before = _database_threads()
+    watcher = await ChangeWatcher.open(db_path)
+    await asyncio.wait_for(asyncio.gather(watcher.close(), watcher.close()), timeout=5)
+    assert await _threads_back_to(before)
+
+
+async def _threads_back_to(count: int) -> bool:
+    for _ in range(100):
+        if _database_threads() <= count:
+            return True
+        await asyncio.sleep(0.01)
+    return False
+
+
+def _database_threads() -> int:
+    return sum(1 for t in threading.enumerate() if "_connection_worker_thread" in t.name and t.is_alive())

@@ -8,6 +8,7 @@ moves do we read the journal rows after the last id we saw.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import aiosqlite
@@ -26,6 +27,7 @@ class ChangeWatcher:
         self.last_id = last_id
         self._data_version = data_version
         self._behind = False
+        self._closing: asyncio.Future | None = None
 
     @classmethod
     async def open(cls, path: str | Path, last_id: int | None = None) -> "ChangeWatcher":
@@ -56,4 +58,8 @@ class ChangeWatcher:
         return entries
 
     async def close(self) -> None:
-        await self._connection.close()
+        """Closes once, however many ask (the poller on its way out and the app at exit); a caller
+        that is cancelled while waiting does not cut the close short."""
+        if self._closing is None:
+            self._closing = asyncio.ensure_future(self._connection.close())
+        await asyncio.shield(self._closing)
