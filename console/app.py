@@ -15,8 +15,6 @@ from console import collector, low_bandwidth
 from console.config import Settings, save_setting
 from console.domain import Actor, StoreError
 from console.messages import StoreChanged
-from console.screens.confirm import ConfirmScreen
-from console.screens.help import HelpScreen
 from console.screens.watch_floor import WatchFloor
 from console.store import Store
 from console.store.changes import ChangeWatcher
@@ -144,6 +142,8 @@ class CmccApp(App):
                 self.notify(done, timeout=3)
 
     def action_help(self) -> None:
+        from console.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
@@ -170,6 +170,8 @@ class CmccApp(App):
             self.push_screen(HandoverScreen())
 
     def action_quit_asking(self) -> None:
+        from console.screens.confirm import ConfirmScreen
+
         def answer(yes: bool | None) -> None:
             if yes:
                 self.exit()
