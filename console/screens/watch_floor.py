@@ -71,7 +71,7 @@ class WatchFloor(Screen):
         self.panes: list[Pane] = [cls() for cls in PANE_CLASSES]
         self.active = 0
         self._dirty: set[str] = set()
-        #: Panes not loaded yet (off screen at start-up), loaded one per refresh tick.
+        #: Panes not loaded yet (off screen at start-up), loaded one per tick after the first frame.
         self._deferred: list[str] = []
         #: How often each pane was reloaded (coalescing keeps this low during bursts).
         self.reloads: Counter[str] = Counter()
@@ -95,14 +95,19 @@ class WatchFloor(Screen):
     def on_mount(self) -> None:
         self.panes[0].add_class("-active")
         # First frame: the panes on screen (one at a time when narrow), the ticker and feed health.
-        # The hidden panes load after it, one per refresh tick, so start-up waits for none of
-        # them (on 2,000 officers the Partners roster alone took ~0.4 s to fill).
+        # The hidden panes load after it, one per tick, so start-up waits for none of them (on
+        # 2,000 officers the Partners roster alone took ~0.4 s to fill).
         shown = self._shown_at_start()
         self._deferred = [pane.KEY for pane in self.panes if pane.KEY not in shown]
         self._dirty = shown | {FEED_HEALTH} | ({TICKER} if self._deferred else set())
         self.reload_dirty()
         # Coalescing: changes only mark panes dirty; this timer reloads each dirty pane once.
         self.set_interval(low_bandwidth.refresh_seconds(self.app.settings), self.reload_dirty)
+        if self._deferred:
+            # The configured interval even on a slow link (not stretched to 1 s): hidden panes write
+            # nothing but their marks in the pane bar, which then follow the first frame at once
+            # instead of trickling in over the next seconds.
+            self._deferred_timer = self.set_interval(self.app.settings.refresh_seconds, self._load_next_deferred)
         if self.app.settings.low_bandwidth:
             self.query_one(ClockBar).set_status(mode=low_bandwidth.MODE_MARK)
         self.set_interval(60, self._every_minute)
@@ -125,9 +130,9 @@ class WatchFloor(Screen):
 
     async def action_show_pane(self, index: int) -> None:
         pane = self.panes[index]
-        if pane.KEY in self._deferred:  # not loaded yet: next
+        if pane.KEY in self._deferred:  # not loaded yet: now, not at its turn
             self._deferred.remove(pane.KEY)
-            self._dirty.add(pane.KEY)
+            self.load({pane.KEY})
         await pane.fill()
         self._activate(index)
         pane.table.focus()
@@ -191,11 +196,15 @@ class WatchFloor(Screen):
         if changed & {Entity.FEED, Entity.SEED, Entity.LEASE}:
             self._dirty.add(FEED_HEALTH)
 
-    def reload_dirty(self) -> None:
+    def _load_next_deferred(self) -> None:
+        if not self._deferred:
+            self._deferred_timer.stop()
+            return
         hold = getattr(self.app, "first_frame", None)
-        if self._deferred and self.reloads and getattr(hold, "drawn", True):
-            # The first frame is out (a load holds the screen's repaints): one hidden pane per tick.
-            self._dirty.add(self._deferred.pop(0))
+        if self.reloads and getattr(hold, "drawn", True):  # after the first frame: a load holds repaints
+            self.load({self._deferred.pop(0)})
+
+    def reload_dirty(self) -> None:
         if self._dirty:
             dirty, self._dirty = self._dirty, set()
             self.load(dirty)
