@@ -40,11 +40,13 @@ from console.domain import Commodity, FigureSource, Governorate  # noqa: E402
 from console.dtg import utc_now  # noqa: E402
 from console.identity import os_login  # noqa: E402
 from console.store import Store  # noqa: E402
-from console.store.journal import row_hash  # noqa: E402
+from console.store.journal import row_hash, seal  # noqa: E402
 from console.store.rows import to_iso  # noqa: E402
 from console.store.seed import CROSSINGS, FIRST, LAST, ORGANISATIONS, RANKS, seed_demo  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
+#: The headline columns (in the INSERT's order from title on) a headline's journal row seals.
+SEALED = ("title", "link", "summary", "guid", "dedup_key", "published_at", "fetched_at", "read", "watch_hits")
 FULL = {"incidents": 100_000, "movements": 200_000, "headlines": 1_000_000, "feeds": 50, "officers": 2_000}
 BATCH = 20_000
 DAYS = 365
@@ -102,11 +104,20 @@ async def _incidents(store, rng: random.Random, count: int) -> None:
         batch = synthetic(rng, min(10_000, count - done), done)
         async with store.database.transaction() as conn:
             created = await store.incidents.insert_in(conn, WRITER, batch)
-            # Most of a year's incidents have been acknowledged and moved along (bench_incidents does the same).
-            await conn.execute("UPDATE incidents SET acknowledged_by = 'bench', acknowledged_at = created_at,"
-                               " status = CASE abs(random()) % 5 WHEN 0 THEN 'reported' WHEN 1 THEN 'verifying'"
-                               " WHEN 2 THEN 'verified' WHEN 3 THEN 'unsubstantiated' ELSE 'closed' END"
-                               " WHERE id >= ? AND abs(random()) % 50 <> 0", (created[0].id,))
+            # Most of a year's incidents have been acknowledged and moved along (bench_incidents does the same),
+            # each with its journal row, so that `cmcc journal verify` replays the file without a finding.
+            cursor = await conn.execute(
+                "UPDATE incidents SET acknowledged_by = 'bench', acknowledged_at = created_at,"
+                " status = CASE abs(random()) % 5 WHEN 0 THEN 'reported' WHEN 1 THEN 'verifying'"
+                " WHEN 2 THEN 'verified' WHEN 3 THEN 'unsubstantiated' ELSE 'closed' END"
+                " WHERE id >= ? AND abs(random()) % 50 <> 0 RETURNING id, status, acknowledged_at",
+                (created[0].id,))
+            moved = sorted(await cursor.fetchall())
+            await cursor.close()
+            chain = Chain(await _last_hash(conn))
+            await conn.executemany(JOURNAL_INSERT, chain.rows("incident", "edit", [
+                (i, {"status": ["reported", s], "acknowledged_by": ["", "bench"], "acknowledged_at": [None, at]})
+                for i, s, at in moved], to_iso(utc_now())))
         done += len(batch)
         _progress("incidents", done, count)
     print(file=sys.stderr)
@@ -169,7 +180,8 @@ async def _feeds(store, count: int) -> list[tuple[int, str]]:
                                " VALUES (?, ?, ?, ?, ?)", rows)
         chain = Chain(await _last_hash(conn))
         await conn.executemany(JOURNAL_INSERT, chain.rows(
-            "feed", "add", [(first + k, {"name": r[0], "url": r[1]}) for k, r in enumerate(rows)], to_iso(utc_now())))
+            "feed", "add", [(first + k, {"name": r[0], "url": r[1], "interval_seconds": r[2], "enabled": r[3],
+                                         "keywords": r[4]}) for k, r in enumerate(rows)], to_iso(utc_now())))
         async with conn.execute("SELECT id, name FROM feeds ORDER BY id") as cursor:
             return [(r[0], r[1]) for r in await cursor.fetchall()]
 
@@ -201,7 +213,8 @@ async def _headlines(store, rng: random.Random, count: int, feeds: list[tuple[in
             chain = Chain(await _last_hash(conn))
             await conn.executemany(JOURNAL_INSERT, chain.rows(
                 "headline", "add", [(first + k, {"feed_id": r[0], "source": r[1], "releasability": "ALL",
-                                                 "title": r[2]}) for k, r in enumerate(rows)], to_iso(utc_now())))
+                                                 "title": r[2], "sealed": seal("headline", dict(zip(SEALED, r[2:]))),
+                                                 "read": r[9]}) for k, r in enumerate(rows)], to_iso(utc_now())))
         done += size
         _progress("headlines", done, count)
     print(file=sys.stderr)

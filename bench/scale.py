@@ -31,6 +31,9 @@ journal row per record. Then, on this machine:
   Headlines pane; this script commits a headline with a unique title through
   ``console.store`` (another process, as a poller or another console would)
   and times until that title appears in the console's output.
+- **journal verify**: ``cmcc journal verify`` on the big database as a fresh
+  process (bench/bench_verify.py): the hash chain, and every record replayed
+  from the journal and compared field by field; its time and journal rows per second.
 """
 
 from __future__ import annotations
@@ -406,8 +409,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a tenth of the sizes, fewer runs")
     parser.add_argument("--rebuild", action="store_true", help="build the database even if a matching one exists")
     parser.add_argument("--plans", metavar="FILE", help="write the hot queries' EXPLAIN QUERY PLAN as markdown")
-    parser.add_argument("--only", default="paint,rss,store,ingest,propagation",
-                        help="comma-separated subset of: paint,rss,store,ingest,propagation (default: all)")
+    parser.add_argument("--only", default="paint,rss,store,ingest,propagation,verify",
+                        help="comma-separated subset of: paint,rss,store,ingest,propagation,verify (default: all)")
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
     scale = 0.1 if args.quick else 1.0
@@ -468,6 +471,14 @@ def main(argv: list[str] | None = None) -> int:
                                 pct(samples, 0.95) <= 1.0, note))
             else:
                 rows.append(Row("propagation p95", None, "s", None, "<= 1 s", False, note))
+        if "verify" in only:
+            log("journal verify: chain and replay of every record")
+            from bench.bench_verify import measure
+
+            seconds, rows_checked, records, first = measure(db)
+            rows.append(Row("journal verify", seconds, "s", None, "completes, no finding", bool(rows_checked),
+                            f"{rows_checked:,} rows, {records:,} records: {rows_checked / seconds:,.0f} rows/s"
+                            if rows_checked else first[:80]))
         if args.plans:
             plans = asyncio.run(query_plans(db))
             write_plans(Path(args.plans), plans, said)

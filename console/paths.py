@@ -29,3 +29,16 @@ def demo_database_path() -> Path:
 
 def config_path() -> Path:
     return config_dir() / "config.toml"
+
+
+def state_dir() -> Path:
+    """The operator's own state folder ($XDG_STATE_HOME/cmcc, default ~/.local/state/cmcc)."""
+    return _xdg("XDG_STATE_HOME", ".local/state") / "cmcc"
+
+
+def witness_path(database: str | Path) -> Path:
+    """Where this operator remembers the newest journal row seen of ``database`` (by its resolved path)."""
+    import hashlib
+
+    resolved = str(Path(database).expanduser().resolve())
+    return state_dir() / "witness" / f"{hashlib.sha256(resolved.encode('utf-8')).hexdigest()[:24]}.json"

@@ -74,6 +74,9 @@ class FeedRunner:
     # --- events ---------------------------------------------------------------
 
     def _emit(self, line: str) -> None:
+        from console.sanitize import clean_line
+
+        line = clean_line(line, max_chars=1000)  # event lines quote outside text (names, errors): one clean line
         log.info("%s", line)
         if self.on_event is not None:
             try:
@@ -98,6 +101,7 @@ class FeedRunner:
         """Until ``stop_event`` is set (or the task is cancelled): hold the lease and poll."""
         self._stop = stop_event or asyncio.Event()
         self.finished.clear()
+        witness = asyncio.create_task(self._witness(), name="journal-witness")
         try:
             while not self._stop.is_set():
                 if await self._acquire():
@@ -107,11 +111,26 @@ class FeedRunner:
                         break
                 await self._wait(self.renew_seconds)
         finally:
+            witness.cancel()
             try:
                 await asyncio.shield(self._release())
             except asyncio.CancelledError:
                 pass
             self.finished.set()
+
+    async def _witness(self, seconds: float = 1.0) -> None:
+        """Once a second, remember the journal's newest row outside the file (``console/witness.py``)."""
+        from console.witness import remember
+
+        while True:
+            try:
+                row_id, row_hash = await self.store.journal.head()
+                await asyncio.to_thread(remember, self.store.path, row_id, row_hash)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - a witness helps; it never stops polling
+                log.warning("cannot remember the journal's head: %s", error)
+            await asyncio.sleep(seconds)
 
     async def _acquire(self) -> bool:
         try:

@@ -25,6 +25,8 @@ class ChangeWatcher:
     def __init__(self, connection: aiosqlite.Connection, last_id: int, data_version: int):
         self._connection = connection
         self.last_id = last_id
+        #: the hash of journal row ``last_id`` ('' until known): what a witness remembers
+        self.last_hash = ""
         self._data_version = data_version
         self._behind = False
         self._closing: asyncio.Future | None = None
@@ -38,7 +40,11 @@ class ChangeWatcher:
         if last_id is None:
             async with connection.execute("SELECT coalesce(max(id), 0) FROM journal") as cursor:
                 last_id = (await cursor.fetchone())[0]
-        return cls(connection, last_id, version)
+        watcher = cls(connection, last_id, version)
+        async with connection.execute("SELECT hash FROM journal WHERE id = ?", (last_id,)) as cursor:
+            row = await cursor.fetchone()
+        watcher.last_hash = row[0] if row else ""
+        return watcher
 
     async def poll(self) -> list[JournalEntry]:
         """Journal rows committed since the last poll (empty when nothing changed)."""
@@ -48,12 +54,13 @@ class ChangeWatcher:
             return []
         self._data_version = version
         async with self._connection.execute(
-            f"SELECT {SELECT_COLUMNS} FROM journal WHERE id > ? ORDER BY id LIMIT ?", (self.last_id, BATCH)
+            f"SELECT {SELECT_COLUMNS}, hash FROM journal WHERE id > ? ORDER BY id LIMIT ?", (self.last_id, BATCH)
         ) as cursor:
             rows = await cursor.fetchall()
         entries = [entry_from_row(row) for row in rows]
         if entries:
             self.last_id = entries[-1].id
+            self.last_hash = rows[-1][8]
         self._behind = len(entries) == BATCH
         return entries
 

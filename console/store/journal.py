@@ -100,3 +100,28 @@ class ChainReport:
     @property
     def ok(self) -> bool:
         return self.first_broken_id is None
+
+
+#: Columns a create row carries only as a digest (``sealed``): headlines' link, summary and the
+#: rest (a million rows: the journal would double in size), and a restricted movement's details,
+#: which stay out of the shared journal. None of them changes after the record is created, so
+#: ``cmcc journal verify`` can recompute the digest from the table and compare.
+SEALED_COLUMNS = {
+    "headline": ("title", "link", "summary", "guid", "dedup_key", "published_at", "fetched_at", "watch_hits"),
+    "movement": ("organisation", "commodity", "load_type", "trucks", "tonnes", "pallets", "reference",
+                 "figure_source"),
+}
+
+
+def seal(entity: str, values) -> str:
+    """The digest of a record's sealed columns (``values``: a mapping with at least those keys)."""
+    payload = json.dumps([values[name] for name in SEALED_COLUMNS[entity]], ensure_ascii=False,
+                         separators=(",", ":"), default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+async def head(connection: aiosqlite.Connection) -> tuple[int, str]:
+    """(id, hash) of the newest journal row; (0, '') for an empty journal."""
+    async with connection.execute("SELECT id, hash FROM journal ORDER BY id DESC LIMIT 1") as cursor:
+        row = await cursor.fetchone()
+    return (int(row[0]), row[1]) if row else (0, "")

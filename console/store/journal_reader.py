@@ -17,6 +17,16 @@ class JournalReader:
     async def last_id(self) -> int:
         return int(await self.database.scalar("SELECT coalesce(max(id), 0) FROM journal"))
 
+    async def head(self) -> tuple[int, str]:
+        """(id, hash) of the newest journal row; (0, '') when the journal is empty."""
+        row = await self.database.fetchone("SELECT id, hash FROM journal ORDER BY id DESC LIMIT 1")
+        return (int(row[0]), row[1]) if row else (0, "")
+
+    async def hash_of(self, row_id: int) -> str | None:
+        """The hash of journal row ``row_id`` (None when there is no such row)."""
+        row = await self.database.fetchone("SELECT hash FROM journal WHERE id = ?", (row_id,))
+        return row[0] if row else None
+
     async def after(self, last_id: int, limit: int = 5000) -> list[JournalEntry]:
         rows = await self.database.fetchall(
             f"SELECT {SELECT_COLUMNS} FROM journal WHERE id > ? ORDER BY id LIMIT ?", (last_id, limit)
