@@ -13,11 +13,12 @@ from textual.screen import Screen
 
 from console import collector, low_bandwidth
 from console.config import Settings, save_setting
-from console.domain import Actor, StoreError
-from console.messages import StoreChanged
+from console.domain import Actor, Entity, StoreError
+from console.messages import ActorChanged, StoreChanged
 from console.screens.watch_floor import WatchFloor
 from console.store import Store
 from console.store.changes import ChangeWatcher
+from console.store.database import exposure_warning
 from console.theming import Theming
 
 #: How often the change watcher asks the database whether anything was committed.
@@ -85,6 +86,8 @@ class CmccApp(App):
             self._feeds_closed.set()
         for problem in self.settings.problems:
             self.notify(problem, severity="warning", timeout=10)
+        if exposed := exposure_warning(self.store.path):
+            self.notify(exposed, severity="warning", timeout=15, markup=False)
         if self.notice:
             self.notify(self.notice, severity="warning", timeout=10)
 
@@ -93,14 +96,20 @@ class CmccApp(App):
         """Post StoreChanged for every batch of journal rows any process commits."""
         watcher = await ChangeWatcher.open(self.store.path, await self.store.journal.last_id())
         self._change_watcher = watcher  # closed at exit too (on_unmount), before the event loop ends
+        from console.witness import Throttled
+
+        witness = Throttled(self.store.path)  # the newest row seen, outside the file (journal verify)
         try:
             while True:
+                witness.saw(watcher.last_id, watcher.last_hash)
                 try:
                     entries = await watcher.poll()
                 except Exception as error:  # noqa: BLE001 - a busy or vanished file must not stop the feed
                     self.notify(f"change feed: {error}", severity="error", timeout=5)
                     await asyncio.sleep(2)
                     continue
+                if entries and any(entry.entity is Entity.OPERATOR for entry in entries):
+                    await self.refresh_actor()
                 if entries:
                     # Every open screen hears of it: the watch floor, and any detail or
                     # log screen above it that shows records which may have changed.
@@ -111,7 +120,27 @@ class CmccApp(App):
                             screen.post_message(StoreChanged(entries))
                 await asyncio.sleep(CHANGE_POLL_SECONDS)
         finally:
+            witness.flush()
             await watcher.close()
+
+    async def refresh_actor(self) -> None:
+        """Take the operator's role and nation as the database has them now (an admin changed them).
+
+        The store already judges every write by the database's values; this keeps what the screen
+        shows and offers in step with them, and tells the operator once.
+        """
+        from console.identity import refreshed_actor
+
+        before = self.actor
+        after = await refreshed_actor(self.store, before)
+        if after == before:
+            return
+        self.actor = after
+        if after.role != before.role or after.nation != before.nation:
+            self.notify(f"your access changed: now {after.label}", severity="warning", timeout=10, markup=False)
+        for screen in self.screen_stack:
+            if type(screen) is not Screen:
+                screen.post_message(ActorChanged(before, after))
 
     @work(exclusive=True, group="feeds", exit_on_error=False)
     async def run_feeds(self) -> None:

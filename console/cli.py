@@ -29,9 +29,19 @@ SUBCOMMANDS = {
 }
 
 
+#: Subcommands that only read, and so honour ``--view-as`` exactly as the console does.
+READING_SUBCOMMANDS = ("export", "handover", "journal")
+
+
 def _db_option(parser: argparse.ArgumentParser, *, default: object) -> None:
     parser.add_argument("--db", metavar="PATH", default=default,
                         help="the database file (default: %s)" % default_database_path())
+
+
+def _view_as_option(parser: argparse.ArgumentParser, *, default: object) -> None:
+    parser.add_argument("--view-as", metavar="LOGIN", default=default,
+                        help="see the floor as LOGIN would (role and nation), read-only"
+                             " (watch officers and admins; never a wider role than yours)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
         # SUPPRESS: a --db given after the subcommand wins, one given before is kept.
         _db_option(sub, default=argparse.SUPPRESS)
+        if name in READING_SUBCOMMANDS:
+            _view_as_option(sub, default=argparse.SUPPRESS)
         module.register(sub)
     return parser
 
@@ -58,8 +70,7 @@ def _add_console_options(parser: argparse.ArgumentParser) -> None:
                         help="cheap redraws for slow links (also CMCC_LOW_BANDWIDTH=1)")
     parser.add_argument("--ascii", action="store_true", default=None,
                         help="ASCII borders and marks for terminals that mangle box drawing")
-    parser.add_argument("--operator", metavar="LOGIN",
-                        help="act as a narrower role for testing (watch officers only)")
+    _view_as_option(parser, default=None)
 
 
 def _command_module(name: str):
@@ -69,6 +80,16 @@ def _command_module(name: str):
         if error.name == f"console.commands.{name}":
             return None  # not built yet
         raise
+
+
+def _warn_if_exposed(path: str) -> None:
+    """Once per command: a database every user of the host may read or write is no secret and no record."""
+    from console.sanitize import clean_line
+    from console.store.database import exposure_warning
+
+    warning = exposure_warning(path)
+    if warning:
+        print(f"cmcc: warning: {clean_line(warning, max_chars=400)}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
             from console.commands.open_console import run_console
 
             return run_console(args)
+        if args.view_as and args.command not in READING_SUBCOMMANDS:
+            raise CliError(f"--view-as is read-only: 'cmcc {args.command}' does not take it"
+                           f" (it does: the console, {', '.join(READING_SUBCOMMANDS)})")
+        _warn_if_exposed(args.db)
         module = _command_module(SUBCOMMANDS[args.command])
         result = module.run(args)
         if asyncio.iscoroutine(result):

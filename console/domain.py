@@ -83,21 +83,35 @@ def may(role: Role, permission: Permission) -> bool:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who makes a change, and from where. Every mutation takes one."""
+    """Who makes a change, and from where. Every mutation takes one.
+
+    The store judges a write by the operator's role and nation as the database has them at that
+    moment (looked up by ``login`` inside the write's transaction), so ``role`` and ``nation`` here
+    are what the screen shows, not a grant. ``viewer_login`` is set when a real operator views the
+    floor as this one (``--view-as``): such an actor reads as this operator and never writes.
+    ``system`` marks the feed poller's own identity, the only one the store does not look up.
+    """
 
     login: str
     name: str
     role: Role
     nation: str
     origin: str = "local"
+    viewer_login: str = ""
+    system: bool = False
 
     @property
     def label(self) -> str:
         return f"{self.name} ({self.nation}, {self.role.label})"
 
+    @property
+    def viewing_as(self) -> bool:
+        """True when someone else views the floor as this operator: read-only."""
+        return bool(self.viewer_login)
 
-#: The feed poller and the inbox act under this identity.
-SYSTEM_ACTOR = Actor("cmcc-system", "System", Role.ADMIN, "ALL", "local")
+
+#: The feed poller acts under this identity (inbox files under their owner's).
+SYSTEM_ACTOR = Actor("cmcc-system", "System", Role.ADMIN, "ALL", "local", system=True)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from textual.message import Message
 
-from console.domain import Entity, JournalEntry
+from console.domain import Actor, Entity, JournalEntry
 
 
 class StoreChanged(Message):
@@ -25,3 +25,12 @@ class StoreChanged(Message):
             else:
                 changed[entry.entity]
         return changed
+
+
+class ActorChanged(Message):
+    """The operator's role, nation or name changed in the database (or they were removed)."""
+
+    def __init__(self, before: Actor, after: Actor) -> None:
+        super().__init__()
+        self.before = before
+        self.after = after

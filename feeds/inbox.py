@@ -469,11 +469,12 @@ class Inbox:
             if not rows:
                 raise Rejected(["file: no records"])
             errors = RowErrors()
-            records = importer.validate(rows, ImportContext(name, self.actor), errors)
+            actor = await self._owner_of(path)
+            records = importer.validate(rows, ImportContext(name, actor), errors)
             if errors:
                 raise Rejected(errors.items, kind)
             try:
-                async with self.store.database.transaction() as conn:
+                async with self.store.database.write(actor) as (conn, actor):
                     from console.store.feeds import InboxLedger
 
                     if not await InboxLedger.record_in(conn, digest, name, kind=kind, rows=len(records),
@@ -481,7 +482,7 @@ class Inbox:
                         # another process imported the same content since we looked
                         earlier = await self.ledger.seen(digest)
                         raise _AlreadyImported(earlier[0] if earlier else "another file")
-                    written = await importer.write(self.store, conn, self.actor, records)
+                    written = await importer.write(self.store, conn, actor, records)
             except _AlreadyImported as error:
                 return await self._duplicate(path, str(error))
         except Rejected as rejected:
@@ -495,6 +496,18 @@ class Inbox:
                                       kind, digest=None)
         moved = await asyncio.to_thread(move_aside, path, self.folder / PROCESSED)
         return InboxOutcome(name, "imported", kind, written, (), moved)
+
+    async def _owner_of(self, path: Path) -> Actor:
+        """The operator who owns the file: its records are theirs, judged by their role and nation.
+
+        Not the process that happens to hold the poller lease: whoever can drop a file in the
+        inbox must not write with the poller's rights. An owner who is not an operator is a viewer,
+        and the store refuses the file.
+        """
+        from console.identity import actor_of, login_of_uid
+
+        login = login_of_uid(path.stat().st_uid)
+        return actor_of(await self.store.operators.get(login), login, f"inbox:{self.actor.origin}")
 
     async def _duplicate(self, path: Path, first_name: str) -> InboxOutcome:
         moved = await asyncio.to_thread(move_aside, path, self.folder / PROCESSED)

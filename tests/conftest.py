@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from console.domain import Actor, Role
+from console.domain import SYSTEM_ACTOR, Actor, Operator, Role
+from console.identity import os_login
 from console.store import Store
 from console.store.seed import seed_demo
 
@@ -12,11 +13,25 @@ WATCH_OFFICER = Actor("wo_gbr", "Maj. Claire Morgan", Role.WATCH_OFFICER, "GBR",
 OPERATOR = Actor("op_deu", "Capt. Jonas Weber", Role.OPERATOR, "DEU", "test")
 VIEWER = Actor("viewer_egy", "Lt. Omar Haddad", Role.VIEWER, "EGY", "test")
 ADMIN = Actor("admin", "Admin", Role.ADMIN, "USA", "test")
+#: The real user running the tests (the password database's name for our uid): the store judges
+#: every write by the operators table, so the test actors above are registered operators, and
+#: the tests' own login is the demo databases' admin.
+REAL_LOGIN = os_login()
+TEST_ACTORS = (ADMIN, WATCH_OFFICER, OPERATOR, VIEWER)
+
+
+async def register_test_operators(store: Store, *others: Actor) -> None:
+    """Make the test actors, ``others`` (and the real login, as admin) operators of ``store``, once."""
+    wanted = [Actor(REAL_LOGIN, f"{REAL_LOGIN} (test admin)", Role.ADMIN, "USA"), *TEST_ACTORS, *others]
+    for actor in wanted:
+        if await store.operators.get(actor.login) is None:
+            await store.operators.add(SYSTEM_ACTOR, Operator(actor.login, actor.name, actor.nation, actor.role))
 
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path, monkeypatch):
-    """Config, data and the OS login come from the test, not from whoever runs it."""
+    """Config and data come from the test, not from whoever runs it; the login variables name
+    someone else, so a test that trusted them (getpass does) would see the wrong operator."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
@@ -36,6 +51,7 @@ def db_path(tmp_path):
 @pytest.fixture
 async def store(db_path):
     opened = await Store.open(db_path)
+    await register_test_operators(opened)
     yield opened
     await opened.close()
 
@@ -43,6 +59,18 @@ async def store(db_path):
 @pytest.fixture
 async def demo_store(db_path):
     opened = await Store.open(db_path)
-    await seed_demo(opened.database, operator_login="tester")
+    await seed_demo(opened.database, operator_login=REAL_LOGIN)
+    await register_test_operators(opened)
     yield opened
     await opened.close()
+
+
+async def open_test_store(path, *others: Actor) -> Store:
+    """``Store.open`` with the test actors (and ``others``) registered as its operators."""
+    store = await Store.open(path)
+    try:
+        await register_test_operators(store, *others)
+    except BaseException:
+        await store.close()
+        raise
+    return store

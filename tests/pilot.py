@@ -10,13 +10,15 @@ from console.config import Settings
 from console.domain import Actor
 from console.store import Store
 from console.store.seed import is_seeded, seed_demo
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, REAL_LOGIN, register_test_operators
 
 
 async def demo_app(db_path, actor: Actor = ADMIN, settings: Settings | None = None) -> CmccApp:
+    """The console on the demo database, as ``actor`` (one of the registered test operators)."""
     store = await Store.open(db_path)
     if not await is_seeded(store.database):
-        await seed_demo(store.database, operator_login=actor.login)
+        await seed_demo(store.database, operator_login=REAL_LOGIN)
+    await register_test_operators(store)
     return CmccApp(store, actor, settings or Settings(bell=False, poll_feeds=False))
 
 

@@ -9,7 +9,7 @@ from console.cli import main
 from console.domain import SYSTEM_ACTOR
 from console.store import Store
 from feeds.inbox import Inbox
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, REAL_LOGIN
 
 HEADER = "planned_date,crossing,organisation,commodity,trucks,tonnes,reference,source,status,note"
 GOOD = [
@@ -24,14 +24,15 @@ BAD = [
 ]
 
 
-def make_db(path) -> None:
+def make_db(path, operator_login: str = REAL_LOGIN) -> None:
+    """Two crossings, and ``operator_login`` (by default we ourselves) a DEU operator."""
     async def build():
         store = await Store.open(path)
         async with store.database.transaction() as conn:
             await conn.executemany("INSERT INTO crossings (code, name, border, daily_target) VALUES (?, ?, '', ?)",
                                    [("KS", "Kerem Shalom", 350), ("ZIK", "Zikim", 60)])
             await conn.execute("INSERT INTO operators (login, name, nation, role, created_at)"
-                               " VALUES ('tester', 'Capt. Test', 'DEU', 1, '2026-11-01T00:00:00+00:00')")
+                               " VALUES (?, 'Capt. Test', 'DEU', 1, '2026-11-01T00:00:00+00:00')", (operator_login,))
         await store.close()
 
     asyncio.run(build())
@@ -107,10 +108,8 @@ def test_a_malformed_file_is_refused_whole(db_path, tmp_path, capsys):
     assert count_movements(db_path) == 0
 
 
-def test_someone_who_is_not_an_operator_may_not_import(db_path, tmp_path, capsys, monkeypatch):
-    make_db(db_path)
-    monkeypatch.setenv("USER", "visitor")
-    monkeypatch.setenv("LOGNAME", "visitor")
+def test_someone_who_is_not_an_operator_may_not_import(db_path, tmp_path, capsys):
+    make_db(db_path, operator_login="somebody_else")
     path = write(tmp_path, "convoys.csv", [HEADER, *GOOD])
     assert main(["--db", str(db_path), "import", "aid", str(path)]) == 2
     assert "may not import movements" in capsys.readouterr().err

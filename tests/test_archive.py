@@ -14,7 +14,7 @@ from console.dtg import utc_now
 from console.screens.watch_floor import WatchFloor
 from console.store import Store, archive as archive_module
 from console.store.archive import archive_headlines, archive_path_for
-from tests.conftest import ADMIN, OPERATOR, WATCH_OFFICER
+from tests.conftest import REAL_LOGIN, register_test_operators, ADMIN, OPERATOR, WATCH_OFFICER
 from tests.pilot import demo_app, until
 
 OLD_DAYS = (200, 150, 120, 100)
@@ -138,7 +138,8 @@ def test_the_command_archives_and_says_what_it_did(db_path, capsys):
         try:
             from console.store.seed import seed_demo
 
-            await seed_demo(store.database, operator_login="tester")  # tester, the OS login here, is the admin
+            await seed_demo(store.database, operator_login=REAL_LOGIN)  # we, the real login, are its admin
+            await register_test_operators(store)
             await fill(store)
         finally:
             await store.close()

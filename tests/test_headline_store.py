@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from console.domain import SYSTEM_ACTOR, Actor, Entity, Feed, Headline, PermissionDenied, Role, StoreError
 from console.store import Store
 from feeds.parse import dedup_key
+from tests.conftest import open_test_store
 
 WHEN = datetime(2025, 11, 25, 10, 0, tzinfo=timezone.utc)
 GBR = Actor("gbr", "UK officer", Role.OPERATOR, "GBR")
@@ -28,7 +29,7 @@ def headline(n: int, **changes) -> Headline:
 
 @pytest.fixture
 async def store(tmp_path):
-    store = await Store.open(tmp_path / "t.db")
+    store = await open_test_store(tmp_path / "t.db", GBR, FRA, VIEWER)
     yield store
     await store.close()
 

@@ -12,6 +12,7 @@ import pytest
 from console.domain import SYSTEM_ACTOR, Entity
 from console.store import Store
 from feeds.inbox import IMPORTERS, Inbox, is_candidate, kind_from_name
+from tests.conftest import open_test_store
 
 CSV_GOOD = (
     "title,published,link,source,summary\n"
@@ -22,7 +23,7 @@ CSV_GOOD = (
 
 @pytest.fixture
 async def store(tmp_path):
-    store = await Store.open(tmp_path / "t.db")
+    store = await open_test_store(tmp_path / "t.db")
     yield store
     await store.close()
 

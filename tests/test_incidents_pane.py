@@ -16,7 +16,7 @@ from console.screens.incident_filter import IncidentFilterScreen
 from console.screens.panes.incidents import MAX_ROWS, PAGE
 from console.store import Store
 from console.store.incidents import IncidentFilter
-from tests.conftest import OPERATOR, WATCH_OFFICER
+from tests.conftest import open_test_store, OPERATOR, WATCH_OFFICER
 from tests.pilot import until
 from tests.test_incidents_workflow import console, pane
 from tests.test_store_foundation import an_incident
@@ -41,7 +41,7 @@ def synthetic(count: int, seed: int = 5) -> list[Incident]:
 
 @pytest.fixture
 async def big_db(db_path):
-    store = await Store.open(db_path)
+    store = await open_test_store(db_path)
     try:
         async with store.database.transaction() as conn:
             created = await store.incidents.insert_in(conn, OPERATOR, synthetic(5000))
@@ -155,7 +155,7 @@ async def test_a_new_unacknowledged_sev_4_marks_the_title_and_rings_once(big_db)
         incidents = pane(app)
         assert await until(pilot, lambda: incidents.table.row_count == PAGE)
         assert "unacknowledged" not in str(incidents.query_one(".pane-title").render())
-        other = await Store.open(big_db)
+        other = await open_test_store(big_db)
         try:
             urgent = await other.incidents.create(OPERATOR, an_incident(severity=4, description="Urgent"))
             assert await until(pilot, lambda: "1 unacknowledged sev 4-5" in

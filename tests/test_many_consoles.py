@@ -12,7 +12,7 @@ import pytest
 from console.domain import StaleRecord
 from console.store import Store
 from console.store.changes import ChangeWatcher
-from tests.conftest import OPERATOR, WATCH_OFFICER
+from tests.conftest import open_test_store, OPERATOR, WATCH_OFFICER
 from tests.test_store_foundation import an_incident
 
 WRITER = textwrap.dedent("""
@@ -41,7 +41,7 @@ WRITER = textwrap.dedent("""
 
 
 async def test_ten_processes_write_at_once_without_lock_errors_or_losses(db_path):
-    store = await Store.open(db_path)
+    store = await open_test_store(db_path)
     watcher = await ChangeWatcher.open(db_path)
     per_process = 25
     try:
@@ -73,8 +73,8 @@ async def test_ten_processes_write_at_once_without_lock_errors_or_losses(db_path
 
 
 async def test_a_second_save_of_the_same_incident_is_told_it_changed(db_path):
-    first = await Store.open(db_path)
-    second = await Store.open(db_path)
+    first = await open_test_store(db_path)
+    second = await open_test_store(db_path)
     try:
         created = await first.incidents.create(OPERATOR, an_incident())
         mine = await first.incidents.get(OPERATOR, created.id)

@@ -12,7 +12,7 @@ from console.screens.partner_forms import FormScreen
 from console.screens.watch_floor import WatchFloor
 from console.store import Store
 from console.store.seed import seed_demo
-from tests.conftest import ADMIN, OPERATOR
+from tests.conftest import REAL_LOGIN, ADMIN, OPERATOR
 from tests.pilot import demo_app, until
 
 
@@ -20,7 +20,7 @@ async def operator_app(db_path):
     """The seeded demo, opened by an operator (the seed has its own op_deu, so seed first as someone else)."""
     store = await Store.open(db_path)
     try:
-        await seed_demo(store.database, operator_login="tester")
+        await seed_demo(store.database, operator_login=REAL_LOGIN)
     finally:
         await store.close()
     return await demo_app(db_path, OPERATOR)

@@ -15,6 +15,7 @@ from console.store import Store
 from console.store.leases import FEED_POLLER
 from feeds.simulator import drop_inbox_file
 from tests.feed_server import FeedServer, rss_document
+from tests.conftest import open_test_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,7 +45,7 @@ async def test_the_headless_poller_polls_a_feed_and_the_inbox_then_releases_the_
             {"title": "Kerem Shalom crossing reopens", "guid": "w1", "published": utc_now() - timedelta(minutes=3)},
             {"title": "Fuel reaches Deir al-Balah", "guid": "w2", "published": utc_now() - timedelta(minutes=2)},
         ]))
-        store = await Store.open(db_path)
+        store = await open_test_store(db_path)
         try:
             await store.feeds.add(SYSTEM_ACTOR, Feed(name="Wire", url=server.url("/wire.xml"), interval_seconds=60))
             child = subprocess.Popen(
@@ -80,7 +81,7 @@ async def test_the_headless_poller_polls_a_feed_and_the_inbox_then_releases_the_
 
 
 async def test_a_second_poller_stands_by_while_the_first_holds_the_lease(db_path):
-    store = await Store.open(db_path)
+    store = await open_test_store(db_path)
     try:
         assert await store.leases.try_acquire(FEED_POLLER, "console@floor:42", 30)
         child = subprocess.Popen([sys.executable, "-m", "console.cli", "--db", str(db_path), "poller", "--no-inbox"],

@@ -140,6 +140,7 @@ async def test_each_role_may_do_exactly_what_its_table_allows(tmp_path, role):
     try:
         await seed_demo(store.database, operator_login="root")
         actor = Actor(f"tester-{role.name.lower()}", "Tester", role, "USA", "test")
+        await store.operators.add(SYSTEM_ACTOR, Operator(actor.login, actor.name, actor.nation, role))
         outcomes = {}
         for kind, least, call in MUTATIONS:
             before = await store.journal.last_id()

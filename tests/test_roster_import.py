@@ -9,7 +9,7 @@ import pytest
 from console.domain import SYSTEM_ACTOR, Entity, Presence, Shift
 from feeds.importers.roster import validate_roster_rows, write_roster
 from feeds.inbox import Inbox, RowErrors, read_rows
-from tests.conftest import ADMIN
+from tests.conftest import REAL_LOGIN, ADMIN
 
 GOOD = (
     "partner,rank,name,service,service_number,cell,role,contact,shift,rotation_start,rotation_end,presence\n"
@@ -142,7 +142,7 @@ def seeded_db(path) -> None:
 
     async def build():
         store = await Store.open(path)
-        await seed_demo(store.database, operator_login="tester")
+        await seed_demo(store.database, operator_login=REAL_LOGIN)
         await store.close()
 
     asyncio.run(build())

@@ -19,28 +19,26 @@ from console.screens.text_prompt import TextPromptScreen
 from console.screens.watch_log import WatchLogScreen
 from console.store import Store
 from console.store.seed import seed_demo
-from tests.conftest import ADMIN, OPERATOR, VIEWER, WATCH_OFFICER
+from tests.conftest import REAL_LOGIN, ADMIN, OPERATOR, VIEWER, WATCH_OFFICER
+from tests.os_users import cmcc_as, os_user, shared_folder
 from tests.pilot import demo_app, until, watch_floor
 
 FIXED_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc)
 
 
-def cmcc(*args: str, user: str = "tester") -> subprocess.CompletedProcess:
-    env = {**os.environ, "USER": user, "LOGNAME": user}
+def cmcc(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "console.cli", *args], capture_output=True, text=True,
-                          timeout=60, env=env)
+                          timeout=60, env=os.environ)
 
 
 def test_the_first_operator_is_admin_and_only_admins_manage_operators(tmp_path):
     db = str(tmp_path / "ops.db")
-    first = cmcc("operators", "--db", db, "add", "tester", "--name", "Test Admin", "--nation", "USA",
+    first = cmcc("operators", "--db", db, "add", REAL_LOGIN, "--name", "Test Admin", "--nation", "USA",
                  "--role", "viewer")
     assert first.returncode == 0, first.stderr
     assert "as admin" in first.stdout  # the first operator of a new database is its admin
     assert cmcc("--db", db, "operators", "add", "wo1", "--name", "WO One", "--nation", "GBR",
                 "--role", "watch_officer").returncode == 0
-    refused = cmcc("--db", db, "operators", "add", "x", "--name", "X", "--nation", "FRA", user="wo1")
-    assert refused.returncode == 2 and "may not add operators" in refused.stderr
     assert cmcc("--db", db, "operators", "set-role", "wo1", "operator").returncode == 0
     listing = cmcc("--db", db, "operators", "list").stdout
     assert "wo1" in listing and "operator" in listing.split("wo1")[1].splitlines()[0]
@@ -48,33 +46,33 @@ def test_the_first_operator_is_admin_and_only_admins_manage_operators(tmp_path):
     assert "wo1" not in cmcc("--db", db, "operators", "list").stdout
 
 
-async def test_an_unknown_login_is_a_viewer_with_a_notice(demo_store, monkeypatch):
-    monkeypatch.setenv("USER", "stranger")
-    monkeypatch.setenv("LOGNAME", "stranger")
-    actor, notice = await current_actor(demo_store)
-    assert actor.role is Role.VIEWER and "not a registered operator" in notice
+def test_a_watch_officer_of_the_host_may_not_manage_operators():
+    wo1 = os_user("cmcc_t_wo1")
+    db = str(shared_folder() / "ops.db")
+    assert cmcc_as(None, "--db", db, "operators", "add", REAL_LOGIN, "--name", "A", "--nation", "USA").returncode == 0
+    assert cmcc_as(None, "--db", db, "operators", "add", wo1, "--name", "WO One", "--nation", "GBR",
+                   "--role", "watch_officer").returncode == 0
+    refused = cmcc_as(wo1, "--db", db, "operators", "add", "x", "--name", "X", "--nation", "FRA")
+    assert refused.returncode == 2 and "may not add operators" in refused.stderr
 
 
-async def test_operator_narrowing_only_narrows(demo_store, monkeypatch):
-    monkeypatch.setenv("USER", "wo_gbr")
-    monkeypatch.setenv("LOGNAME", "wo_gbr")
-    actor, _ = await current_actor(demo_store, narrow_to="viewer_egy")
-    assert actor.login == "viewer_egy" and actor.role is Role.VIEWER
-    monkeypatch.setenv("USER", "op_deu")
-    monkeypatch.setenv("LOGNAME", "op_deu")
-    actor, notice = await current_actor(demo_store, narrow_to="wo_gbr")
-    assert actor.login == "op_deu" and "only narrows" in notice
+async def test_an_unknown_login_is_a_viewer_with_a_notice(db_path):
+    store = await Store.open(db_path)
+    try:
+        await seed_demo(store.database, operator_login="somebody_else")
+        actor, notice = await current_actor(store)
+    finally:
+        await store.close()
+    assert actor.login == REAL_LOGIN and actor.role is Role.VIEWER and "not a registered operator" in notice
 
 
 async def test_the_origin_of_an_ssh_session_goes_into_the_journal(demo_store, monkeypatch):
-    monkeypatch.setenv("USER", "wo_gbr")
-    monkeypatch.setenv("LOGNAME", "wo_gbr")
     monkeypatch.setenv("SSH_CLIENT", "10.20.30.40 51234 22")
     actor, _ = await current_actor(demo_store)
     entry_id = await demo_store.watch.add_log_entry(actor, "Took the watch")
     (entry,) = [e for e in await demo_store.journal.after(0, limit=100000) if e.entity_id == entry_id
                 and e.entity.value == "log"]
-    assert entry.origin == "ssh:10.20.30.40" and entry.actor == "wo_gbr"
+    assert entry.origin == "ssh:10.20.30.40" and entry.actor == REAL_LOGIN
 
 
 async def test_journal_verify_reports_the_first_broken_link(tmp_path):
@@ -87,7 +85,7 @@ async def test_journal_verify_reports_the_first_broken_link(tmp_path):
         raw.execute("UPDATE journal SET changes = '{\"forged\": true}' WHERE id = 42")
     raw.close()
     broken = cmcc("--db", str(db), "journal", "verify")
-    assert broken.returncode == 1 and "BROKEN at row 42" in broken.stdout
+    assert broken.returncode == 1 and broken.stdout.startswith("journal BROKEN: journal row 42 field hash")
 
 
 async def test_handover_is_signed_by_one_watch_officer_and_acknowledged_by_another(demo_store):
@@ -112,7 +110,7 @@ async def test_handover_is_signed_by_one_watch_officer_and_acknowledged_by_anoth
 async def test_the_handover_brief_matches_the_database_field_by_field(db_path):
     store = await Store.open(db_path)
     try:
-        await seed_demo(store.database, operator_login="tester", now=FIXED_NOW)
+        await seed_demo(store.database, operator_login=REAL_LOGIN, now=FIXED_NOW)
         await store.watch.add_log_entry(WATCH_OFFICER, "Rafah liaison reports queue of 40 trucks")
         since = FIXED_NOW - timedelta(hours=12)
         brief = await build_brief(store, WATCH_OFFICER, since, now=FIXED_NOW, daily_target=600)
@@ -189,6 +187,10 @@ async def test_a_watch_officer_logs_reads_the_watch_log_and_signs_the_handover(d
         assert "AWAITING ACKNOWLEDGEMENT" in status
 
 
-async def test_a_new_database_tells_the_first_user_how_to_become_admin(store):
-    actor, notice = await current_actor(store)
-    assert actor.role is Role.VIEWER and "cmcc operators add tester" in notice
+async def test_a_new_database_tells_the_first_user_how_to_become_admin(db_path):
+    store = await Store.open(db_path)
+    try:
+        actor, notice = await current_actor(store)
+    finally:
+        await store.close()
+    assert actor.role is Role.VIEWER and f"cmcc operators add {REAL_LOGIN}" in notice

@@ -19,9 +19,11 @@ class ClockBar(Static):
     ClockBar { height: 1; width: 1fr; background: $panel; color: $foreground; }
     """
 
-    def __init__(self, operator: str = "", **kwargs) -> None:
+    def __init__(self, operator: str = "", *, view_as: str = "", **kwargs) -> None:
         super().__init__("", **kwargs)
         self.operator = operator
+        #: The login whose view this is, when someone views the floor as another operator (read-only).
+        self.view_as = view_as
         self.feed_health = ""
         self.mode = ""
         self._shown = ""
@@ -39,6 +41,8 @@ class ClockBar(Static):
         now = now or utc_now()
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" CMCC ", "bold reverse")
+        if self.view_as:  # before everything else: nobody may take this view for their own
+            text.append(f" VIEW AS {self.view_as} ", "bold reverse")
         if self.mode:  # first, so a narrow terminal never cuts it off
             text.append(f" {self.mode} ", "bold reverse")
         text.append(f" {format_dtg(now)} ", "bold")

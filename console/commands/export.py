@@ -35,7 +35,7 @@ async def run(args: argparse.Namespace) -> int:
         raise CliError(f"{args.db} does not exist")
     store = await Store.open(args.db)
     try:
-        actor, notice = await current_actor(store)
+        actor, notice = await current_actor(store, getattr(args, "view_as", None))
         if notice:
             print(f"cmcc: {notice}", file=sys.stderr)
         exporter = EXPORTERS[args.kind]

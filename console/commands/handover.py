@@ -23,7 +23,7 @@ async def run(args: argparse.Namespace) -> int:
         since = utc_now() - parse_duration(args.since)
     except ValueError as error:
         raise CliError(str(error)) from None
-    async with opened_store(args.db) as (store, actor):
+    async with opened_store(args.db, getattr(args, "view_as", None)) as (store, actor):
         brief = await build_brief(store, actor, since, daily_target=load_settings().daily_truck_target)
     print(render_json(brief) if args.format == "json" else render_markdown(brief), end="")
     return 0

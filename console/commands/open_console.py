@@ -49,7 +49,7 @@ def run_console(args: argparse.Namespace, *, prepare=None, live=None) -> int:
         try:
             if prepare is not None:
                 await prepare(store)
-            actor, notice = await current_actor(store, getattr(args, "operator", None))
+            actor, notice = await current_actor(store, getattr(args, "view_as", None))
         except BaseException:
             await store.close()
             raise

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "manage operators: add, list, set-role, remove (admin only)"
+HELP = "manage operators: add, list, set-role, remove (admin only); recover (the database file's owner)"
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -23,6 +23,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     set_role.add_argument("role")
     remove = actions.add_parser("remove", help="remove an operator")
     remove.add_argument("login")
+    recover = actions.add_parser(
+        "recover", help="make LOGIN an admin again: only the OS user who owns the database file (or root)")
+    recover.add_argument("login")
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -50,4 +53,21 @@ async def run(args: argparse.Namespace) -> int:
         elif args.action == "remove":
             await store.operators.remove(actor, args.login)
             print(f"removed {args.login}")
+        elif args.action == "recover":
+            _check_owns(store.path)
+            await store.operators.recover(actor, args.login)
+            print(f"{args.login} is now admin (recovered by {actor.login}, journaled)")
     return 0
+
+
+def _check_owns(path) -> None:
+    """``recover`` is for whoever owns the database file: on SQLite they can write anything anyway."""
+    import os
+
+    from console.cli import CliError
+    from console.identity import login_of_uid, os_login
+
+    owner = os.stat(path).st_uid
+    if os.getuid() not in (0, owner):
+        raise CliError(f"only {login_of_uid(owner)}, who owns {path}, or root may recover an admin"
+                       f" (you are {os_login()})")

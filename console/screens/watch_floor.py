@@ -20,7 +20,7 @@ from widgets.key_footer import KeyFooter
 
 from console import low_bandwidth
 from console.domain import Entity, Headline, StoreError
-from console.messages import StoreChanged
+from console.messages import ActorChanged, StoreChanged
 from console.screens.panes.aid import AidPane
 from console.screens.panes.base import Pane
 from console.screens.panes.headlines import HeadlinesPane
@@ -85,7 +85,8 @@ class WatchFloor(Screen):
         shown = self._shown_at_start()
         for pane in self.panes:
             pane.filled = pane.KEY in shown
-        yield ClockBar(self.app.actor.label, id="clock")
+        yield ClockBar(self.app.actor.label, view_as=self.app.actor.login if self.app.actor.viewing_as else "",
+                       id="clock")
         yield PaneBar([pane.TITLE for pane in self.panes], id="pane-bar")
         with Grid(id="floor"):
             yield from self.panes
@@ -195,6 +196,14 @@ class WatchFloor(Screen):
                 self._dirty.add(pane.KEY)
         if changed & {Entity.FEED, Entity.SEED, Entity.LEASE}:
             self._dirty.add(FEED_HEALTH)
+
+    def on_actor_changed(self, message: ActorChanged) -> None:
+        """A new role or nation: the clock bar says so, the keys offered follow, and every pane is
+        read again (a new nation sees other records)."""
+        self.query_one(ClockBar).set_status(operator=message.after.label)
+        self._dirty.update(pane.KEY for pane in self.panes if pane.filled)
+        self._dirty.add(TICKER)
+        self.refresh_bindings()
 
     def _load_next_deferred(self) -> None:
         if not self._deferred:

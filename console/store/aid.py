@@ -407,11 +407,11 @@ class AidRepository:
 
     async def set_crossing_open(self, actor: Actor, code: str, is_open: bool, reason: str = "") -> Crossing:
         """Close (reason required) or reopen a crossing; journaled with the reason and time."""
-        require(actor, Permission.EDIT, "open or close crossings")
         reason = clean_line(reason, max_chars=200)
         if not is_open and not reason:
             raise ValidationError({"reason": "closing a crossing needs a reason"})
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.EDIT, "open or close crossings")
             current = crossing_from_row(await row_in(conn, "SELECT * FROM crossings WHERE code = ?",
                                                      (code.strip().upper(),), f"crossing {code!r} does not exist"))
             if current.is_open == is_open:
@@ -510,12 +510,12 @@ class AidRepository:
             return {code: cid for code, cid in await cursor.fetchall()}
 
     async def create_movement(self, actor: Actor, movement: Movement) -> Movement:
-        require(actor, Permission.CREATE, "record movements")
         codes = {c.code for c in await self.crossings()}
         cleaned, errors = validate_movement(movement, codes)
         if errors:
             raise ValidationError(errors)
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.CREATE, "record movements")
             outcome = await self.insert_in(conn, actor, [cleaned], action="create")
         if not outcome.inserted:
             raise ValidationError({"reference": f"{cleaned.reference} is already recorded from"
@@ -549,28 +549,31 @@ class AidRepository:
             values)
         # The write lock is ours: every row above the old maximum is one we just inserted.
         columns = ("id", "planned_date", "crossing_id", "organisation", "commodity", "load_type", "trucks", "tonnes",
-                   "pallets", "reference", "figure_source", "status", "status_note", "releasability")
+                   "pallets", "reference", "figure_source", "status", "status_note", "releasability",
+                   "origin_nation", "created_at")
         async with conn.execute(f"SELECT {', '.join(columns)} FROM movements WHERE id > ? ORDER BY id",
                                 (before,)) as cursor:
             new_rows = list(await cursor.fetchall())
+        from console.store.journal import record_many, seal
+
         inserted, entries = [], []
         for row in new_rows:
             changes = dict(zip(columns[1:], row[1:]))
             if changes["releasability"] != RELEASABLE_TO_ALL:  # restricted details stay out of the shared journal
-                changes = {k: changes[k] for k in ("planned_date", "crossing_id", "releasability")}
+                changes = {**{k: changes[k] for k in ("planned_date", "crossing_id", "releasability", "status",
+                                                      "status_note", "origin_nation", "created_at")},
+                           "sealed": seal("movement", changes)}  # the details as a digest only
             inserted.append(row[0])
             entries.append((row[0], action, changes))
-        from console.store.journal import record_many
-
         await record_many(conn, actor, Entity.MOVEMENT, entries)
         return InsertOutcome(inserted, len(movements) - len(inserted))
 
     async def set_movement_status(self, actor: Actor, movement_id: int, status: MovementStatus,
                                   note: str = "", expected_version: int | None = None) -> Movement:
         """Move a movement along its pipeline: only as ``MOVEMENT_TRANSITIONS`` allows; journaled."""
-        require(actor, Permission.EDIT, "change movement status")
         note = clean_text(note, max_chars=500)
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.EDIT, "change movement status")
             current = movement_from_row(await visible_row_in(conn, actor, MOVEMENT_SELECT, "m.id", movement_id,
                                                              "movement", column="m.releasability"))
             check_version("movement", movement_id, expected_version, current.version)
@@ -610,7 +613,6 @@ class AidRepository:
         return [entry_from_row(r) for r in rows]
 
     async def create_dual_use(self, actor: Actor, request: DualUseRequest) -> DualUseRequest:
-        require(actor, Permission.CREATE, "submit dual-use requests")
         cleaned, errors = validate_dual_use(request)
         if cleaned.movement_id is not None and await self.movement(actor, cleaned.movement_id) is None:
             errors["movement_id"] = f"movement {cleaned.movement_id} does not exist"
@@ -621,7 +623,8 @@ class AidRepository:
                   "organisation": cleaned.organisation, "justification": cleaned.justification,
                   "movement_id": cleaned.movement_id, "status": DualUseStatus.SUBMITTED.value,
                   "submitted_at": to_iso(now), "updated_at": to_iso(now)}
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.CREATE, "submit dual-use requests")
             cursor = await conn.execute(
                 f"INSERT INTO dual_use_requests ({', '.join(values)}) VALUES ({', '.join(':' + k for k in values)})",
                 values)
@@ -632,9 +635,9 @@ class AidRepository:
     async def set_dual_use_status(self, actor: Actor, request_id: int, status: DualUseStatus, note: str = "",
                                   expected_version: int | None = None) -> DualUseRequest:
         """Move a request through the working group's steps (``DUAL_USE_TRANSITIONS``); journaled."""
-        require(actor, Permission.EDIT, "change dual-use requests")
         note = clean_text(note, max_chars=1000)
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.EDIT, "change dual-use requests")
             current = dual_use_from_row(await visible_row_in(conn, actor, "SELECT * FROM dual_use_requests", "id",
                                                              request_id, "dual-use request"))
             check_version("dual-use request", request_id, expected_version, current.version)

@@ -141,7 +141,8 @@ async def copy_to_archive(live: Path, archive: Path, cutoff: datetime) -> tuple[
 async def delete_archived(database: Database, actor: Actor, cutoff: datetime, bound: int, archive: Path) -> int:
     """Step 3: remove the verified rows from the live database, with one journal row; returns how many."""
     params = {"cutoff": to_iso(cutoff), "bound": bound}
-    async with database.transaction() as conn:
+    async with database.write(actor) as (conn, actor):
+        require(actor, Permission.MANAGE_FEEDS, "archive headlines")
         cursor = await conn.execute(f"DELETE FROM headlines WHERE {_CANDIDATES.format(s='main')}", params)
         moved = max(0, cursor.rowcount)
         if moved:
@@ -153,7 +154,7 @@ async def delete_archived(database: Database, actor: Actor, cutoff: datetime, bo
 async def archive_headlines(database: Database, actor: Actor, cutoff: datetime,
                             archive: str | Path | None = None) -> ArchiveResult:
     """Move the headlines published before ``cutoff`` to the archive file (see the module docstring)."""
-    require(actor, Permission.MANAGE_FEEDS, "archive headlines")
+    require(actor, Permission.MANAGE_FEEDS, "archive headlines")  # before copying; judged again when deleting
     path = Path(archive).expanduser() if archive else archive_path_for(database.path)
     if path.resolve() == Path(database.path).resolve():
         raise StoreError("the archive must be another file than the live database")

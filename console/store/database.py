@@ -8,7 +8,9 @@ of failing; numbered migrations applied on open.
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
+import stat
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -17,7 +19,12 @@ from typing import Any
 
 import aiosqlite
 
+from console.domain import Actor
+
 BUSY_TIMEOUT_MS = 5000
+#: A new database (and so its -wal and -shm files, which SQLite creates with the main file's mode)
+#: is readable and writable by its owner and group only: the floor's operators share a group.
+FILE_MODE = 0o660
 #: Extra attempts when the busy timeout itself runs out, so a long burst from
 #: another process shows as a short wait, never as "database is locked".
 LOCKED_RETRIES = 6
@@ -82,8 +89,9 @@ class Database:
                 raise DatabaseOpenError(f"{path} does not exist")
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
+                _create_private(path)
             except OSError as error:
-                raise DatabaseOpenError(f"cannot create {path.parent}: {error.strerror}") from None
+                raise DatabaseOpenError(f"cannot create {path}: {error.strerror}") from None
         try:
             connection = await aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         except sqlite3.Error as error:
@@ -179,6 +187,19 @@ class Database:
                     await self._rollback()
                     raise _storage_error(self.path, error) or error from None
 
+    @asynccontextmanager
+    async def write(self, actor: Actor) -> AsyncIterator[tuple[aiosqlite.Connection, Actor]]:
+        """A write transaction and the actor as the database has them now (console/store/acting.py).
+
+        Every repository write judges its permission and releasability by the actor this yields,
+        never by the one it was given: a role changed or an operator removed since the console
+        started is in force from the next write on.
+        """
+        from console.store.acting import actor_now
+
+        async with self.transaction() as conn:
+            yield conn, await actor_now(conn, actor)
+
     async def _rollback(self) -> None:
         """Roll back if a transaction is still open: SQLite ends one itself on some errors (a full disk)."""
         if self.connection.in_transaction:
@@ -207,6 +228,31 @@ class Database:
 
     async def close(self) -> None:
         await self.connection.close()
+
+
+def _create_private(path: Path) -> None:
+    """Create the empty database file with FILE_MODE whatever the umask (another process may win)."""
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE)
+    except FileExistsError:
+        return
+    try:
+        os.fchmod(descriptor, FILE_MODE)
+    finally:
+        os.close(descriptor)
+
+
+def exposure_warning(path: str | Path) -> str:
+    """One line when every user of the host may read or write the database file, else ''."""
+    try:
+        mode = os.stat(Path(path).expanduser()).st_mode
+    except OSError:
+        return ""
+    if not mode & (stat.S_IROTH | stat.S_IWOTH):
+        return ""
+    what = " and ".join(verb for bit, verb in ((stat.S_IROTH, "read"), (stat.S_IWOTH, "written")) if mode & bit)
+    return (f"{path} can be {what} by every user of this host: "
+            f"run chmod o-rwx on it and on its -wal and -shm files")
 
 
 def _storage_error(path: Path, error: sqlite3.Error) -> Exception | None:

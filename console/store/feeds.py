@@ -163,9 +163,9 @@ class FeedRepository:
                     header_env=header_env, keywords=keywords)
 
     async def add(self, actor: Actor, feed: Feed) -> Feed:
-        require(actor, Permission.MANAGE_FEEDS, "add feeds")
         feed = self.validate(feed)
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.MANAGE_FEEDS, "add feeds")
             async with conn.execute("SELECT 1 FROM feeds WHERE name = ?", (feed.name,)) as cursor:
                 if await cursor.fetchone():
                     raise ValidationError({"name": f"a feed named {feed.name!r} already exists"})
@@ -181,6 +181,7 @@ class FeedRepository:
                 "enabled": feed.enabled, "keywords": ",".join(feed.keywords),
                 # header names only: never values, which live in the environment
                 "headers": ",".join(h for h, _ in parse_header_env(feed.header_env)),
+                "header_env": feed.header_env,  # header=ENV_VAR names: the values stay in the environment
             })
         added = await self.get(feed_id)
         assert added is not None
@@ -195,15 +196,15 @@ class FeedRepository:
 
     async def remove(self, actor: Actor, name: str) -> None:
         """Forget a feed. Its headlines stay (their feed_id becomes NULL)."""
-        require(actor, Permission.MANAGE_FEEDS, "remove feeds")
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.MANAGE_FEEDS, "remove feeds")
             feed_id = await self._require_named(conn, name)
             await conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
             await record(conn, actor, Entity.FEED, feed_id, "remove", {"name": name})
 
     async def set_enabled(self, actor: Actor, name: str, enabled: bool) -> None:
-        require(actor, Permission.MANAGE_FEEDS, "enable or disable feeds")
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.MANAGE_FEEDS, "enable or disable feeds")
             feed_id = await self._require_named(conn, name)
             # Enabling makes the feed due at once; the backoff starts over.
             await conn.execute(
@@ -217,7 +218,6 @@ class FeedRepository:
     async def retarget(self, actor: Actor, name: str, url: str, *, interval_seconds: int | None = None,
                        enabled: bool = True) -> Feed:
         """Point a feed at another URL (the demo's simulator moves port each run): due at once, health reset."""
-        require(actor, Permission.MANAGE_FEEDS, "change feeds")
         current = await self.get_by_name(name)
         if current is None:
             raise StoreError(f"no feed named {clean_line(name, max_chars=80)!r}")
@@ -225,7 +225,8 @@ class FeedRepository:
                                   keywords=current.keywords,
                                   interval_seconds=current.interval_seconds if interval_seconds is None
                                   else interval_seconds))
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.MANAGE_FEEDS, "change feeds")
             feed_id = await self._require_named(conn, name)
             await conn.execute(
                 "UPDATE feeds SET url = ?, interval_seconds = ?, enabled = ?, next_poll_at = NULL, etag = '',"
@@ -233,7 +234,8 @@ class FeedRepository:
                 (feed.url, feed.interval_seconds, int(feed.enabled), feed_id),
             )
             await record(conn, actor, Entity.FEED, feed_id, "edit", {
-                "name": name, "url": feed.url, "interval_seconds": feed.interval_seconds, "enabled": feed.enabled})
+                "name": name, "url": feed.url, "interval_seconds": feed.interval_seconds, "enabled": feed.enabled,
+                "consecutive_failures": 0})
         changed = await self.get(feed_id)
         assert changed is not None
         return changed

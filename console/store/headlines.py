@@ -67,10 +67,10 @@ class HeadlineRepository:
 
     async def add_many(self, actor: Actor, headlines: list[Headline], feed_id: int | None) -> list[int]:
         """Insert the headlines not seen before (by dedup key); return the new ids."""
-        require(actor, Permission.CREATE, "add headlines")
         if not headlines:
             return []
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.CREATE, "add headlines")
             return await self.insert_in(conn, actor, headlines, feed_id)
 
     async def insert_in(self, conn: aiosqlite.Connection, actor: Actor, headlines: Sequence[Headline],
@@ -90,14 +90,19 @@ class HeadlineRepository:
             values,
         )
         # The write lock is ours: every row above the old maximum is one we just inserted.
+        from console.store.journal import SEALED_COLUMNS, seal
+
         async with conn.execute(
-            "SELECT id, feed_id, source, title, releasability FROM headlines WHERE id > ? ORDER BY id",
+            "SELECT id, feed_id, source, title, releasability, read, " + ", ".join(SEALED_COLUMNS["headline"])
+            + " FROM headlines WHERE id > ? ORDER BY id",
             (before,),
         ) as cursor:
             inserted = list(await cursor.fetchall())
         entries = []
-        for row_id, row_feed, source, title, releasability in inserted:
-            changes: dict = {"feed_id": row_feed, "source": source, "releasability": releasability}
+        for row_id, row_feed, source, title, releasability, read, *sealed in inserted:
+            # "sealed": the digest of the columns not carried in clear (verify recomputes it)
+            changes: dict = {"feed_id": row_feed, "source": source, "releasability": releasability, "read": read,
+                             "sealed": seal("headline", dict(zip(SEALED_COLUMNS["headline"], sealed)))}
             if releasability == RELEASABLE_TO_ALL:  # a restricted title stays out of the shared journal
                 changes["title"] = title[:200]
             entries.append((row_id, "add", changes))
@@ -162,9 +167,9 @@ class HeadlineRepository:
         return [replace(_headline_from_row(r), archived=True) for r in rows]
 
     async def mark_read(self, actor: Actor, headline_id: int, read: bool = True) -> None:
-        require(actor, Permission.EDIT, "mark headlines read")
         where, params = visible_to(actor)
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.EDIT, "mark headlines read")
             cursor = await conn.execute(
                 f"UPDATE headlines SET read = :read WHERE id = :id AND {where}",
                 {**params, "read": int(read), "id": headline_id},

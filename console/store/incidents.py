@@ -438,11 +438,11 @@ class IncidentRepository:
     async def create(self, actor: Actor, incident: Incident, *, link_headline_id: int | None = None) -> Incident:
         """Report a new incident; with ``link_headline_id``, also link it to the headline it was
         promoted from, in the same transaction (both happen, or neither)."""
-        require(actor, Permission.CREATE, "report incidents")
         cleaned, errors = validate_incident(incident)
         if errors:
             raise ValidationError(errors)
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.CREATE, "report incidents")
             (created,) = await self._insert(conn, actor, [cleaned])
             if link_headline_id is not None:
                 await self._insert_link(conn, actor, created.id, "headline", link_headline_id, PROMOTED_FROM)
@@ -498,11 +498,11 @@ class IncidentRepository:
 
     async def update(self, actor: Actor, incident: Incident, expected_version: int | None = None) -> Incident:
         """Save edited fields. Refused if someone saved the incident since ``expected_version``."""
-        require(actor, Permission.EDIT, "edit incidents")
         cleaned, errors = validate_incident(incident)
         if errors:
             raise ValidationError(errors)
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.EDIT, "edit incidents")
             current = await self._locked_current(conn, actor, incident.id)
             check_version("incident", incident.id, expected_version, current.version)
             old, new = _column_values(current), _column_values(cleaned)
@@ -533,7 +533,7 @@ class IncidentRepository:
     async def transition(self, actor: Actor, incident_id: int, target: IncidentStatus, note: str = "",
                          expected_version: int | None = None) -> Incident:
         note = clean_text(note)
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
             current = await self._locked_current(conn, actor, incident_id)
             check_version("incident", incident_id, expected_version, current.version)
             allowed_step(actor, incident_transition, current.status, target, note,
@@ -551,8 +551,8 @@ class IncidentRepository:
         return replace(current, status=target, version=current.version + 1)
 
     async def acknowledge(self, actor: Actor, incident_id: int) -> None:
-        require(actor, Permission.EDIT, "acknowledge incidents")
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.EDIT, "acknowledge incidents")
             current = await self._locked_current(conn, actor, incident_id)
             if current.acknowledged_at is not None:
                 return
@@ -564,22 +564,23 @@ class IncidentRepository:
 
     async def add_note(self, actor: Actor, incident_id: int, text: str,
                        releasability: str = RELEASABLE_TO_ALL) -> int:
-        require(actor, Permission.EDIT, "add notes")
         text = clean_text(text)
         if not text:
             raise ValidationError({"note": "a note cannot be empty"})
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.EDIT, "add notes")
             await self._locked_current(conn, actor, incident_id)
             note_id = await self._insert_note(conn, actor, incident_id, text, releasability)
-            await record(conn, actor, Entity.INCIDENT, incident_id, "note", {"note": text, "note_id": note_id})
+            await record(conn, actor, Entity.INCIDENT, incident_id, "note",
+                         {"note": text, "note_id": note_id, "note_releasability": releasability})
         return note_id
 
     async def link(self, actor: Actor, incident_id: int, other_kind: str, other_id: int,
                    relation: str = "relates") -> None:
-        require(actor, Permission.EDIT, "link incidents")
         if relation not in LINK_RELATIONS:
             raise ValidationError({"relation": f"a link confirms, disputes or relates (not {relation!r})"})
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.EDIT, "link incidents")
             await self._locked_current(conn, actor, incident_id)
             await self._insert_link(conn, actor, incident_id, other_kind, other_id, relation)
 

@@ -35,7 +35,7 @@ class OperatorRepository:
         nation = clean_line(operator.nation, max_chars=4).upper()
         if not login or not name or not nation:
             raise StoreError("an operator needs a login, a name and a nation code")
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
             async with conn.execute("SELECT count(*) FROM operators") as cursor:
                 first = (await cursor.fetchone())[0] == 0
             role = Role.ADMIN if first else operator.role
@@ -54,17 +54,44 @@ class OperatorRepository:
         return Operator(login, name, nation, role, new_id)
 
     async def set_role(self, actor: Actor, login: str, role: Role) -> None:
-        require(actor, Permission.MANAGE_OPERATORS, "change roles")
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.MANAGE_OPERATORS, "change roles")
             row = await row_in(conn, "SELECT id, role FROM operators WHERE login = ?", (login,),
                                f"no operator {login!r}")
+            if Role(row[1]) is Role.ADMIN and role is not Role.ADMIN:
+                await _keep_an_admin(conn, login, "demote")
             await conn.execute("UPDATE operators SET role = ? WHERE id = ?", (int(role), row[0]))
             await record(conn, actor, Entity.OPERATOR, row[0], "set_role",
                          {"login": login, "role": [Role(row[1]).label, role.label]})
 
     async def remove(self, actor: Actor, login: str) -> None:
-        require(actor, Permission.MANAGE_OPERATORS, "remove operators")
-        async with self.database.transaction() as conn:
-            row = await row_in(conn, "SELECT id FROM operators WHERE login = ?", (login,), f"no operator {login!r}")
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.MANAGE_OPERATORS, "remove operators")
+            row = await row_in(conn, "SELECT id, role FROM operators WHERE login = ?", (login,),
+                               f"no operator {login!r}")
+            if Role(row[1]) is Role.ADMIN:
+                await _keep_an_admin(conn, login, "remove")
             await conn.execute("DELETE FROM operators WHERE id = ?", (row[0],))
             await record(conn, actor, Entity.OPERATOR, row[0], "remove", {"login": login})
+
+    async def recover(self, actor: Actor, login: str) -> None:
+        """Make ``login`` an admin whatever the table says: the way back for the database file's owner.
+
+        Only the command line offers it, and only to the OS user who owns the file (or root):
+        on SQLite that user can write anything anyway, and this way it is journaled.
+        """
+        async with self.database.transaction() as conn:
+            row = await row_in(conn, "SELECT id, role FROM operators WHERE login = ?", (login,),
+                               f"no operator {login!r} (add it first with 'cmcc operators add')")
+            await conn.execute("UPDATE operators SET role = ? WHERE id = ?", (int(Role.ADMIN), row[0]))
+            await record(conn, actor, Entity.OPERATOR, row[0], "recover",
+                         {"login": login, "role": [Role(row[1]).label, Role.ADMIN.label]})
+
+
+async def _keep_an_admin(conn, login: str, verb: str) -> None:
+    """Refuse to leave the database without an admin: nothing but hand-written SQL would bring one back."""
+    async with conn.execute("SELECT count(*) FROM operators WHERE role = ? AND login <> ?",
+                            (int(Role.ADMIN), login)) as cursor:
+        others = (await cursor.fetchone())[0]
+    if not others:
+        raise StoreError(f"{login} is the last admin: cannot {verb} them (make another operator admin first)")

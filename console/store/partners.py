@@ -287,9 +287,9 @@ class PartnerRepository:
         return replace(cleaned, presence=officer.presence, id=officer.id, version=officer.version)
 
     async def create_officer(self, actor: Actor, officer: Officer) -> Officer:
-        require(actor, Permission.CREATE, "add officers to the roster")
         cleaned = await self._check(officer)
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.CREATE, "add officers to the roster")
             new_id = await self._insert_officer(conn, actor, cleaned)
         return replace(cleaned, id=new_id, version=1)
 
@@ -303,16 +303,17 @@ class PartnerRepository:
         new_id = int(cursor.lastrowid)
         await record(conn, actor, Entity.OFFICER, new_id, "create",
                      {"partner": officer.partner_code, **_officer_columns(officer),
-                      "presence": officer.presence.value})
+                      "presence": officer.presence.value, "partner_id": values["partner_id"],
+                      "origin_nation": values["origin_nation"]})
         return new_id
 
     async def update_officer(self, actor: Actor, officer: Officer, expected_version: int | None = None) -> Officer:
         """Save an edited officer. Refused (StaleRecord) if someone saved it since ``expected_version``."""
-        require(actor, Permission.EDIT, "edit officers")
         if officer.id is None:
             raise StoreError("an officer to edit needs its id")
         cleaned = await self._check(officer)
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.EDIT, "edit officers")
             current = await self._current(conn, actor, officer.id)
             check_version("officer", officer.id, expected_version, current.version)
             await self._apply_update(conn, actor, current, cleaned, "edit")
@@ -343,16 +344,16 @@ class PartnerRepository:
 
     async def set_presence(self, actor: Actor, officer_id: int, presence: Presence,
                            expected_version: int | None = None) -> Officer:
-        require(actor, Permission.EDIT, "change presence")
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.EDIT, "change presence")
             current = await self._current(conn, actor, officer_id)
             check_version("officer", officer_id, expected_version, current.version)
             return await self._set_presence(conn, actor, current, presence)
 
     async def cycle_presence(self, actor: Actor, officer_id: int) -> Officer:
         """On floor -> away -> off shift -> on floor, from whatever is stored now."""
-        require(actor, Permission.EDIT, "change presence")
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.EDIT, "change presence")
             current = await self._current(conn, actor, officer_id)
             return await self._set_presence(conn, actor, current, current.presence.next)
 
@@ -371,7 +372,7 @@ class PartnerRepository:
 
     async def import_officers(self, actor: Actor, officers: Sequence[Officer]) -> ImportCounts:
         """Create or update officers from an import, in one transaction."""
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
             return await self.upsert_officers_in(conn, actor, officers)
 
     async def upsert_officers_in(self, conn: aiosqlite.Connection, actor: Actor,
@@ -417,7 +418,6 @@ class PartnerRepository:
                                      *, troops: int | None = None, police: int | None = None,
                                      expected_version: int | None = None) -> Contributor:
         """Record a new status (and, with it, the pledged numbers); the note says why."""
-        require(actor, Permission.EDIT, "change a contributor's status")
         note = clean_text(note, max_chars=2000)
         errors = {}
         for name, value in (("troops", troops), ("police", police)):
@@ -427,7 +427,8 @@ class PartnerRepository:
                 errors[name] = "more than 200,000 is surely a typing error"
         if errors:
             raise ValidationError(errors)
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.EDIT, "change a contributor's status")
             current = await self._contributor_in(conn, contributor_id)
             check_version("contributor", contributor_id, expected_version, current.version)
             changes: dict = {"nation": current.nation}
@@ -440,12 +441,11 @@ class PartnerRepository:
                 if not note:
                     return current
                 changes["status"] = [current.status.value, status.value]
-            if note:
-                changes["note"] = note
             notes = current.notes
             if note:
                 stamp = utc_now().strftime("%d%H%MZ %b %y").upper()
                 notes = (notes + "\n" if notes else "") + f"{stamp} {actor.login}: {note}"
+                changes.update(note=note, stamp=stamp)  # replay appends the same line to notes
             now = utc_now()
             await conn.execute(
                 "UPDATE contributors SET status = ?, troops = ?, police = ?, notes = ?, updated_at = ?,"
@@ -457,8 +457,8 @@ class PartnerRepository:
 
     async def toggle_question(self, actor: Actor, contributor_id: int, question: OpenQuestion) -> str:
         """Open <-> settled for one question; returns the new state."""
-        require(actor, Permission.EDIT, "settle or reopen a contributor's question")
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.EDIT, "settle or reopen a contributor's question")
             current = await self._contributor_in(conn, contributor_id)
             questions = {q.value: s for q, s in current.questions.items()}
             old = questions[question.value]

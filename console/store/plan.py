@@ -81,11 +81,11 @@ class PlanRepository:
     async def set_status(self, actor: Actor, number: int, status: PlanStatus, next_step: str | None = None,
                          *, note: str = "", expected_version: int | None = None) -> PlanPoint:
         """A new status (optionally a new next step); a note, if given, joins the point's note history."""
-        require(actor, Permission.EDIT, "update the plan")
         note = clean_text(note, max_chars=MAX_NOTE + 1)
         if len(note) > MAX_NOTE:
             raise ValidationError({"note": f"at most {MAX_NOTE} characters"})
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.EDIT, "update the plan")
             current = await self._current(conn, number)
             check_version("plan point", number, expected_version, current.version)
             step = current.next_step
@@ -98,7 +98,7 @@ class PlanRepository:
                 changes["next_step"] = [current.next_step, step]
             if note:
                 changes["note"] = note
-                await self._insert_note(conn, actor, current.id, note)
+                changes["note_id"] = await self._insert_note(conn, actor, current.id, note)
             await self._touch(conn, actor, current.id, status=status.value, next_step=step)
             await record(conn, actor, Entity.PLAN_POINT, current.id, "update", changes)
         return await self.point(number) or current
@@ -106,11 +106,11 @@ class PlanRepository:
     async def set_owner(self, actor: Actor, number: int, owner: str, next_step: str,
                         *, expected_version: int | None = None) -> PlanPoint:
         """Who owns the point and what happens next."""
-        require(actor, Permission.EDIT, "update the plan")
         owner, next_step, errors = check_owner_and_step(owner, next_step)
         if errors:
             raise ValidationError(errors)
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.EDIT, "update the plan")
             current = await self._current(conn, number)
             check_version("plan point", number, expected_version, current.version)
             changes: dict = {"number": number}
@@ -125,13 +125,13 @@ class PlanRepository:
         return await self.point(number) or current
 
     async def add_note(self, actor: Actor, number: int, text: str) -> int:
-        require(actor, Permission.EDIT, "add notes to the plan")
         text = clean_text(text, max_chars=MAX_NOTE + 1)
         if not text:
             raise ValidationError({"note": "a note cannot be empty"})
         if len(text) > MAX_NOTE:
             raise ValidationError({"note": f"at most {MAX_NOTE} characters"})
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.EDIT, "add notes to the plan")
             current = await self._current(conn, number)
             note_id = await self._insert_note(conn, actor, current.id, text)
             await self._touch(conn, actor, current.id)

@@ -60,7 +60,6 @@ class WatchRepository:
         self.database = database
 
     async def add_log_entry(self, actor: Actor, text: str, releasability: str = RELEASABLE_TO_ALL) -> int:
-        require(actor, Permission.EDIT, "write in the watch log")
         text = clean_text(text, max_chars=2000)
         if not text:
             raise ValidationError({"text": "a log entry cannot be empty"})
@@ -68,7 +67,8 @@ class WatchRepository:
             marking = parse_releasability(releasability)
         except ValueError as error:
             raise ValidationError({"releasability": str(error)}) from None
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.EDIT, "write in the watch log")
             cursor = await conn.execute(
                 "INSERT INTO log_entries (at, author, text, releasability) VALUES (?, ?, ?, ?)",
                 (to_iso(utc_now()), actor.login, text, marking))
@@ -93,22 +93,25 @@ class WatchRepository:
 
     async def sign_handover(self, actor: Actor, since: datetime, brief: dict) -> Handover:
         """The outgoing watch officer signs the brief as shown to them."""
-        require(actor, Permission.SIGN_HANDOVER, "sign a handover")
         digest, now = brief_digest(brief), utc_now()
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.SIGN_HANDOVER, "sign a handover")
             cursor = await conn.execute(
                 "INSERT INTO handovers (since, brief, brief_hash, signed_by, signed_at) VALUES (?, ?, ?, ?, ?)",
                 (to_iso(since), json.dumps(brief, sort_keys=True, ensure_ascii=False), digest, actor.login,
                  to_iso(now)))
             handover_id = int(cursor.lastrowid)
+            from console.store.journal import head
+
+            # The journal's head as signed: a witness of the chain that `journal verify` checks.
             await record(conn, actor, Entity.HANDOVER, handover_id, "sign",
-                         {"since": to_iso(since), "brief_hash": digest})
+                         {"since": to_iso(since), "brief_hash": digest, "head": list(await head(conn))})
         return Handover(handover_id, since, brief, digest, actor.login, now, None, None)
 
     async def acknowledge_handover(self, actor: Actor, handover_id: int) -> None:
         """The incoming watch officer takes the watch: a different officer from the signer."""
-        require(actor, Permission.SIGN_HANDOVER, "acknowledge a handover")
-        async with self.database.transaction() as conn:
+        async with self.database.write(actor) as (conn, actor):
+            require(actor, Permission.SIGN_HANDOVER, "acknowledge a handover")
             async with conn.execute("SELECT signed_by, acknowledged_by, brief_hash FROM handovers WHERE id = ?",
                                     (handover_id,)) as cursor:
                 row = await cursor.fetchone()

@@ -154,7 +154,7 @@ async def import_text(store, actor: Actor, path: Path, text: str, *, skip_invali
     movements = [c.movement for c in checked if c.movement is not None]
     inserted = present = 0
     with progress(len(movements), "importing", err) as advance:
-        async with store.database.transaction() as conn:
+        async with store.database.write(actor) as (conn, actor):
             for start in range(0, len(movements), BATCH):
                 batch = movements[start:start + BATCH]
                 outcome = await store.aid.insert_in(conn, actor, batch)

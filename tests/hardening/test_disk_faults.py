@@ -22,7 +22,7 @@ from console.config import Settings
 from console.domain import StoreError
 from console.screens.watch_floor import WatchFloor
 from console.store import Store
-from tests.conftest import OPERATOR, WATCH_OFFICER
+from tests.conftest import open_test_store, OPERATOR, WATCH_OFFICER
 from tests.hardening.helpers import ROOT, child_env, integrity, python
 from tests.pilot import until
 from tests.test_store_foundation import an_incident
@@ -58,7 +58,7 @@ def one_plain_line(error: Exception) -> str:
 
 
 async def test_a_full_database_says_so_in_one_line_keeps_every_commit_and_recovers(db_path, tally):
-    store = await Store.open(db_path)
+    store = await open_test_store(db_path)
     try:
         pages = await store.database.scalar("PRAGMA page_count")
         await store.database.connection.execute(f"PRAGMA max_page_count = {pages + 40}")
@@ -79,7 +79,7 @@ async def test_a_full_database_says_so_in_one_line_keeps_every_commit_and_recove
 
 
 async def test_the_console_notifies_a_full_disk_and_keeps_running(db_path, tally):
-    store = await Store.open(db_path)
+    store = await open_test_store(db_path)
     app = CmccApp(store, WATCH_OFFICER, Settings(bell=False, poll_feeds=False))
     async with app.run_test(size=(80, 24)) as pilot:
         assert await until(pilot, lambda: isinstance(app.screen, WatchFloor))
@@ -114,7 +114,7 @@ async def test_a_really_full_filesystem_says_so_and_writes_again_once_it_grows(t
         pytest.skip("mounting a small tmpfs needs root and mount permission (max_page_count covers the rest)")
     try:
         path = folder / "full.db"
-        store = await Store.open(path)
+        store = await open_test_store(path)
         try:
             made, error = await fill_until_full(store, tally)
             assert "is full" in one_plain_line(error)
@@ -175,7 +175,7 @@ async def test_a_read_only_database_opens_for_reading_or_says_why_and_refuses_wr
         os.chmod(folder, 0o755)
     try:
         path = folder / "ro.db"
-        store = await Store.open(path)
+        store = await open_test_store(path)
         made = await store.incidents.create(OPERATOR, an_incident(description="before read-only"))
         await store.close()
         if how == "chmod 0444":
@@ -207,7 +207,7 @@ async def test_a_read_only_database_opens_for_reading_or_says_why_and_refuses_wr
         os.chmod(folder, 0o755)
         for item in folder.iterdir():
             os.chmod(item, 0o644)
-    store = await Store.open(path)
+    store = await open_test_store(path)
     try:
         assert (await store.incidents.get(OPERATOR, made.id)) is not None
         assert await store.database.scalar("PRAGMA integrity_check") == "ok"

@@ -22,6 +22,7 @@ from console.store.seed import seed_demo
 from feeds.inbox import Inbox
 from feeds.poller import FeedPoller
 from tests.feed_server import rss_document
+from tests.conftest import REAL_LOGIN
 from tests.hardening.helpers import MemoryWatch
 from tests.hardening.hostile import assert_inert
 from tests.hardening.hostile_server import HostileServer
@@ -188,7 +189,7 @@ INBOX_CASES = {
 async def test_hostile_inbox_files_are_rejected_whole_with_a_clear_report_in_bounded_memory(
         db_path, tmp_path, tally):
     store = await Store.open(db_path)
-    await seed_demo(store.database, operator_login="tester")
+    await seed_demo(store.database, operator_login=REAL_LOGIN)
     folder = tmp_path / "inbox"
     folder.mkdir()
     good = folder / "headlines-good.json"
@@ -222,7 +223,7 @@ def test_cmcc_import_aid_refuses_a_hostile_csv_with_clear_lines_and_imports_noth
         db_path, tmp_path, case, capsys, tally):
     async def build():
         store = await Store.open(db_path)
-        await seed_demo(store.database, operator_login="tester")
+        await seed_demo(store.database, operator_login=REAL_LOGIN)
         await store.close()
 
     asyncio.run(build())

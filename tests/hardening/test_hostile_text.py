@@ -28,7 +28,7 @@ from console.store import Store
 from console.store.seed import seed_demo
 from feeds.inbox import Inbox
 from feeds.poller import FeedPoller
-from tests.conftest import ADMIN, WATCH_OFFICER
+from tests.conftest import REAL_LOGIN, register_test_operators, ADMIN, WATCH_OFFICER
 from tests.feed_server import FeedServer, atom_document, json_feed_document, rss_document
 from tests.hardening.helpers import ROOT, child_env, python, scan_database
 from tests.hardening.hostile import (
@@ -133,7 +133,8 @@ def inbox_documents() -> dict[str, bytes]:
 async def test_hostile_inbox_files_of_every_kind_are_imported_inert_or_rejected_with_an_inert_report(
         db_path, tmp_path, tally):
     store = await Store.open(db_path)
-    await seed_demo(store.database, operator_login="tester")
+    await seed_demo(store.database, operator_login=REAL_LOGIN)
+    await register_test_operators(store)
     folder = tmp_path / "inbox"
     folder.mkdir()
     try:
@@ -158,7 +159,8 @@ async def test_hostile_inbox_files_of_every_kind_are_imported_inert_or_rejected_
 
 async def test_roster_names_through_cmcc_import_are_stored_inert(db_path, tmp_path, tally):
     store = await Store.open(db_path)
-    await seed_demo(store.database, operator_login="tester")
+    await seed_demo(store.database, operator_login=REAL_LOGIN)
+    await register_test_operators(store)
     await store.close()
     path = tmp_path / "roster.csv"
     rows = [["partner", "rank", "name", "service_number", "cell"]]
@@ -244,7 +246,8 @@ FORMULAS = ["=HYPERLINK(\"http://evil.test\",\"x\")", "+cmd|' /C calc'!A0", "-2+
 async def test_exports_and_the_handover_brief_are_inert_and_csv_cells_cannot_run_as_formulas(
         db_path, tmp_path, tally):
     store = await Store.open(db_path)
-    await seed_demo(store.database, operator_login="tester")
+    await seed_demo(store.database, operator_login=REAL_LOGIN)
+    await register_test_operators(store)
     folder = tmp_path / "inbox"
     folder.mkdir()
     rows = [{"when": "now", "governorate": "Rafah", "category": "shelling", "severity": 4,
@@ -306,6 +309,7 @@ async def test_an_operator_pasting_hostile_text_into_the_incident_form_saves_ine
     from console.screens.watch_floor import WatchFloor
 
     store = await Store.open(db_path)
+    await register_test_operators(store)
     app = CmccApp(store, WATCH_OFFICER, Settings(bell=False, poll_feeds=False))
     async with app.run_test(size=(80, 24)) as pilot:
         assert await until(pilot, lambda: isinstance(app.screen, WatchFloor))
@@ -355,7 +359,8 @@ async def hostile_database(db_path: Path, folder: Path, *, raw: bool = False) ->
     """A demo database with the payloads in every pane: headlines, incidents, aid, roster, plan, log."""
     store = await Store.open(db_path)
     try:
-        await seed_demo(store.database, operator_login="tester")
+        await seed_demo(store.database, operator_login=REAL_LOGIN)
+        await register_test_operators(store)
         folder.mkdir(exist_ok=True)
         for name, body in inbox_documents().items():
             (folder / name).write_bytes(body)
@@ -535,7 +540,8 @@ async def test_the_bytes_a_real_terminal_receives_carry_none_of_the_payloads(tmp
     keys = ["1", "2", "3", "4", "5", "4", "F", "\x1b", "W", "\x1b", "1"]
     clean_db, hostile_db = tmp_path / "clean.db", tmp_path / "hostile.db"
     store = await Store.open(clean_db)
-    await seed_demo(store.database, operator_login="tester")
+    await seed_demo(store.database, operator_login=REAL_LOGIN)
+    await register_test_operators(store)
     await store.close()
     await hostile_database(hostile_db, tmp_path / "inbox", raw=True)
     clean = await asyncio.to_thread(run_in_pty, clean_db, tmp_path / "clean-home", keys)

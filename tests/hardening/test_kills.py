@@ -81,8 +81,9 @@ def rows_of_file(db: Path, number: int) -> int:
 
 
 def create_database(db: Path) -> None:
-    subprocess.run([python(), "-c", "import asyncio, sys\nfrom console.store import Store\n"
-                    "async def m():\n    s = await Store.open(sys.argv[1])\n    await s.close()\n"
+    """A new database whose operators are the tests' actors (the store judges writes by them)."""
+    subprocess.run([python(), "-c", "import asyncio, sys\nfrom tests.conftest import open_test_store\n"
+                    "async def m():\n    s = await open_test_store(sys.argv[1])\n    await s.close()\n"
                     "asyncio.run(m())", str(db)], check=True, env=child_env(), cwd=ROOT, timeout=60)
 
 
