@@ -9,7 +9,7 @@ from textual.widgets import Input, TextArea
 
 from console.app import CmccApp
 from console.config import Settings
-from console.domain import SYSTEM_ACTOR, Entity, Feed, Headline, SourceType
+from console.domain import SYSTEM_ACTOR, Entity, Feed, Headline, PermissionDenied, SourceType
 from console.dtg import utc_now
 from console.screens.feed_health import FeedHealthScreen
 from console.screens.headline_detail import HeadlineDetailScreen
@@ -82,14 +82,15 @@ async def test_r_toggles_read_and_each_change_is_journaled(db_path):
         assert [e.changes["read"] for e in journal] == [not was, was]
 
 
-async def test_a_viewer_pressing_r_is_told_no_and_nothing_changes(db_path):
+async def test_a_viewer_is_offered_no_read_mark_and_the_store_refuses_one(db_path):
     seeded = await demo_app(db_path, settings=QUIET)  # seeded with the admin
     app = CmccApp(seeded.store, VIEWER, QUIET)
     async with app.run_test(size=(80, 24)) as pilot:
         headlines = await open_headlines(app, pilot)
         chosen = headlines.table.selected_record()
-        await pilot.press("r")
-        assert await until(pilot, lambda: any("may not" in n.message for n in notifications(app)))
+        assert app.screen.active_bindings["r"].enabled is False  # greyed in the footer
+        with pytest.raises(PermissionDenied, match="may not mark headlines read"):
+            await app.store.headlines.mark_read(VIEWER, chosen.id, not chosen.read)
         assert (await app.store.headlines.get(ADMIN, chosen.id)).read == chosen.read
 
 

@@ -44,6 +44,7 @@ class AidPane(Pane):
     TABLE = AidBoard
     ENTITIES = frozenset({Entity.MOVEMENT, Entity.CROSSING, Entity.DUAL_USE, Entity.SEED})
 
+    WRITES = frozenset({"new_movement", "status", "crossing", "new_dual_use"})
     BINDINGS = [
         Binding("n", "new_movement", "New movement", id="aid.new_movement",
                 tooltip="Record a movement (a convoy through a crossing) in a form"),

@@ -8,7 +8,12 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from console.domain import Entity
+from console.domain import Actor, Entity, Role
+
+
+def may_write(actor: Actor) -> bool:
+    """Whether the actor's role writes at all (what each write needs beyond that, the store says)."""
+    return actor.role >= Role.OPERATOR and not actor.viewing_as
 from widgets.filter_input import FilterInput
 from widgets.record_table import RecordTable
 
@@ -21,6 +26,9 @@ class Pane(Vertical):
     TABLE: ClassVar[type[RecordTable]] = RecordTable
     #: Journal entities whose changes make this pane reload.
     ENTITIES: ClassVar[frozenset[Entity]] = frozenset()
+    #: Actions that write: shown greyed (and not run) for a viewer or someone viewing as another
+    #: operator. The store refuses them anyway; this only keeps the footer honest.
+    WRITES: ClassVar[frozenset[str]] = frozenset()
 
     DEFAULT_CSS = """
     Pane > .pane-title { height: 1; text-style: bold; }
@@ -46,6 +54,11 @@ class Pane(Vertical):
         yield Static("", classes="pane-summary")
         yield self.table
         yield FilterInput()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.WRITES and not may_write(self.app.actor):
+            return None
+        return True
 
     async def fill(self) -> None:
         """Mount the pane's widgets if it was composed empty."""

@@ -28,6 +28,7 @@ class HeadlinesPane(Pane):
     TABLE = HeadlineList
     ENTITIES = frozenset({Entity.HEADLINE, Entity.SEED})
 
+    WRITES = frozenset({"toggle_read", "promote"})
     BINDINGS = [
         Binding("r", "toggle_read", "Read", id="headline.read",
                 tooltip="Mark the selected headline read, or unread again"),

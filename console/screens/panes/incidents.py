@@ -77,6 +77,7 @@ class IncidentsPane(IncidentActions, Pane):
     IncidentsPane.-map > .incident-head > GovernorateMap { display: block; }
     """
 
+    WRITES = frozenset({"new", "edit", "advance", "acknowledge", "link", "note"})
     BINDINGS = [
         Binding("n", "new", "New", id="incident.new", tooltip="Report a new incident (a form; esc cancels)"),
         Binding("e", "edit", "Edit", id="incident.edit", tooltip="Edit the selected incident"),

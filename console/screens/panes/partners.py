@@ -39,6 +39,7 @@ class PartnersPane(Pane):
     PartnersPane > .pane-summary { text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
+    WRITES = frozenset({"presence", "new_officer", "edit_officer", "isf_status", "isf_questions"})
     BINDINGS = [
         Binding("p", "presence", "Presence", id="partners.presence",
                 tooltip="Cycle the selected officer's presence: on floor -> away -> off shift"),
@@ -107,11 +108,9 @@ class PartnersPane(Pane):
     # --- which keys apply ------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ROSTER_ACTIONS:
-            return not self.show_isf
-        if action in ISF_ACTIONS:
-            return self.show_isf
-        return True
+        if action in ROSTER_ACTIONS and self.show_isf or action in ISF_ACTIONS and not self.show_isf:
+            return False
+        return super().check_action(action, parameters)
 
     def action_toggle_isf(self) -> None:
         self.show_isf = not self.show_isf

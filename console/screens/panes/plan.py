@@ -29,6 +29,7 @@ class PlanPane(Pane):
     PlanPane > .pane-summary { text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
+    WRITES = frozenset({"plan_status", "plan_owner", "plan_note"})
     BINDINGS = [
         Binding("v", "plan_status", "Status", id="plan.status",
                 tooltip="Change the selected point's status (and next step), with a note"),
