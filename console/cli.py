@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 from importlib import import_module
 
 from console import __version__
@@ -116,12 +117,25 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as error:
         print(f"cmcc: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `cmcc export ... | head`: the reader has all it wanted. Quietly, with stdout closed so
+        # the interpreter's own flush at exit cannot raise again.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as error:  # noqa: BLE001 - known refusals become one line
+        import sqlite3
+
         from console.domain import StoreError
-        from console.store.database import DatabaseOpenError
+        from console.sanitize import clean_line
+        from console.store.database import DatabaseOpenError, damaged
 
         if isinstance(error, (DatabaseOpenError, StoreError)):
-            print(f"cmcc: {error}", file=sys.stderr)
+            print(f"cmcc: {clean_line(str(error), max_chars=600)}", file=sys.stderr)
+            return 2
+        if isinstance(error, sqlite3.DatabaseError) and "malformed" in str(error):
+            print(f"cmcc: {damaged(Path(args.db))}", file=sys.stderr)
             return 2
         raise
 

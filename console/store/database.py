@@ -11,8 +11,8 @@ import asyncio
 import os
 import sqlite3
 import stat
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,9 @@ import aiosqlite
 
 from console.domain import Actor
 
-BUSY_TIMEOUT_MS = 5000
+#: How long SQLite waits for another process's write lock before each retry (CMCC_BUSY_TIMEOUT_MS
+#: shortens it, e.g. for tests of a database left locked).
+BUSY_TIMEOUT_MS = int(os.environ.get("CMCC_BUSY_TIMEOUT_MS", "5000"))
 #: A new database (and so its -wal and -shm files, which SQLite creates with the main file's mode)
 #: is readable and writable by its owner and group only: the floor's operators share a group.
 FILE_MODE = 0o660
@@ -177,7 +179,7 @@ class Database:
                 yield self.connection
             except BaseException as error:
                 await self._rollback()
-                if isinstance(error, sqlite3.OperationalError) and (mapped := _storage_error(self.path, error)):
+                if isinstance(error, sqlite3.DatabaseError) and (mapped := _storage_error(self.path, error)):
                     raise mapped from None
                 raise
             else:
@@ -209,19 +211,32 @@ class Database:
                 pass  # already rolled back by SQLite: the original error is the one to report
 
     async def fetchall(self, sql: str, params: Sequence[Any] | dict = ()) -> list[sqlite3.Row]:
-        async with self.connection.execute(sql, params) as cursor:
-            cursor.row_factory = sqlite3.Row
-            return list(await cursor.fetchall())
+        with self._reading():
+            async with self.connection.execute(sql, params) as cursor:
+                cursor.row_factory = sqlite3.Row
+                return list(await cursor.fetchall())
 
     async def fetchone(self, sql: str, params: Sequence[Any] | dict = ()) -> sqlite3.Row | None:
-        async with self.connection.execute(sql, params) as cursor:
-            cursor.row_factory = sqlite3.Row
-            return await cursor.fetchone()
+        with self._reading():
+            async with self.connection.execute(sql, params) as cursor:
+                cursor.row_factory = sqlite3.Row
+                return await cursor.fetchone()
 
     async def _scalar(self, sql: str, params: Sequence[Any] | dict = ()) -> Any:
-        async with self.connection.execute(sql, params if isinstance(params, dict) else tuple(params)) as cursor:
-            row = await cursor.fetchone()
-            return row[0] if row else None
+        with self._reading():
+            async with self.connection.execute(sql, params if isinstance(params, dict) else tuple(params)) as cursor:
+                row = await cursor.fetchone()
+                return row[0] if row else None
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """A damaged page met while reading is one plain StoreError (where it can tell), not a traceback."""
+        try:
+            yield
+        except sqlite3.DatabaseError as error:
+            if (mapped := _storage_error(self.path, error)) is not None:
+                raise mapped from None
+            raise
 
     async def scalar(self, sql: str, params: Sequence[Any] | dict = ()) -> Any:
         return await self._scalar(sql, params)
@@ -266,7 +281,17 @@ def _storage_error(path: Path, error: sqlite3.Error) -> Exception | None:
         return StoreError(f"{path.name} is read-only for you: nothing was saved (check the file's permissions)")
     if "disk i/o error" in text:
         return StoreError(f"the disk failed while saving to {path.name}: nothing was saved; try again")
+    if "locked" in text or "busy" in text:
+        return StoreError(f"{path.name} stayed locked by another process: nothing was saved; try again")
+    if "malformed" in text or "not a database" in text:
+        return StoreError(damaged(path))
     return None
+
+
+def damaged(path: Path) -> str:
+    """The one line for a database whose pages cannot be read."""
+    return (f"{path} is damaged (a page cannot be read): check it with sqlite3 {path} 'PRAGMA integrity_check'"
+            " and restore the last backup")
 
 
 def _explain(path: Path, error: sqlite3.DatabaseError) -> str:
