@@ -119,5 +119,7 @@ def parse_duration(text: str) -> timedelta:
     if not match:
         raise ValueError(f"{text!r} is not a duration: use e.g. 90m, 24h, 7d, 2w")
     amount, unit = int(match[1]), match[2]
+    if amount == 0:  # an empty window would read as "no window": everything
+        raise ValueError(f"{text.strip()!r} is no time at all: use e.g. 90m, 24h, 7d, 2w")
     return {"m": timedelta(minutes=amount), "h": timedelta(hours=amount), "d": timedelta(days=amount),
             "w": timedelta(weeks=amount)}[unit]

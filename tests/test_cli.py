@@ -84,3 +84,21 @@ def test_a_locked_database_is_one_line_and_nonzero(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_zero_negative_or_unreadable_window_is_one_line(tmp_path):
+    """`--since 0h` used to export every incident of the log: a window of nothing read as no window."""
+    import subprocess
+    import sys
+
+    db = str(tmp_path / "w.db")
+    assert subprocess.run([sys.executable, "-m", "console.cli", "demo", "--db", db, "--no-console"],
+                          capture_output=True, timeout=60).returncode == 0
+    for since in ("0h", "-3h", "soon", "0d"):
+        done = subprocess.run([sys.executable, "-m", "console.cli", "--db", db, "export", "incidents",
+                               f"--since={since}"], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and done.stdout == "", since
+        assert len(done.stderr.strip().splitlines()) == 1 and "--since" in done.stderr, since
+    shown = subprocess.run([sys.executable, "-m", "console.cli", "--db", db, "journal", "show", "--limit", "-1"],
+                           capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 2 and "give at least 1" in shown.stderr

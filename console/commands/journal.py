@@ -13,10 +13,20 @@ def register(parser: argparse.ArgumentParser) -> None:
                                       " the journal: exit 1 and one line per finding when anything was changed")
     actions.add_parser("head", help="the newest journal row (id hash), to copy into a log or a brief")
     show = actions.add_parser("show", help="the latest journal rows")
-    show.add_argument("--limit", type=int, default=50)
+    show.add_argument("--limit", type=_positive, default=50, help="how many rows (at least 1; default 50)")
     show.add_argument("--filter", default="", help="only rows whose actor, entity, action or change has this text")
     show.add_argument("--view-as", metavar="LOGIN", default=argparse.SUPPRESS,
                       help="the rows LOGIN may see (watch officers and admins; read-only)")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} rows: give at least 1")
+    return value
 
 
 async def run(args: argparse.Namespace) -> int:
