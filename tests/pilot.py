@@ -22,6 +22,14 @@ async def demo_app(db_path, actor: Actor = ADMIN, settings: Settings | None = No
     return CmccApp(store, actor, settings or Settings(bell=False, poll_feeds=False))
 
 
+def recorded_notices(app) -> list[str]:
+    """Every notice the app shows from now on (its public ``notify``, wrapped)."""
+    seen: list[str] = []
+    notify = app.notify
+    app.notify = lambda message, **kwargs: (seen.append(message), notify(message, **kwargs))[1]
+    return seen
+
+
 async def until(pilot, condition: Callable[[], bool], timeout: float = 5.0) -> bool:
     """Let the app run until ``condition()`` holds; False if it never did."""
     from textual.app import ScreenStackError

@@ -19,7 +19,7 @@ from console.store import Store
 from console.store.seed import seed_demo
 from tests.conftest import ADMIN, OPERATOR, REAL_LOGIN, VIEWER, WATCH_OFFICER, register_test_operators
 from tests.os_users import cmcc_as, os_user, shared_folder
-from tests.pilot import demo_app, until, watch_floor
+from tests.pilot import demo_app, recorded_notices, until, watch_floor
 from tests.test_store_foundation import an_incident
 
 SPOOF = {"LOGNAME": "wo_gbr", "USER": "wo_gbr", "LNAME": "wo_gbr", "USERNAME": "wo_gbr"}
@@ -33,14 +33,6 @@ def cmcc(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 def journal_actors(db) -> list[str]:
     with sqlite3.connect(db) as raw:
         return [row[0] for row in raw.execute("SELECT actor FROM journal ORDER BY id")]
-
-
-def recorded_notices(app) -> list[str]:
-    """Every notice the app shows from now on (its public notify, wrapped)."""
-    seen: list[str] = []
-    notify = app.notify
-    app.notify = lambda message, **kwargs: (seen.append(message), notify(message, **kwargs))[1]
-    return seen
 
 
 def demo_db(tmp_path) -> str:

@@ -14,7 +14,7 @@ import pytest
 
 from console.domain import StoreError
 from tests.conftest import WATCH_OFFICER
-from tests.pilot import demo_app, until, watch_floor
+from tests.pilot import demo_app, recorded_notices, until, watch_floor
 
 AREA = "store faults"
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,9 +80,7 @@ async def test_a_write_against_a_lock_held_too_long_is_one_line_and_saves_nothin
 
 async def test_the_console_says_an_acknowledgement_was_not_saved_while_locked(db_path, short_busy_timeout, tally):
     app = await demo_app(db_path, actor=WATCH_OFFICER)
-    seen: list[str] = []
-    notify = app.notify
-    app.notify = lambda message, **kwargs: (seen.append(message), notify(message, **kwargs))[1]
+    seen = recorded_notices(app)
     async with app.run_test(size=(80, 24)) as pilot:
         table = (await watch_floor(pilot, app)).panes[0].table
         assert await until(pilot, lambda: table.row_count > 0)
