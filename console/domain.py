@@ -568,6 +568,19 @@ class Officer:
 ROTATION_WARNING_DAYS = 7
 
 
+@dataclass(frozen=True)
+class RosterCounts:
+    """The whole roster an actor may see, counted (never a page of it)."""
+
+    total: int
+    on_floor_by_partner: tuple[tuple[str, int], ...]  # most first
+    rotations_ending: int
+
+    @property
+    def on_floor(self) -> int:
+        return sum(n for _, n in self.on_floor_by_partner)
+
+
 def rotation_ending(officer: Officer, today: date, days: int = ROTATION_WARNING_DAYS) -> bool:
     """True when the officer's rotation ends within ``days`` of ``today`` (or has already ended)."""
     return officer.rotation_end is not None and officer.rotation_end <= today + timedelta(days=days)

@@ -134,3 +134,29 @@ async def test_an_open_question_is_settled_and_reopened(demo_store):
     assert (await demo_store.partners.contributor(turkey.id)).questions[OpenQuestion.COMMAND] == before
     entries = [e for e in await demo_store.journal.for_entity(Entity.CONTRIBUTOR, turkey.id) if e.action == "question"]
     assert [e.changes["question"] for e in entries] == ["command", "command"]
+
+
+async def test_the_roster_is_counted_whole_not_a_page_of_it(demo_store):
+    """65,000 officers once read 'On floor 6/5000': the summary counted a page of rows."""
+    import sqlite3
+    from datetime import date, timedelta
+
+    from console.screens.summaries import partner_summary
+
+    everyone = await demo_store.partners.officers(ADMIN)
+    with sqlite3.connect(demo_store.path) as raw:
+        partner_id = raw.execute("SELECT id FROM partners WHERE code = 'GBR'").fetchone()[0]
+        ends = (date.today() + timedelta(days=3)).isoformat()
+        raw.executemany("INSERT INTO officers (partner_id, name, presence, rotation_end, releasability)"
+                        " VALUES (?, ?, ?, ?, 'ALL')",
+                        [(partner_id, f"Officer {n}", "on_floor" if n % 10 == 0 else "off_shift",
+                          ends if n % 100 == 0 else None) for n in range(6000)])
+    raw.close()
+    counts = await demo_store.partners.roster_counts(ADMIN, date.today())
+    assert counts.total == len(everyone) + 6000
+    on_floor_before = sum(1 for o in everyone if o.presence is Presence.ON_FLOOR)
+    assert counts.on_floor == on_floor_before + 600
+    assert dict(counts.on_floor_by_partner)["GBR"] >= 600
+    assert counts.rotations_ending >= 60
+    line = partner_summary(counts, [], 20000).plain.splitlines()[0]
+    assert line.startswith(f"On floor {on_floor_before + 600}/{len(everyone) + 6000}: ")

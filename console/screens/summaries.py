@@ -13,10 +13,9 @@ from console.domain import (
     DualUseStatus,
     IncidentStatus,
     IsfStatus,
-    Officer,
     PlanPoint,
     PlanStatus,
-    Presence,
+    RosterCounts,
 )
 from console.store.incidents import IncidentSummary
 from widgets.aid_board import CrossingRow
@@ -75,15 +74,6 @@ def aid_summary(rows: list[CrossingRow], history: dict, days: list[str], target:
     return text
 
 
-def on_floor_by_partner(officers: list[Officer]) -> list[tuple[str, int]]:
-    """(partner code, officers on the floor), most first."""
-    counts: dict[str, int] = {}
-    for officer in officers:
-        if officer.presence is Presence.ON_FLOOR:
-            counts[officer.partner_code] = counts.get(officer.partner_code, 0) + 1
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-
-
 def isf_totals(contributors: list[Contributor]) -> tuple[int, int]:
     """(pledged, accepted) troops and police: what is pledged but not yet accepted, and what is accepted."""
     pledged = sum(c.troops + c.police for c in contributors if c.status is IsfStatus.PLEDGED)
@@ -104,14 +94,13 @@ def isf_line(contributors: list[Contributor], planned: int) -> Text:
     return text
 
 
-def partner_summary(officers: list[Officer], contributors: list[Contributor], planned: int,
-                    *, ending: int = 0, filter_text: str = "", shown: int | None = None) -> Text:
+def partner_summary(counts: RosterCounts, contributors: list[Contributor], planned: int,
+                    *, filter_text: str = "", shown: int | None = None) -> Text:
     """Three lines: on floor by partner; the ISF totals; the filter and rotations ending soon."""
-    on_floor = [o for o in officers if o.presence is Presence.ON_FLOOR]
-    by_partner = on_floor_by_partner(officers)
+    ending = counts.rotations_ending
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"On floor {len(on_floor)}/{len(officers)}: ")
-    text.append("  ".join(f"{code} {n}" for code, n in by_partner) or "nobody")
+    text.append(f"On floor {counts.on_floor}/{counts.total}: ")
+    text.append("  ".join(f"{code} {n}" for code, n in counts.on_floor_by_partner) or "nobody")
     text.append("\n")
     text.append_text(isf_line(contributors, planned))
     extra = []

@@ -16,13 +16,14 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 import aiosqlite
 
 from console.domain import (
     QUESTION_OPEN,
     QUESTION_SETTLED,
+    ROTATION_WARNING_DAYS,
     Actor,
     Contributor,
     Entity,
@@ -34,6 +35,7 @@ from console.domain import (
     Permission,
     PermissionDenied,
     Presence,
+    RosterCounts,
     Shift,
     StatusChange,
     StoreError,
@@ -241,6 +243,19 @@ class PartnerRepository:
         rows = await self.database.fetchall(
             f"{OFFICER_SELECT} WHERE {' AND '.join(parts)} ORDER BY p.code, o.name LIMIT :limit", params)
         return [officer_from_row(r) for r in rows]
+
+    async def roster_counts(self, actor: Actor, today: date) -> RosterCounts:
+        """Everyone the actor may see, counted in SQL: on the floor per partner, and rotations ending
+        within ROTATION_WARNING_DAYS (a summary built from a page of rows undercounts a big roster)."""
+        clause, params = visible_to(actor, "o.releasability")
+        params["soon"] = (today + timedelta(days=ROTATION_WARNING_DAYS)).isoformat()
+        total, ending = (await self.database.fetchone(
+            f"SELECT count(*), coalesce(sum(o.rotation_end IS NOT NULL AND o.rotation_end <> ''"
+            f" AND o.rotation_end <= :soon), 0) FROM officers o WHERE {clause}", params))
+        rows = await self.database.fetchall(
+            f"SELECT p.code, count(*) AS n FROM officers o JOIN partners p ON p.id = o.partner_id"
+            f" WHERE o.presence = 'on_floor' AND {clause} GROUP BY p.code ORDER BY n DESC, p.code", params)
+        return RosterCounts(int(total), tuple((row[0], int(row[1])) for row in rows), int(ending))
 
     async def officer(self, actor: Actor, officer_id: int) -> Officer | None:
         clause, params = visible_to(actor, "o.releasability")

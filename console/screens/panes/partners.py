@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from console.domain import Contributor, Entity, Officer, rotation_ending
+from console.domain import Contributor, Entity, Officer
 from console.screens.panes.base import Pane
 from console.screens.summaries import partner_summary
 from console.store.partners import RosterFilter
@@ -79,6 +79,7 @@ class PartnersPane(Pane):
         everyone: list[Officer] = await self.store.partners.officers(self.actor)
         self.partner_codes = await self.store.partners.partner_codes()
         contributors = await self.store.partners.contributors()
+        counts = await self.store.partners.roster_counts(self.actor, self.roster.today)
         if self.show_isf:
             words = self.filter_text.lower().split()
             shown_isf = [c for c in contributors if all(w in _contributor_text(c) for w in words)]
@@ -92,12 +93,10 @@ class PartnersPane(Pane):
             self.roster.sync(officers)
             shown = len(officers)
             described = flt.describe()
-        today = self.roster.today
-        ending = sum(1 for o in everyone if rotation_ending(o, today))
         self.set_title(f"Partners · {'ISF contributors' if self.show_isf else 'liaison roster'}"
                        f"  (i: {'roster' if self.show_isf else 'ISF'})")
-        self.set_summary(partner_summary(everyone, contributors, self.settings.isf_planned_size,
-                                         ending=ending, filter_text=described, shown=shown))
+        self.set_summary(partner_summary(counts, contributors, self.settings.isf_planned_size,
+                                         filter_text=described, shown=shown))
 
     def on_minute(self) -> None:
         if self.roster.new_day(date.today()):
