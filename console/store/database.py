@@ -80,6 +80,8 @@ class Database:
         self.path = path
         self.connection = connection
         self._write_lock = asyncio.Lock()
+        #: Until open() is done, read errors stay sqlite3's own: open() explains them as DatabaseOpenError.
+        self._opened = False
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> "Database":
@@ -111,6 +113,7 @@ class Database:
         except sqlite3.DatabaseError as error:
             await connection.close()
             raise DatabaseOpenError(_explain(path, error)) from None
+        database._opened = True
         return database
 
     async def _configure(self) -> None:
@@ -234,7 +237,7 @@ class Database:
         try:
             yield
         except sqlite3.DatabaseError as error:
-            if (mapped := _storage_error(self.path, error)) is not None:
+            if self._opened and (mapped := _storage_error(self.path, error)) is not None:
                 raise mapped from None
             raise
 
