@@ -735,6 +735,7 @@ class Feed:
     etag: str = ""
     last_modified: str = ""
     id: int | None = None
+    health_note: str = ""  # what the latest good poll noticed (entries skipped, a header dropped)
 
 
 @dataclass(frozen=True)

@@ -38,9 +38,10 @@ def describe_poll(result) -> str:
         if result.next_poll_at is not None:
             wait = f" (next try {result.next_poll_at.strftime('%H:%MZ')})"
         return f"feed {name}: failed: {result.error}{wait}"
+    notes = "".join(f"; {note}" for note in getattr(result, "notes", ()))
     if result.not_modified:
-        return f"feed {name}: not modified"
-    return f"feed {name}: {result.new_items} new of {len(result.headlines)}"
+        return f"feed {name}: not modified{notes}"
+    return f"feed {name}: {result.new_items} new of {len(result.headlines)}{notes}"
 
 
 class FeedRunner:

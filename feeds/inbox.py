@@ -45,7 +45,7 @@ from console.domain import Actor, Headline, parse_releasability
 from console.dtg import utc_now
 from console.sanitize import clean_line
 from feeds import limits
-from feeds.parse import clean_summary, clean_title, dedup_key, parse_date
+from feeds.parse import LongNumber, clean_summary, clean_title, dedup_key, loads_bounded, parse_date
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,10 @@ class RowErrors:
         self.items: list[str] = []
 
     def add(self, where: str, field_name: str, message: str) -> None:
+        # The one place row errors are built: keys and values quoted from the file are outside text,
+        # and these lines reach stdout, logs, notices and report files (cleaned as titles are).
+        where, field_name = clean_line(where, max_chars=60), clean_line(field_name, max_chars=60)
+        message = clean_line(message, max_chars=400)
         self.items.append(f"{where}: {field_name}: {message}" if field_name else f"{where}: {message}")
 
     def __bool__(self) -> bool:
@@ -112,25 +116,37 @@ def register(importer: Importer) -> None:
 @dataclass(frozen=True)
 class InboxOutcome:
     name: str
-    outcome: str  # "imported" | "rejected" | "duplicate"
+    outcome: str  # "imported" | "rejected" | "duplicate" | "kept" (changed while read) | "skipped" (not a file)
     kind: str = ""
     rows: int = 0
     errors: tuple[str, ...] = ()
     moved_to: Path | None = None
 
     @property
+    def shown_name(self) -> str:
+        """The file's name as it may be shown: names come from outside (escapes, newlines)."""
+        return shown_name(self.name)
+
+    @property
     def message(self) -> str:
+        name = self.shown_name
         if self.outcome == "imported":
-            return f"{self.name}: imported {self.rows} {self.kind}"
+            return f"{name}: imported {self.rows} {clean_line(self.kind, max_chars=40)}"
         if self.outcome == "duplicate":
-            return f"{self.name}: already imported, not imported again"
-        first = self.errors[0] if self.errors else "rejected"
+            return f"{name}: already imported, not imported again"
+        if self.outcome in ("kept", "skipped"):
+            return f"{name}: {clean_line(self.errors[0] if self.errors else self.outcome, max_chars=300)}"
+        first = clean_line(self.errors[0], max_chars=300) if self.errors else "rejected"
         more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
-        return f"{self.name}: rejected: {first}{more}"
+        return f"{name}: rejected: {first}{more}"
 
 
 class Rejected(Exception):
-    def __init__(self, errors: list[str], kind: str = ""):
+    """``rows``: the records that could be read despite the errors (checked too, so every bad line is named)."""
+
+    def __init__(self, errors: list[str], kind: str = "", *, rows: list | None = None):
+        self.rows = rows
+        errors = [clean_line(e, max_chars=400) for e in errors]  # they quote the file: outside text
         super().__init__(errors[0] if errors else "rejected")
         self.errors = errors
         self.kind = kind
@@ -140,7 +156,16 @@ class _AlreadyImported(Exception):
     pass
 
 
+class _ChangedWhileImporting(Exception):
+    pass
+
+
 # --- names ----------------------------------------------------------------------------
+
+
+def shown_name(name: str) -> str:
+    """A file name fit for a terminal, a log or a report: escapes and controls gone, one line."""
+    return clean_line(name, max_chars=255) or "(unnamed)"
 
 
 def is_candidate(name: str) -> bool:
@@ -214,7 +239,7 @@ def read_rows(name: str, text: str) -> tuple[str, list[Row]]:
 
 def _json_rows(text: str) -> tuple[str, list[Row]]:
     try:
-        document = json.loads(text)
+        document = loads_bounded(text)
     except json.JSONDecodeError as error:
         raise Rejected([f"line {error.lineno}: malformed JSON: {error.msg} (column {error.colno})"]) from None
     except RecursionError:
@@ -231,9 +256,9 @@ def _json_rows(text: str) -> tuple[str, list[Row]]:
         raise Rejected(["file: JSON must be a list of records or {\"kind\": ..., \"items\": [...]}"])
     rows, errors = [], []
     for index, item in enumerate(document, start=1):
-        _add_record(f"item {index}", item, rows, errors)
+        _add_record(f"item {index}", item, rows, errors, text)
     if errors:
-        raise Rejected(errors, kind.strip().lower())
+        raise Rejected(errors, kind.strip().lower(), rows=rows)
     return kind.strip().lower(), rows
 
 
@@ -243,35 +268,45 @@ def _ndjson_rows(text: str) -> list[Row]:
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as error:
-            errors.append(f"line {number}: malformed JSON: {getattr(error, 'msg', 'nested too deeply')}")
+            item = loads_bounded(line)
+        except json.JSONDecodeError as error:
+            errors.append(f"line {number}: malformed JSON: {error.msg} (column {error.colno})")
+            continue
+        except RecursionError:
+            errors.append(f"line {number}: malformed JSON: nested too deeply")
             continue
         _add_record(f"line {number}", item, rows, errors)
     if errors:
-        raise Rejected(errors)
+        # the other lines are still checked (every bad line named, not only the malformed ones)
+        raise Rejected(errors, rows=rows)
     return rows
 
 
-def _add_record(where: str, item, rows: list[Row], errors: list[str]) -> None:
+def _add_record(where: str, item, rows: list[Row], errors: list[str], text: str | None = None) -> None:
     """A JSON record is an object of at most MAX_FIELDS_PER_ROW fields; anything else is an error at ``where``."""
     if not isinstance(item, dict):
         errors.append(f"{where}: not an object")
     elif len(item) > limits.MAX_FIELDS_PER_ROW:
         errors.append(f"{where}: {len(item)} fields, more than {limits.MAX_FIELDS_PER_ROW}")
     else:
-        rows.append(Row(where, item))
+        long = [(k, v) for k, v in item.items() if isinstance(v, LongNumber)]
+        for key, value in long:
+            errors.append(f"{where}: {clean_line(key, max_chars=40)}: {value.describe(text)}")
+        if not long:
+            rows.append(Row(where, item))
 
 
 def _csv_rows(text: str) -> list[Row]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quote never closed (or closed mid-field) is an error, not a field that silently
+    # swallows every later line up to the next quote (records merged into one title).
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows, errors = [], []
     try:
         header = next(reader)
     except StopIteration:
         raise Rejected(["file: empty CSV (a header line is needed)"]) from None
     except csv.Error as error:
-        raise Rejected([f"line 1: {error}"]) from None
+        raise Rejected([_csv_problem(1, reader.line_num, error)]) from None
     if len(header) > limits.MAX_FIELDS_PER_ROW:
         raise Rejected([f"line 1: {len(header)} columns, more than {limits.MAX_FIELDS_PER_ROW}"])
     columns = [clean_line(h, max_chars=64).lower().strip() for h in header]
@@ -286,7 +321,7 @@ def _csv_rows(text: str) -> list[Row]:
         except StopIteration:
             break
         except csv.Error as error:
-            errors.append(f"line {start}: {error}")
+            errors.append(_csv_problem(start, reader.line_num, error))
             break  # the reader cannot resync after a broken quote
         where = f"line {start}"
         start = reader.line_num + 1
@@ -301,8 +336,29 @@ def _csv_rows(text: str) -> list[Row]:
             continue
         rows.append(Row(where, dict(zip(columns, values))))
     if errors:
-        raise Rejected(errors)
+        raise Rejected(errors, rows=rows)
     return rows
+
+
+_PLACE = re.compile(r"^(?:line|item) (\d+)\b")
+
+
+def _in_file_order(messages: list[str]) -> list[str]:
+    """Messages by their line or item number (stable: a line's own messages keep their order)."""
+    def place(message: str) -> int:
+        match = _PLACE.match(message)
+        return int(match.group(1)) if match else 0
+    return sorted(messages, key=place)
+
+
+def _csv_problem(start: int, reached: int, error: csv.Error) -> str:
+    """A broken quote, named at the line where its record (and so the quoted field) began."""
+    text = str(error)
+    if "end of data" in text or "expected after" in text or "quote" in text:
+        where = f" (read to line {reached})" if reached > start else ""
+        return (f"line {start}: unbalanced quote: a quoted field begins on this line and is not closed"
+                f" properly{where}; nothing after it could be read")
+    return f"line {start}: {clean_line(text, max_chars=120)}"
 
 
 # --- the headlines importer ------------------------------------------------------------
@@ -377,6 +433,9 @@ class Inbox:
     max_bytes: int = limits.MAX_INBOX_BYTES
     on_outcome: Callable[[InboxOutcome], Any] | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
+    #: entries that are not regular files (links, FIFOs, folders): reported once each, then left alone
+    _odd_seen: set = field(default_factory=set, init=False, repr=False)
+    _odd_pending: list = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
         import feeds.importers  # noqa: F401  registers the importers
@@ -390,7 +449,47 @@ class Inbox:
             entries = sorted(os.scandir(self.folder), key=lambda e: e.name)
         except FileNotFoundError:
             return []
-        return [Path(e.path) for e in entries if is_candidate(e.name) and e.is_file(follow_symlinks=False)]
+        files, odd = [], set()
+        for entry in entries:
+            if not is_candidate(entry.name):
+                continue
+            try:
+                if entry.is_file(follow_symlinks=False):
+                    files.append(Path(entry.path))
+                    continue
+                what = _not_a_file(entry)
+            except OSError:
+                continue
+            if what is None:
+                continue
+            key = (entry.name, what, entry.inode())
+            odd.add(key)
+            if key not in self._odd_seen and key not in {k for k, _ in self._odd_pending}:
+                self._odd_pending.append((key, what))
+        self._odd_seen &= odd  # gone (or replaced): reported again if it comes back
+        return files
+
+    async def _report_odd(self) -> list[InboxOutcome]:
+        """Say once, for each link, FIFO or folder in the inbox, that it is not taken (and leave it)."""
+        outcomes = []
+        pending, self._odd_pending = self._odd_pending, []
+        for key, what in pending:
+            self._odd_seen.add(key)
+            outcome = InboxOutcome(key[0], "skipped", errors=(
+                f"{what}: not taken, left where it is (the inbox takes regular files only)",))
+            outcomes.append(outcome)
+            await self._announce(outcome)
+        return outcomes
+
+    async def _announce(self, outcome: InboxOutcome) -> None:
+        log.info("inbox %s", outcome.message)
+        if self.on_outcome is not None:
+            try:
+                result = self.on_outcome(outcome)
+                if asyncio.iscoroutine(result):
+                    await result
+            except Exception:  # noqa: BLE001
+                log.exception("inbox outcome callback failed")
 
     async def scan_once(self) -> list[InboxOutcome]:
         """Take every complete file now in the folder. Files still being written wait for the next scan."""
@@ -398,8 +497,9 @@ class Inbox:
             self.folder.mkdir(parents=True, exist_ok=True)
             first = {p: _signature(p) for p in self.candidates()}
             first = {p: s for p, s in first.items() if s is not None}
+            skipped = await self._report_odd()
             if not first:
-                return []
+                return skipped
             await asyncio.sleep(self.settle_seconds)
             outcomes = []
             for path, signature in first.items():
@@ -410,15 +510,8 @@ class Inbox:
                 except FileNotFoundError:
                     continue  # taken by another process in the meantime
                 outcomes.append(outcome)
-                log.info("inbox %s", outcome.message)
-                if self.on_outcome is not None:
-                    try:
-                        result = self.on_outcome(outcome)
-                        if asyncio.iscoroutine(result):
-                            await result
-                    except Exception:  # noqa: BLE001
-                        log.exception("inbox outcome callback failed")
-            return outcomes
+                await self._announce(outcome)
+            return skipped + outcomes
 
     async def watch(self, stop_event: asyncio.Event, *, rescan_seconds: float = 5.0) -> None:
         """Scan at start (files that arrived while nothing ran), then on every change until stopped."""
@@ -434,7 +527,7 @@ class Inbox:
             if stop_event.is_set():
                 break
             # On a change, or every rescan_seconds: a file still growing at the last scan is retried.
-            if self.candidates():
+            if self.candidates() or self._odd_pending:
                 await self.scan_once()
 
     async def _take(self, path: Path) -> InboxOutcome:
@@ -443,11 +536,18 @@ class Inbox:
         if size > self.max_bytes:
             return await self._reject(path, [f"file: larger than {limits.human_bytes(self.max_bytes)}"],
                                       kind_from_name(name), digest=None)
-        body = await asyncio.to_thread(path.read_bytes)
+        # A file renamed in and still being appended to: what was read must be the whole file, from
+        # the read to the move, or the later lines would go to processed/ unread.
+        read_at = _signature(path)
+        if read_at is None:
+            raise FileNotFoundError(path)
+        body = await asyncio.to_thread(_read_bounded, path, self.max_bytes)
+        if _signature(path) != read_at or len(body) != read_at[0]:
+            return self._kept(path, read_at)
         digest = hashlib.sha256(body).hexdigest()
         earlier = await self.ledger.seen(digest)
         if earlier is not None and earlier[1] == "imported":
-            return await self._duplicate(path, earlier[0])
+            return await self._duplicate(path, earlier[0], read_at)
         kind = kind_from_name(name)
         try:
             try:
@@ -455,9 +555,18 @@ class Inbox:
             except UnicodeDecodeError as error:
                 line = body[: error.start].count(b"\n") + 1
                 raise Rejected([f"line {line}: not UTF-8 text (byte {error.start})"]) from None
-            content_kind, rows = read_rows(name, text)
+            unreadable: list[str] = []
+            try:
+                content_kind, rows = read_rows(name, text)
+            except Rejected as partly:
+                if not partly.rows:
+                    raise
+                # some records could not be read: check the others too, so every bad line is named
+                content_kind, rows, unreadable = partly.kind, partly.rows, partly.errors
             kind = content_kind or kind
             importer = IMPORTERS.get(kind)
+            if importer is None and unreadable:
+                raise Rejected(unreadable, kind)
             if importer is None:
                 if not kind:
                     raise Rejected([f"file: no kind: name it <kind>-....{Path(name).suffix.lstrip('.') or 'csv'}"
@@ -471,8 +580,8 @@ class Inbox:
             errors = RowErrors()
             actor = await self._owner_of(path)
             records = importer.validate(rows, ImportContext(name, actor), errors)
-            if errors:
-                raise Rejected(errors.items, kind)
+            if errors or unreadable:
+                raise Rejected(_in_file_order(unreadable + errors.items), kind)
             try:
                 async with self.store.database.write(actor) as (conn, actor):
                     from console.store.feeds import InboxLedger
@@ -483,17 +592,22 @@ class Inbox:
                         earlier = await self.ledger.seen(digest)
                         raise _AlreadyImported(earlier[0] if earlier else "another file")
                     written = await importer.write(self.store, conn, actor, records)
+                    if _signature(path) != read_at:
+                        raise _ChangedWhileImporting()  # rolls the import back: nothing half-taken
             except _AlreadyImported as error:
-                return await self._duplicate(path, str(error))
+                return await self._duplicate(path, str(error), read_at)
+            except _ChangedWhileImporting:
+                return self._kept(path, read_at)
         except Rejected as rejected:
-            return await self._reject(path, rejected.errors, rejected.kind or kind, digest=digest)
+            return await self._reject(path, rejected.errors, rejected.kind or kind, digest=digest,
+                                      signature=read_at)
         except Exception as error:  # noqa: BLE001 - e.g. a store refusal: set the file aside, say why
             from console.domain import StoreError
 
             if not isinstance(error, StoreError):
-                log.exception("inbox: importing %s failed", name)
+                log.exception("inbox: importing %s failed", shown_name(name))
             return await self._reject(path, [f"file: not imported: {clean_line(error, max_chars=200)}"],
-                                      kind, digest=None)
+                                      kind, digest=None, signature=read_at)
         moved = await asyncio.to_thread(move_aside, path, self.folder / PROCESSED)
         return InboxOutcome(name, "imported", kind, written, (), moved)
 
@@ -509,17 +623,31 @@ class Inbox:
         login = login_of_uid(path.stat().st_uid)
         return actor_of(await self.store.operators.get(login), login, f"inbox:{self.actor.origin}")
 
-    async def _duplicate(self, path: Path, first_name: str) -> InboxOutcome:
+    def _kept(self, path: Path, read_at: tuple[int, int]) -> InboxOutcome:
+        """The file changed after it was read: nothing imported, left where it is for the next pass."""
+        now = _signature(path)
+        grew = f" (read {read_at[0]} bytes, now {now[0]})" if now is not None and now[0] != read_at[0] else ""
+        return InboxOutcome(path.name, "kept", kind_from_name(path.name), 0, (
+            f"changed while it was being read or imported{grew}: nothing imported, left in the inbox"
+            " for the next pass (write a temporary name and rename it when complete)",))
+
+    async def _duplicate(self, path: Path, first_name: str,
+                         signature: tuple[int, int] | None = None) -> InboxOutcome:
+        if signature is not None and _signature(path) != signature:
+            return self._kept(path, signature)
         moved = await asyncio.to_thread(move_aside, path, self.folder / PROCESSED)
-        note = (f"{path.name}: not imported again: the same content (sha256) was imported before"
+        note = (f"{shown_name(path.name)}: not imported again: the same content (sha256) was imported before"
                 f" from {clean_line(first_name, max_chars=200)}.\n")
         await asyncio.to_thread(_write_report, moved.with_name(moved.name + ".duplicate.txt"), note)
         return InboxOutcome(path.name, "duplicate", moved_to=moved)
 
-    async def _reject(self, path: Path, errors: list[str], kind: str, *, digest: str | None) -> InboxOutcome:
+    async def _reject(self, path: Path, errors: list[str], kind: str, *, digest: str | None,
+                      signature: tuple[int, int] | None = None) -> InboxOutcome:
+        if signature is not None and _signature(path) != signature:
+            return self._kept(path, signature)  # the errors are about a file that is no longer there
         moved = await asyncio.to_thread(move_aside, path, self.folder / REJECTED)
         shown = errors[:MAX_ERRORS_REPORTED]
-        lines = [f"{path.name}: rejected, nothing imported. Fix every line below and drop the file again."]
+        lines = [f"{shown_name(path.name)}: rejected, nothing imported. Fix every line below and drop the file again."]
         lines += [clean_line(e, max_chars=300) for e in shown]
         if len(errors) > len(shown):
             lines.append(f"... and {len(errors) - len(shown)} more")
@@ -528,7 +656,7 @@ class Inbox:
             try:
                 await self.ledger.record(digest, path.name, kind=kind, rows=0, outcome="rejected")
             except Exception:  # noqa: BLE001 - the report on disk is what matters
-                log.exception("inbox: cannot record rejected file %s", path.name)
+                log.exception("inbox: cannot record rejected file %s", shown_name(path.name))
         return InboxOutcome(path.name, "rejected", kind, 0, tuple(errors), moved)
 
 
@@ -538,6 +666,27 @@ def _signature(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return stat.st_size, stat.st_mtime_ns
+
+
+def _not_a_file(entry: os.DirEntry) -> str | None:
+    """What a non-file entry is, in words; None for the inbox's own folders."""
+    if entry.is_symlink():
+        return "a symbolic link"
+    if entry.is_dir(follow_symlinks=False):
+        return None if entry.name in (PROCESSED, REJECTED) else "a folder"
+    import stat
+
+    mode = entry.stat(follow_symlinks=False).st_mode
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file (a device?)"
+
+
+def _read_bounded(path: Path, max_bytes: int) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(max_bytes + 1)
 
 
 def _write_report(path: Path, text: str) -> None:

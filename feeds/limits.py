@@ -17,6 +17,9 @@ MAX_CSV_FIELD_CHARS = 64 * 1024
 #: Most columns (CSV) or keys (JSON) one record may have: a million columns would otherwise
 #: be a million "unknown column" errors held in memory and printed.
 MAX_FIELDS_PER_ROW = 256
+#: Longest integer a JSON document may carry (Python's own integer-string limit): a longer one is
+#: an error naming its place, never a ValueError traceback from the int conversion.
+MAX_JSON_INT_DIGITS = 4300
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 15.0

@@ -23,6 +23,7 @@ from console.dtg import utc_now
 from console.sanitize import clean_line, clean_text
 from feeds.limits import (
     MAX_ITEMS_PER_DOCUMENT,
+    MAX_JSON_INT_DIGITS,
     MAX_LINK_CHARS,
     MAX_SOURCE_CHARS,
     MAX_SUMMARY_CHARS,
@@ -156,6 +157,41 @@ def match_keywords(headline: Headline, keywords: Iterable[str]) -> tuple[str, ..
     return tuple(hits)
 
 
+# --- JSON with bounded numbers ----------------------------------------------------
+
+
+class LongNumber:
+    """A JSON integer longer than MAX_JSON_INT_DIGITS, kept as its digits: never converted."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: str) -> None:
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"<a number of {len(self.digits.lstrip('-'))} digits>"
+
+    def describe(self, text: str | None = None) -> str:
+        """``a number of 5000 digits, more than 4300 (line 3 column 8)``."""
+        where = ""
+        if text is not None:
+            at = text.find(self.digits)
+            if at >= 0:
+                line = text.count("\n", 0, at) + 1
+                column = at - (text.rfind("\n", 0, at) + 1) + 1
+                where = f" (line {line} column {column})"
+        return f"a number of {len(self.digits.lstrip('-'))} digits, more than {MAX_JSON_INT_DIGITS}{where}"
+
+
+def _bounded_int(digits: str) -> int | LongNumber:
+    return int(digits) if len(digits) <= MAX_JSON_INT_DIGITS else LongNumber(digits)
+
+
+def loads_bounded(text: str):
+    """``json.loads`` where an over-long integer becomes a ``LongNumber`` (not a ValueError)."""
+    return json.loads(text, parse_int=_bounded_int)
+
+
 # --- documents --------------------------------------------------------------------
 
 _ENTITY_DECLARATION = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
@@ -171,30 +207,73 @@ def looks_like_json(body: bytes, content_type: str) -> bool:
     return bool(_JSON_START.match(body.lstrip(b"\xef\xbb\xbf")[:64]))
 
 
+def declares_entities(body: bytes) -> bool:
+    """Whether the document declares XML entities, in whatever encoding the parser would read it.
+
+    Checked on the raw bytes, on the bytes without NULs (UTF-16 and UTF-32 of ASCII text), and on
+    the document as feedparser itself converts it to UTF-8 (BOMs, the XML declaration's encoding).
+    """
+    if _ENTITY_DECLARATION.search(body) or _ENTITY_DECLARATION.search(body.replace(b"\x00", b"")):
+        return True
+    try:
+        from feedparser.encodings import convert_to_utf8
+
+        converted = convert_to_utf8({}, body, {})
+    except Exception:  # noqa: BLE001 - an encoding feedparser cannot read: it cannot expand entities either
+        return False
+    return isinstance(converted, bytes) and bool(_ENTITY_DECLARATION.search(converted))
+
+
+def untitled_title(*candidates: str) -> str:
+    """``(untitled) example.org/photo.jpg``: for an entry with no text, from its link or media."""
+    for candidate in candidates:
+        text = clean_line(candidate, max_chars=MAX_LINK_CHARS)
+        if text:
+            shown = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text, flags=re.IGNORECASE).removeprefix("www.")
+            return clean_line(f"{UNTITLED} {shown}", max_chars=MAX_TITLE_CHARS)
+    return ""
+
+
+UNTITLED = "(untitled)"
+
+
 def parse_document(body: bytes, content_type: str, source: str, *, fetched_at: datetime | None = None,
                    keywords: Iterable[str] = (), feed_id: int | None = None,
-                   max_items: int = MAX_ITEMS_PER_DOCUMENT) -> list[Headline]:
-    """Every item of an RSS, Atom or JSON Feed document, cleaned and bounded. Raises FeedError."""
+                   max_items: int = MAX_ITEMS_PER_DOCUMENT, notes: list[str] | None = None) -> list[Headline]:
+    """Every item of an RSS, Atom or JSON Feed document, cleaned and bounded. Raises FeedError.
+
+    An entry with no text (only a photo, only a link) is kept, titled ``(untitled) <its link or
+    media>``; one with nothing to show or open (metadata only) is skipped. What was kept untitled, skipped, or left
+    beyond ``max_items`` is said in ``notes`` (one short line each), never dropped without a word.
+    """
     fetched_at = to_utc(fetched_at or utc_now()).replace(microsecond=0)
     source = clean_line(source, max_chars=MAX_SOURCE_CHARS) or "unknown"
     if not body or not body.strip():
         raise FeedError("empty document")
     problem = None  # feedparser read the document only loosely: fatal if it yields nothing
     if looks_like_json(body, content_type):
-        items = _json_feed_items(body)
+        items, total = _json_feed_items(body)
     else:
-        items, problem = _xml_feed_items(body)
+        items, problem, total = _xml_feed_items(body)
     keywords = tuple(keywords)
     headlines = []
-    for guid, link, title, summary, published in items:
+    taken = untitled = empty = 0
+    for guid, link, title, summary, published, media in items:
         if len(headlines) >= max_items:
             break
+        taken += 1
         title = clean_title(title)
         summary = clean_summary(summary)
         if not title:
             title = clean_line(summary, max_chars=120)
         if not title:
-            continue  # nothing to show
+            # no visible text: a photo, a link, metadata only. Still a report: keep it, marked.
+            title = untitled_title(link, media)
+            if not title:
+                empty += 1
+                continue  # nothing to show or open (metadata only): counted, said in the notes
+            untitled += 1
+            link = link or media  # a photo with no link: the photo is what there is to open
         link = clean_line(link, max_chars=MAX_LINK_CHARS)
         guid = clean_line(guid, max_chars=MAX_LINK_CHARS)
         headline = Headline(
@@ -209,7 +288,19 @@ def parse_document(body: bytes, content_type: str, source: str, *, fetched_at: d
         headlines.append(headline)
     if problem and not headlines:
         raise FeedError(problem)
+    if notes is not None:
+        if untitled:
+            notes.append(f"{untitled} {_entries(untitled)} with no text kept as {UNTITLED}")
+        if empty:
+            notes.append(f"{empty} {_entries(empty)} with nothing to show (no text, link or media) skipped")
+        left = total - taken
+        if left > 0:
+            notes.append(f"{left} {_entries(left)} beyond the {max_items:,} per document not read")
     return headlines
+
+
+def _entries(count: int) -> str:
+    return "entry" if count == 1 else "entries"
 
 
 def _replace(headline: Headline, **changes) -> Headline:
@@ -218,12 +309,25 @@ def _replace(headline: Headline, **changes) -> Headline:
     return replace(headline, **changes)
 
 
-# (guid, link, title, summary-html, published-or-None)
-_Item = tuple[str, str, str, str, "datetime | None"]
+# (guid, link, title, summary-html, published-or-None, media-url)
+_Item = tuple[str, str, str, str, "datetime | None", str]
 
 
-def _xml_feed_items(body: bytes) -> tuple[list[_Item], str | None]:
-    if _ENTITY_DECLARATION.search(body):
+def _media_of(entry) -> str:
+    """The first media URL of a feedparser entry: media:content, an enclosure, a thumbnail."""
+    for key, attribute in (("media_content", "url"), ("enclosures", "href"), ("media_thumbnail", "url")):
+        for value in entry.get(key) or ():
+            url = value.get(attribute) if hasattr(value, "get") else None
+            if isinstance(url, str) and url.strip():
+                return url
+    for value in entry.get("links") or ():
+        if hasattr(value, "get") and value.get("rel") == "enclosure" and isinstance(value.get("href"), str):
+            return value["href"]
+    return ""
+
+
+def _xml_feed_items(body: bytes) -> tuple[list[_Item], str | None, int]:
+    if declares_entities(body):
         raise FeedError("refused: the XML declares entities (DOCTYPE <!ENTITY>), which feeds never need")
     import feedparser  # imported here: it is slow to import and the CLI's --help should not pay
 
@@ -235,7 +339,7 @@ def _xml_feed_items(body: bytes) -> tuple[list[_Item], str | None]:
             raise FeedError(_describe_bozo(parsed.get("bozo_exception")))
         if not parsed.get("version"):
             raise FeedError("not an RSS, Atom or JSON feed")
-        return [], None
+        return [], None, 0
     items: list[_Item] = []
     for entry in entries[:MAX_ITEMS_PER_DOCUMENT * 2]:
         published = None
@@ -252,8 +356,8 @@ def _xml_feed_items(body: bytes) -> tuple[list[_Item], str | None]:
         if not summary and entry.get("content"):
             summary = entry["content"][0].get("value", "")
         items.append((str(entry.get("id") or ""), str(entry.get("link") or ""),
-                      str(entry.get("title") or ""), str(summary), published))
-    return items, (_describe_bozo(parsed.get("bozo_exception")) if parsed.get("bozo") else None)
+                      str(entry.get("title") or ""), str(summary), published, _media_of(entry)))
+    return items, (_describe_bozo(parsed.get("bozo_exception")) if parsed.get("bozo") else None), len(entries)
 
 
 def _describe_bozo(error: BaseException | None) -> str:
@@ -271,9 +375,10 @@ def _describe_bozo(error: BaseException | None) -> str:
     return f"not a readable feed: {text}"
 
 
-def _json_feed_items(body: bytes) -> list[_Item]:
+def _json_feed_items(body: bytes) -> tuple[list[_Item], int]:
     try:
-        document = json.loads(body.decode("utf-8-sig"))
+        text = body.decode("utf-8-sig")
+        document = loads_bounded(text)
     except UnicodeDecodeError as error:
         raise FeedError(f"JSON feed is not UTF-8 (byte {error.start})") from None
     except json.JSONDecodeError as error:
@@ -289,9 +394,14 @@ def _json_feed_items(body: bytes) -> list[_Item]:
     if not isinstance(raw_items, list):
         raise FeedError("not a JSON Feed: \"items\" is missing or not a list")
     items: list[_Item] = []
-    for raw in raw_items[:MAX_ITEMS_PER_DOCUMENT * 2]:
+    for index, raw in enumerate(raw_items[:MAX_ITEMS_PER_DOCUMENT * 2]):
         if not isinstance(raw, dict):
+            items.append(("", "", "", "", None, ""))  # not an item: counted as nothing to show
             continue
+        for key, value in raw.items():
+            if isinstance(value, LongNumber):
+                raise FeedError(f"malformed JSON Feed: items[{index}].{clean_line(key, max_chars=40)}:"
+                                f" {value.describe(text)}")
         guid = raw.get("id")
         guid = "" if guid is None or isinstance(guid, (dict, list)) else str(guid)
         link = raw.get("url") or raw.get("external_url") or ""
@@ -303,5 +413,11 @@ def _json_feed_items(body: bytes) -> list[_Item]:
                 summary = raw[key]
                 break
         published = parse_date(raw.get("date_published")) or parse_date(raw.get("date_modified"))
-        items.append((guid, link, title, summary, published))
-    return items
+        media = ""
+        for value in (raw.get("image"), raw.get("banner_image"),
+                      *(a.get("url") for a in raw.get("attachments") or () if isinstance(a, dict))):
+            if isinstance(value, str) and value.strip():
+                media = value
+                break
+        items.append((guid, link, title, summary, published, media))
+    return items, len(raw_items)

@@ -15,7 +15,7 @@ import os
 import random
 import socket
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -46,6 +46,8 @@ class Fetched:
     last_modified: str = ""
     not_modified: bool = False
     status: int | None = None
+    #: what this fetch (and its parse) noticed without failing: one short line each
+    notes: tuple[str, ...] = ()
 
 
 class FetchError(FeedError):
@@ -68,6 +70,7 @@ class PollResult:
     status: int | None = None
     next_poll_at: datetime | None = None
     at: datetime = field(default_factory=utc_now)
+    notes: tuple[str, ...] = ()
 
     @property
     def new_items(self) -> int:
@@ -115,16 +118,30 @@ def backoff_seconds(interval: int, failures: int, rng: random.Random | None = No
     return base * jitter
 
 
-def request_headers(feed: Feed, environ: dict[str, str] | None = None) -> dict[str, str]:
-    """Conditional and configured headers. Values come from the environment; never logged."""
+def is_header_safe(value: str) -> bool:
+    """A value that can go out in a request header: printable ASCII (HTTP/1.1 sends bytes)."""
+    return value.isascii() and value.isprintable()
+
+
+def request_headers(feed: Feed, environ: dict[str, str] | None = None,
+                    notes: list[str] | None = None) -> dict[str, str]:
+    """Conditional and configured headers. Values come from the environment; never logged.
+
+    A stored validator that is not ASCII (a server sent raw bytes) cannot be sent back: it is
+    left out, with a note in ``notes``, instead of failing every later request.
+    """
     from console.store.feeds import parse_header_env
 
     environ = os.environ if environ is None else environ
     headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT}
-    if feed.etag:
-        headers["If-None-Match"] = feed.etag
-    if feed.last_modified:
-        headers["If-Modified-Since"] = feed.last_modified
+    for header, value, what in (("If-None-Match", feed.etag, "ETag"),
+                                ("If-Modified-Since", feed.last_modified, "Last-Modified")):
+        if not value:
+            continue
+        if is_header_safe(value):
+            headers[header] = value
+        elif notes is not None:
+            notes.append(f"stored {what} is not ASCII: not sent back")
     try:
         pairs = parse_header_env(feed.header_env)
     except ValueError as error:
@@ -133,6 +150,9 @@ def request_headers(feed: Feed, environ: dict[str, str] | None = None) -> dict[s
         value = environ.get(env)
         if value is None:
             raise FetchError(f"environment variable {env} (for header {header}) is not set")
+        if not is_header_safe(value):
+            raise FetchError(f"environment variable {env} (for header {header}) is not printable ASCII,"
+                             " which a header must be")
         headers[header] = value
     return headers
 
@@ -177,10 +197,14 @@ async def fetch_http(client: httpx.AsyncClient, feed: Feed, *, max_bytes: int = 
     try:
         async with client.stream("GET", feed.url, headers=headers) as response:
             status = response.status_code
+            notes: list[str] = []
+            etag = _validator(response.headers.get("etag", feed.etag if status == 304 else ""), "ETag", notes)
+            last_modified = _validator(
+                response.headers.get("last-modified", feed.last_modified if status == 304 else ""),
+                "Last-Modified", notes)
             if status == 304:
-                return Fetched(b"", "", etag=response.headers.get("etag", feed.etag),
-                               last_modified=response.headers.get("last-modified", feed.last_modified),
-                               not_modified=True, status=status)
+                return Fetched(b"", "", etag=etag, last_modified=last_modified, not_modified=True, status=status,
+                               notes=tuple(notes))
             if status >= 400:
                 retry_after = None
                 if status in (429, 503):
@@ -204,8 +228,7 @@ async def fetch_http(client: httpx.AsyncClient, feed: Feed, *, max_bytes: int = 
                     raise FetchError(f"body larger than {limits.human_bytes(max_bytes)}", status=status)
                 chunks.append(chunk)
             return Fetched(b"".join(chunks), response.headers.get("content-type", ""),
-                           etag=response.headers.get("etag", ""),
-                           last_modified=response.headers.get("last-modified", ""), status=status)
+                           etag=etag, last_modified=last_modified, status=status, notes=tuple(notes))
     except FetchError:
         raise
     except httpx.TooManyRedirects:
@@ -226,6 +249,14 @@ async def fetch_http(client: httpx.AsyncClient, feed: Feed, *, max_bytes: int = 
         raise FetchError(f"invalid URL: {clean_line(error, max_chars=120)}") from None
     except httpx.HTTPError as error:
         raise FetchError(f"HTTP error: {clean_line(error, max_chars=120) or type(error).__name__}") from None
+
+
+def _validator(value: str, what: str, notes: list[str]) -> str:
+    """An ETag or Last-Modified worth keeping: one that can be sent back (ASCII); else '' and a note."""
+    if not value or is_header_safe(value):
+        return value
+    notes.append(f"the server's {what} is not ASCII: dropped (polls are not conditional)")
+    return ""
 
 
 def _describe_connect_error(error: BaseException) -> str:
@@ -267,10 +298,12 @@ async def fetch(feed: Feed, client: httpx.AsyncClient | None, *, max_bytes: int 
         return await asyncio.to_thread(read_local, feed.url, max_bytes)
     if client is None:
         raise FetchError("no HTTP client")
-    headers = request_headers(feed)
+    notes: list[str] = []
+    headers = request_headers(feed, notes=notes)
     try:
         async with asyncio.timeout(total_timeout):
-            return await fetch_http(client, feed, max_bytes=max_bytes, headers=headers)
+            fetched = await fetch_http(client, feed, max_bytes=max_bytes, headers=headers)
+        return replace(fetched, notes=(*notes, *fetched.notes)) if notes else fetched
     except TimeoutError:
         raise FetchError(f"timed out: the whole fetch took longer than {total_timeout:g}s") from None
 
@@ -282,10 +315,13 @@ async def fetch_and_parse(feed: Feed, client: httpx.AsyncClient | None, *,
     fetched = await fetch(feed, client, max_bytes=max_bytes, total_timeout=total_timeout)
     if fetched.not_modified:
         return fetched, []
+    notes: list[str] = []
     headlines = await asyncio.to_thread(
         parse_document, fetched.body, fetched.content_type, feed.name,
-        keywords=feed.keywords, feed_id=feed.id,
+        keywords=feed.keywords, feed_id=feed.id, notes=notes,
     )
+    if notes:
+        fetched = replace(fetched, notes=(*fetched.notes, *notes))
     return fetched, headlines
 
 
@@ -315,6 +351,9 @@ class FeedPoller:
         self._client: httpx.AsyncClient | None = None
         self._semaphore = asyncio.Semaphore(self.max_concurrency)
         self._in_flight: dict[int, asyncio.Task] = {}
+        #: failures and next poll kept in memory too, for when the store cannot record them
+        self._failures: dict[int | None, int] = {}
+        self._not_before: dict[int | None, datetime] = {}
 
     async def __aenter__(self) -> "FeedPoller":
         return self
@@ -345,22 +384,35 @@ class FeedPoller:
         except Exception as error:  # noqa: BLE001 - one broken feed must not stop the poller
             log.exception("feed %s: unexpected error", feed.name)
             return await self._failed(feed, f"internal error: {type(error).__name__}", None, None)
+        notes = tuple(dict.fromkeys(clean_line(n, max_chars=200) for n in fetched.notes))
         new_ids: list[int] = []
-        if headlines and feed.id is not None:
-            new_ids = await self.headlines.add_many(self.actor, headlines, feed.id)
         next_poll_at = utc_now() + timedelta(seconds=feed.interval_seconds)
-        if feed.id is not None:
-            await self.feeds.record_success(
-                feed.id, etag=fetched.etag, last_modified=fetched.last_modified,
-                new_items=len(new_ids), next_poll_at=next_poll_at)
+        try:
+            if headlines and feed.id is not None:
+                new_ids = await self.headlines.add_many(self.actor, headlines, feed.id)
+            if feed.id is not None:
+                await self.feeds.record_success(
+                    feed.id, etag=fetched.etag, last_modified=fetched.last_modified,
+                    new_items=len(new_ids), next_poll_at=next_poll_at, note="; ".join(notes))
+        except Exception as error:  # noqa: BLE001 - e.g. a full disk: one failed poll, backed off, not a dead task
+            from console.domain import StoreError
+
+            if not isinstance(error, StoreError):
+                log.exception("feed %s: storing the poll failed", feed.name)
+            what = "storing new headlines" if headlines and not new_ids else "recording the poll"
+            return await self._failed(feed, f"{what} failed: {clean_line(error, max_chars=200)}", None, None)
+        self._not_before.pop(feed.id, None)
+        self._failures.pop(feed.id, None)
         result = PollResult(feed=feed, ok=True, new_ids=tuple(new_ids), headlines=tuple(headlines),
                             not_modified=fetched.not_modified, status=fetched.status,
-                            next_poll_at=next_poll_at, at=now)
+                            next_poll_at=next_poll_at, at=now, notes=notes)
         await self._report(result)
         return result
 
     async def _failed(self, feed: Feed, error: str, status: int | None, retry_after: float | None) -> PollResult:
-        failures = feed.consecutive_failures + 1
+        # The store may be what failed (a full disk): count failures here too, so the backoff holds
+        # even when recording it cannot be saved.
+        failures = max(feed.consecutive_failures, self._failures.get(feed.id, 0)) + 1
         delay = backoff_seconds(feed.interval_seconds, failures, self.rng)
         if retry_after is not None:
             delay = max(delay, retry_after)  # never sooner than the server asked
@@ -368,7 +420,15 @@ class FeedPoller:
         error = clean_line(error, max_chars=300)
         log.info("feed %s failed: %s (next poll in %ds)", feed.name, error, int(delay))
         if feed.id is not None:
-            await self.feeds.record_failure(feed.id, error=error, next_poll_at=next_poll_at)
+            try:
+                await self.feeds.record_failure(feed.id, error=error, next_poll_at=next_poll_at)
+            except Exception as store_error:  # noqa: BLE001 - the same full disk: back off in memory instead
+                log.warning("feed %s: cannot record the failure: %s", feed.name, clean_line(store_error, max_chars=200))
+                self._failures[feed.id] = failures
+                self._not_before[feed.id] = next_poll_at
+            else:
+                self._failures.pop(feed.id, None)  # the store has it (and an operator may make the feed due)
+                self._not_before.pop(feed.id, None)
         result = PollResult(feed=feed, ok=False, error=error, status=status, next_poll_at=next_poll_at)
         await self._report(result)
         return result
@@ -385,14 +445,23 @@ class FeedPoller:
 
     async def _guarded(self, feed: Feed) -> PollResult:
         async with self._semaphore:
-            return await self.poll_once(feed)
+            try:
+                return await self.poll_once(feed)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - never "Task exception was never retrieved"
+                log.exception("feed %s: poll failed", feed.name)
+                return await self._failed(feed, f"internal error: {type(error).__name__}", None, None)
 
     def start_due(self, feeds: list[Feed]) -> list[asyncio.Task]:
         """Start a task for each feed not already being polled."""
         started = []
+        now = utc_now()
         for feed in feeds:
             if feed.id is None or feed.id in self._in_flight:
                 continue
+            if self._not_before.get(feed.id, now) > now:
+                continue  # backing off after a failure the store could not record
             task = asyncio.create_task(self._guarded(feed), name=f"poll:{feed.name}")
             self._in_flight[feed.id] = task
             task.add_done_callback(lambda _t, fid=feed.id: self._in_flight.pop(fid, None))

@@ -41,6 +41,8 @@ class FeedHealthTable(RecordTable):
         error = ""
         if feed.last_error:
             error = f"{_clock(feed.last_error_at)} {feed.last_error}"
+        if feed.health_note and not failing:
+            error = f"note: {feed.health_note}"  # what the latest good poll noticed
         return (
             cell(feed.name, "bold red" if failing else "", max_chars=64),
             cell("on" if feed.enabled else "off", "" if feed.enabled else "dim"),

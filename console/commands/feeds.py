@@ -112,6 +112,8 @@ async def _list(store) -> int:
         error = feed.last_error if feed.last_error else ""
         if error and feed.last_error_at:
             error = f"{_when(feed.last_error_at)}: {error}"
+        if feed.health_note and not feed.consecutive_failures:
+            error = f"note: {feed.health_note}"  # what the latest good poll noticed
         rows.append((feed.name, "yes" if feed.enabled else "no", f"{feed.interval_seconds}s",
                      _when(feed.last_success_at), error[:70] or "-", str(feed.consecutive_failures),
                      str(feed.items_seen)))
@@ -155,6 +157,8 @@ async def _check(args) -> int:
             hits = f"  [watch: {', '.join(headline.watch_hits)}]" if headline.watch_hits else ""
             print(f"{headline.published_at:%Y-%m-%d %H:%MZ}  {headline.source}  {headline.title}{hits}")
             print(f"    {headline.link or '-'}  key {headline.dedup_key}")
+    for note in _fetched.notes:  # entries kept untitled or skipped, items over the bound, a header dropped
+        print(f"cmcc: {url}: note: {note}", file=sys.stderr)
     if not args.json:
         print(f"{len(headlines)} headline(s); nothing was stored", file=sys.stderr)
     return 0

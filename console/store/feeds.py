@@ -35,7 +35,7 @@ _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 
 _COLUMNS = (
     "id, name, url, interval_seconds, enabled, header_env, keywords, last_success_at, last_error_at,"
-    " last_error, consecutive_failures, next_poll_at, items_seen, etag, last_modified"
+    " last_error, consecutive_failures, next_poll_at, items_seen, etag, last_modified, health_note"
 )
 
 
@@ -99,7 +99,7 @@ def _feed_from_row(row) -> Feed:
         last_success_at=from_iso(row["last_success_at"]), last_error_at=from_iso(row["last_error_at"]),
         last_error=row["last_error"], consecutive_failures=row["consecutive_failures"],
         next_poll_at=from_iso(row["next_poll_at"]), items_seen=row["items_seen"],
-        etag=row["etag"], last_modified=row["last_modified"],
+        etag=row["etag"], last_modified=row["last_modified"], health_note=row["health_note"],
     )
 
 
@@ -243,7 +243,8 @@ class FeedRepository:
     # --- health (written by the poller, as the system) -------------------------
 
     async def record_success(self, feed_id: int, *, etag: str | None, last_modified: str | None,
-                             new_items: int, next_poll_at: datetime, actor: Actor | None = None) -> None:
+                             new_items: int, next_poll_at: datetime, actor: Actor | None = None,
+                             note: str = "") -> None:
         from console.domain import SYSTEM_ACTOR
 
         now = to_iso(utc_now())
@@ -254,9 +255,9 @@ class FeedRepository:
                 return  # removed while it was being polled
             await conn.execute(
                 "UPDATE feeds SET last_success_at = ?, consecutive_failures = 0, next_poll_at = ?,"
-                " items_seen = items_seen + ?, etag = ?, last_modified = ? WHERE id = ?",
-                (now, to_iso(next_poll_at), int(new_items), clean_line(etag or "", max_chars=300),
-                 clean_line(last_modified or "", max_chars=100), feed_id),
+                " items_seen = items_seen + ?, etag = ?, last_modified = ?, health_note = ? WHERE id = ?",
+                (now, to_iso(next_poll_at), int(new_items), _ascii_validator(etag, 300),
+                 _ascii_validator(last_modified, 100), clean_line(note, max_chars=MAX_ERROR_CHARS), feed_id),
             )
             # A quiet, healthy poll is not news: journal only new items or a recovery, so the
             # watch log and the journal are not flooded by one row per feed every few seconds.
@@ -287,6 +288,12 @@ class FeedRepository:
                 "ok": False, "error": error, "consecutive_failures": int(row[0]),
                 "next_poll_at": to_iso(next_poll_at),
             })
+
+
+def _ascii_validator(value: str | None, max_chars: int) -> str:
+    """A validator is sent back as a request header, which must be ASCII: anything else is not kept."""
+    value = clean_line(value or "", max_chars=max_chars)
+    return value if value.isascii() else ""
 
 
 class InboxLedger:

@@ -175,6 +175,7 @@ SPECS: tuple[Spec, ...] = (
              "last_success_at": "written by every poll; a quiet healthy poll is not journaled (by design)",
              "next_poll_at": "when the poller looks next: scheduling, written by every poll",
              "etag": "HTTP caching bookkeeping, written by every poll",
+             "health_note": "what the latest good poll noticed (entries skipped, a header dropped): every poll",
              "last_modified": "HTTP caching bookkeeping, written by every poll",
          }, optional=frozenset({"header_env"})),
     # A headline's add row carries its feed, source, marking and title in clear and the rest as a

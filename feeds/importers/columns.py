@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 from console.sanitize import clean_line
-from feeds.inbox import Rejected, Row, read_rows
+from feeds.inbox import Rejected, Row, read_rows, shown_name
 
 
 class CheckedRow(Protocol):
@@ -47,11 +47,11 @@ def read_for_import(path: Path, text: str, err: TextIO) -> list[Row] | None:
         _kind, rows = read_rows(path.name, text)
     except Rejected as rejected:
         for message in rejected.errors:
-            print(f"{path.name}: {message}", file=err)
-        print(f"{path.name}: nothing imported: the file cannot be read as records", file=err)
+            print(f"{shown_name(path.name)}: {clean_line(message, max_chars=400)}", file=err)
+        print(f"{shown_name(path.name)}: nothing imported: the file cannot be read as records", file=err)
         return None
     if not rows:
-        print(f"{path.name}: no records", file=err)
+        print(f"{shown_name(path.name)}: no records", file=err)
         return None
     return rows
 
@@ -66,9 +66,11 @@ def set_aside_bad_rows(path: Path, text: str, checked: Sequence[CheckedRow], *, 
     bad = [c for c in checked if c.problems]
     for result in bad:
         for column, message in result.problems:
-            print(f"{path.name}: {result.row.where}: {column}: {message}", file=err)
+            # column names and values quoted in messages come from the file: cleaned for the terminal
+            print(f"{shown_name(path.name)}: {result.row.where}: {clean_line(column, max_chars=60)}:"
+                  f" {clean_line(message, max_chars=400)}", file=err)
     if bad and not skip_invalid:
-        print(f"{path.name}: nothing imported: {len(bad)} of {len(checked)} rows are invalid"
+        print(f"{shown_name(path.name)}: nothing imported: {len(bad)} of {len(checked)} rows are invalid"
               " (fix them, or --skip-invalid to import the others)", file=err)
         return None
     if bad:
@@ -83,7 +85,7 @@ def _line_number(where: str) -> int | None:
 
 
 def _problem_text(result: CheckedRow) -> str:
-    return "; ".join(f"{column}: {message}" for column, message in result.problems)
+    return clean_line("; ".join(f"{column}: {message}" for column, message in result.problems), max_chars=2000)
 
 
 def write_rejects(target: Path, source_name: str, text: str, bad: Sequence[CheckedRow]) -> None:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from console.domain import Actor, Officer
 from console.dtg import utc_now
+from console.sanitize import clean_line
 from feeds.importers.columns import named_fields, read_for_import, set_aside_bad_rows
 from feeds.inbox import Importer, ImportContext, Rejected, Row, RowErrors, register
 
@@ -70,7 +71,7 @@ def check_roster_rows(rows: list[Row], partner_codes: Collection[str] | None = N
         fields, problems = named_fields(row, COLUMNS, ALIASES)
         record = None
         if not problems:
-            code = str(fields.get("partner", "")).strip().upper()
+            code = clean_line(fields.get("partner", ""), max_chars=40).upper()  # cleaned as the form cleans it
             codes = partner_codes if partner_codes is not None else ([code] if code else [])
             officer, errors = officer_from_fields(fields, codes)
             problems = [(name, errors[name]) for name in sorted(errors, key=COLUMNS.index)]
