@@ -57,6 +57,14 @@ async def store(db_path):
 
 
 @pytest.fixture
+def folder(tmp_path):
+    """An empty inbox folder."""
+    path = tmp_path / "inbox"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
 async def demo_store(db_path):
     opened = await Store.open(db_path)
     await seed_demo(opened.database, operator_login=REAL_LOGIN)

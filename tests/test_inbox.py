@@ -7,32 +7,15 @@ import json
 import os
 from pathlib import Path
 
-import pytest
 
 from console.domain import SYSTEM_ACTOR, Entity
-from console.store import Store
 from feeds.inbox import IMPORTERS, Inbox, is_candidate, kind_from_name
-from tests.conftest import open_test_store
 
 CSV_GOOD = (
     "title,published,link,source,summary\n"
     "Kerem Shalom reopens after inspection,2025-11-25T08:00:00Z,https://example.test/1,UN2720,Trucks queued\n"
     "\"Zikim crossing: 40 trucks, flour\",2025-11-25T09:00:00+02:00,https://example.test/2,COGAT,\n"
 )
-
-
-@pytest.fixture
-async def store(tmp_path):
-    store = await open_test_store(tmp_path / "t.db")
-    yield store
-    await store.close()
-
-
-@pytest.fixture
-def folder(tmp_path) -> Path:
-    path = tmp_path / "inbox"
-    path.mkdir()
-    return path
 
 
 def inbox_for(folder, store, **kwargs) -> Inbox:

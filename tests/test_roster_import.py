@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
-import pytest
 
 from console.domain import SYSTEM_ACTOR, Entity, Presence, Shift
 from feeds.importers.roster import validate_roster_rows, write_roster
@@ -26,13 +24,6 @@ BAD = (
     "DEU,HPTM,Jonas Keller,day,2026-13-01,,here\n"                     # line 6: bad date, bad presence
     "GBR,CPT,helen carter,day,,,\n"                                    # line 7: same officer as line 2
 )
-
-
-@pytest.fixture
-def folder(tmp_path) -> Path:
-    path = tmp_path / "inbox"
-    path.mkdir()
-    return path
 
 
 def inbox_for(folder, store) -> Inbox:

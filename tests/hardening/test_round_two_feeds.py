@@ -17,7 +17,6 @@ import pytest
 
 from console.domain import SYSTEM_ACTOR, Feed
 from console.runner import describe_poll
-from console.store import Store
 from feeds.poller import FeedPoller
 from console.domain import StoreError
 from tests.conftest import ADMIN, OPERATOR, open_test_store
@@ -26,13 +25,6 @@ from tests.hardening.helpers import ROOT, child_env, count, python
 from tests.test_store_foundation import an_incident
 
 AREA = "feed polls (validators, full disk, bounds, encodings)"
-
-
-@pytest.fixture
-async def store(tmp_path):
-    opened = await open_test_store(tmp_path / "feeds.db")
-    yield opened
-    await opened.close()
 
 
 def raw_header(text: str) -> str:
@@ -159,8 +151,8 @@ async def test_a_disk_too_full_to_record_the_failure_still_backs_off(tmp_path, t
         with FeedServer() as server:
             server.ok("/big.xml", rss_document([{"title": f"R {n}", "guid": f"g-{n}", "description": "y" * 3000}
                                                 for n in range(100)]))
-            feed = await store.feeds.add(SYSTEM_ACTOR, Feed(name="big", url=server.url("/big.xml"),
-                                                            interval_seconds=60))
+            await store.feeds.add(SYSTEM_ACTOR, Feed(name="big", url=server.url("/big.xml"),
+                                                     interval_seconds=60))
             pages = await store.database.scalar("PRAGMA page_count")
             await store.database.connection.execute(f"PRAGMA max_page_count = {pages + 20}")
             # fill what is left, so the health update may not fit either

@@ -20,30 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from console.domain import SYSTEM_ACTOR
-from feeds.inbox import Inbox
 from tests.conftest import open_test_store
+from tests.test_inbox import inbox_for
 from tests.hardening.helpers import ROOT, child_env, count, python
 
 AREA = "inbox files (quotes, growth, odd entries)"
-
-
-@pytest.fixture
-async def store(tmp_path):
-    opened = await open_test_store(tmp_path / "t.db")
-    yield opened
-    await opened.close()
-
-
-@pytest.fixture
-def folder(tmp_path) -> Path:
-    path = tmp_path / "inbox"
-    path.mkdir()
-    return path
-
-
-def inbox_for(folder, store, **kwargs) -> Inbox:
-    return Inbox(folder, store, SYSTEM_ACTOR, settle_seconds=kwargs.pop("settle_seconds", 0.1), **kwargs)
 
 
 def drop(folder: Path, name: str, text: str) -> Path:
