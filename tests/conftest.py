@@ -50,8 +50,7 @@ def db_path(tmp_path):
 
 @pytest.fixture
 async def store(db_path):
-    opened = await Store.open(db_path)
-    await register_test_operators(opened)
+    opened = await open_test_store(db_path)
     yield opened
     await opened.close()
 

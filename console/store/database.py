@@ -20,6 +20,7 @@ from typing import Any
 import aiosqlite
 
 from console.domain import Actor
+from console.store.acting import actor_now
 
 #: How long SQLite waits for another process's write lock before each retry (CMCC_BUSY_TIMEOUT_MS
 #: shortens it, e.g. for tests of a database left locked).
@@ -200,8 +201,6 @@ class Database:
         never by the one it was given: a role changed or an operator removed since the console
         started is in force from the next write on.
         """
-        from console.store.acting import actor_now
-
         async with self.transaction() as conn:
             yield conn, await actor_now(conn, actor)
 
