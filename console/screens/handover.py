@@ -46,10 +46,11 @@ class HandoverScreen(Screen):
     @work(exclusive=True, group="handover", exit_on_error=False)
     async def reload(self) -> None:
         store = self.app.store
-        self.last = await store.watch.last_handover()
-        self.since = default_since(self.last.signed_at if self.last else None)
-        self.brief = await build_brief(store, self.app.actor, self.since,
-                                       daily_target=self.app.settings.daily_truck_target)
+        last = await store.watch.last_handover()
+        since = default_since(last.signed_at if last else None)
+        brief = await build_brief(store, self.app.actor, since, daily_target=self.app.settings.daily_truck_target)
+        # All at once, with what is shown: a reader of ``last`` never sees it ahead of the status line.
+        self.last, self.since, self.brief = last, since, brief
         self.query_one("#handover-status", Static).update(self._status())
         self.query_one("#handover-brief", Static).update(Text(render_markdown(self.brief)))
 
