@@ -52,6 +52,8 @@ log = logging.getLogger(__name__)
 PROCESSED = "processed"
 REJECTED = "rejected"
 SETTLE_SECONDS = 1.0
+#: A file of more records than this, of an idempotent kind, is written in batches (see Inbox._write).
+ONE_TRANSACTION_ROWS = 1000
 KNOWN_KINDS = ("headlines", "incidents", "aid", "roster")
 _TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".swp", ".swx", ".crdownload", ".download", "~")
 _KIND_PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,31}$", re.IGNORECASE)
@@ -88,15 +90,22 @@ class Importer:
     """Validate all rows (no I/O), then write them inside the inbox's transaction.
 
     ``validate(rows, context)`` returns the records, adding to ``errors`` for each
-    bad field. ``write(store, conn, actor, records)`` runs inside the single
-    transaction that also records the file's hash, and returns how many records
-    it wrote. It must only use connection-level store functions (not methods
-    that open their own transaction).
+    bad field. ``write(store, conn, actor, records)`` runs inside the transaction
+    that also records the file's hash (or, for a large file of an idempotent kind,
+    once per batch before it: ``Inbox._write``), and returns how many records it
+    wrote. It must only use connection-level store functions (not methods that
+    open their own transaction).
     """
 
     kind: str
     validate: Callable[[list[Row], "ImportContext", RowErrors], list[Any]]
     write: Callable[[Any, Any, Actor, list[Any]], Awaitable[int]]
+    #: ``check(store, records)``: errors found by reading the store (an unknown partner), before
+    #: anything is written, so that a large file written in batches is refused whole.
+    check: Callable[[Any, list[Any]], Awaitable[list[str]]] | None = None
+    #: Writing the same records twice changes nothing (they are matched, or ignored as duplicates):
+    #: a large file may then be written in short transactions (console/store/batches.py).
+    idempotent: bool = False
 
 
 @dataclass(frozen=True)
@@ -418,7 +427,7 @@ async def write_headlines(store, conn, actor: Actor, headlines: list[Headline]) 
     return len(await store.headlines.insert_in(conn, actor, headlines, None))
 
 
-register(Importer("headlines", validate_headlines, write_headlines))
+register(Importer("headlines", validate_headlines, write_headlines, idempotent=True))
 
 
 # --- the inbox ------------------------------------------------------------------------
@@ -582,18 +591,10 @@ class Inbox:
             records = importer.validate(rows, ImportContext(name, actor), errors)
             if errors or unreadable:
                 raise Rejected(_in_file_order(unreadable + errors.items), kind)
+            if importer.check is not None and (problems := await importer.check(self.store, records)):
+                raise Rejected(problems, kind)
             try:
-                async with self.store.database.write(actor) as (conn, actor):
-                    from console.store.feeds import InboxLedger
-
-                    if not await InboxLedger.record_in(conn, digest, name, kind=kind, rows=len(records),
-                                                       outcome="imported"):
-                        # another process imported the same content since we looked
-                        earlier = await self.ledger.seen(digest)
-                        raise _AlreadyImported(earlier[0] if earlier else "another file")
-                    written = await importer.write(self.store, conn, actor, records)
-                    if _signature(path) != read_at:
-                        raise _ChangedWhileImporting()  # rolls the import back: nothing half-taken
+                written = await self._write(path, read_at, digest, importer, actor, records)
             except _AlreadyImported as error:
                 return await self._duplicate(path, str(error), read_at)
             except _ChangedWhileImporting:
@@ -610,6 +611,36 @@ class Inbox:
                                       kind, digest=None, signature=read_at)
         moved = await asyncio.to_thread(move_aside, path, self.folder / PROCESSED)
         return InboxOutcome(name, "imported", kind, written, (), moved)
+
+    async def _write(self, path: Path, read_at: tuple[int, int], digest: str, importer: Importer, actor: Actor,
+                     records: list[Any]) -> int:
+        """The records, and the file in the ledger, in one transaction; a large file of an idempotent
+        kind first in short ones, so it never holds the write lock for long.
+
+        Batched, the ledger row comes last: a file that changed meanwhile, or a process stopped
+        midway, leaves the file in the inbox, and the next pass writes it again (changing nothing
+        that was already written) and records it.
+        """
+        from console.store.batches import write_in_batches
+        from console.store.feeds import InboxLedger
+
+        written, rest = 0, records
+        if importer.idempotent and len(records) > ONE_TRANSACTION_ROWS:
+            async def write_batch(conn, acting: Actor, batch: list[Any]) -> int:
+                return await importer.write(self.store, conn, acting, batch)
+
+            written, rest = sum(await write_in_batches(self.store.database, actor, records, write_batch)), []
+        async with self.store.database.write(actor) as (conn, actor):
+            if not await InboxLedger.record_in(conn, digest, path.name, kind=importer.kind, rows=len(records),
+                                               outcome="imported"):
+                # another process imported the same content since we looked
+                earlier = await self.ledger.seen(digest)
+                raise _AlreadyImported(earlier[0] if earlier else "another file")
+            if rest:
+                written += await importer.write(self.store, conn, actor, rest)
+            if _signature(path) != read_at:
+                raise _ChangedWhileImporting()  # rolls this transaction back
+        return written
 
     async def _owner_of(self, path: Path) -> Actor:
         """The operator who owns the file: its records are theirs, judged by their role and nation.

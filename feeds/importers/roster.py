@@ -113,15 +113,12 @@ async def unknown_partners(store, records: list[RosterRecord]) -> list[str]:
 
 
 async def write_roster(store, conn, actor: Actor, records: list[RosterRecord]) -> int:
-    """Inside the importer's one transaction: refuse the file if any partner is unknown, else upsert."""
-    errors = await unknown_partners(store, records)
-    if errors:
-        raise Rejected(errors, KIND)
+    """Inside the inbox's transaction (the partners were checked before: ``unknown_partners``)."""
     counts = await store.partners.upsert_officers_in(conn, actor, [r.officer for r in records])
     return counts.written
 
 
-register(Importer(KIND, validate_roster, write_roster))
+register(Importer(KIND, validate_roster, write_roster, check=unknown_partners, idempotent=True))
 
 
 # --- cmcc import roster -----------------------------------------------------------------
