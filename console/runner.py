@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 #: so a dead holder is replaced within TTL + RENEW (< 15 s).
 LEASE_TTL_SECONDS = 10.0
 LEASE_RENEW_SECONDS = 3.0
+#: While the lease cannot even be asked for (a read-only file, a database locked past the retries),
+#: asking again waits twice as long each time, up to this.
+LEASE_BACKOFF_MAX_SECONDS = 60.0
 
 
 def describe_poll(result) -> str:
@@ -71,6 +74,9 @@ class FeedRunner:
         self.finished = asyncio.Event()
         self._stop: asyncio.Event | None = None
         self._last_other: str | None = None
+        self._refusal: str | None = None  # why the lease could not be asked for, said once
+        self._wait_seconds = renew_seconds
+        self._ever_held = False
 
     # --- events ---------------------------------------------------------------
 
@@ -110,7 +116,7 @@ class FeedRunner:
                     await self._poll_while_held()
                     if self._stop.is_set():
                         break
-                await self._wait(self.renew_seconds)
+                await self._wait(self._wait_seconds)
         finally:
             witness.cancel()
             try:
@@ -136,9 +142,12 @@ class FeedRunner:
     async def _acquire(self) -> bool:
         try:
             held = await self.store.leases.try_acquire(FEED_POLLER, self.holder, self.ttl_seconds, actor=self.actor)
-        except Exception as error:  # noqa: BLE001 - a busy database: ask again next round
-            log.warning("cannot ask for the lease: %s", error)
+        except Exception as error:  # noqa: BLE001 - a read-only or busy database: ask again, less often
+            self._refused(str(error))
             return False
+        if self._refusal is not None:
+            self._emit(f"the database takes writes again: asking for the {FEED_POLLER} lease as usual")
+            self._refusal, self._wait_seconds = None, self.renew_seconds
         if not held:
             other = await self._other_holder()
             if other != self._last_other:
@@ -148,6 +157,14 @@ class FeedRunner:
         else:
             self._last_other = None
         return held
+
+    def _refused(self, reason: str) -> None:
+        """Say why once (not every few seconds, for ever), and back off while it lasts."""
+        if reason != self._refusal:
+            self._emit(f"cannot ask for the {FEED_POLLER} lease: {reason}; not polling, asking again"
+                       f" every {LEASE_BACKOFF_MAX_SECONDS:.0f} s at most")
+            self._refusal = reason
+        self._wait_seconds = min(self._wait_seconds * 2, LEASE_BACKOFF_MAX_SECONDS)
 
     async def _other_holder(self) -> str | None:
         try:
@@ -161,7 +178,7 @@ class FeedRunner:
 
         loop = asyncio.get_running_loop()
         renewed_at = loop.time()
-        self.holding = True
+        self.holding = self._ever_held = True
         session = asyncio.Event()
         poller = FeedPoller(self.store, actor=self.ingest_actor, on_result=self._on_result,
                             tick_seconds=self.tick_seconds)
@@ -214,6 +231,8 @@ class FeedRunner:
             pass
 
     async def _release(self) -> None:
+        if not self._ever_held:
+            return  # nothing to give back (and on a read-only file, nothing we could)
         try:
             if await self.store.leases.release(FEED_POLLER, self.holder, actor=self.actor):
                 self._emit(f"released the {FEED_POLLER} lease")

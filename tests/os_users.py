@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 GROUP = "cmcc_t_floor"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def can_switch_users() -> bool:
@@ -74,16 +75,28 @@ def _home_of(login: str) -> Path:
     return home
 
 
-def cmcc_as(login: str | None, *args: str, env: dict | None = None, timeout: float = 60,
-            input: str | None = None) -> subprocess.CompletedProcess:
-    """``cmcc ARGS`` as the OS user ``login`` (None: as ourselves), from this checkout."""
-    root = Path(__file__).resolve().parent.parent
-    environment = {**os.environ, "PYTHONPATH": str(root), **(env or {})}
+def _as_user(login: str | None, env: dict | None) -> tuple[dict, dict]:
+    """The environment and the subprocess arguments that run cmcc from this checkout as ``login``."""
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     kwargs: dict = {}
     if login is not None and login != pwd.getpwuid(os.getuid()).pw_name:
         kwargs = {"user": login, "group": GROUP, "extra_groups": []}
         home = _home_of(login)
         environment.update(HOME=str(home), XDG_CONFIG_HOME=str(home / "config"), XDG_DATA_HOME=str(home / "data"),
                            XDG_STATE_HOME=str(home / "state"))
+    return environment, kwargs
+
+
+def cmcc_as(login: str | None, *args: str, env: dict | None = None, timeout: float = 60,
+            input: str | None = None) -> subprocess.CompletedProcess:
+    """``cmcc ARGS`` as the OS user ``login`` (None: as ourselves), from this checkout."""
+    environment, kwargs = _as_user(login, env)
     return subprocess.run([sys.executable, "-m", "console.cli", *args], capture_output=True, text=True,
-                          timeout=timeout, env=environment, cwd=root, input=input, **kwargs)
+                          timeout=timeout, env=environment, cwd=ROOT, input=input, **kwargs)
+
+
+def cmcc_process_as(login: str | None, *args: str, env: dict | None = None) -> subprocess.Popen:
+    """``cmcc ARGS`` started as the OS user ``login``, its stdout and stderr piped (lines of text)."""
+    environment, kwargs = _as_user(login, env)
+    return subprocess.Popen([sys.executable, "-m", "console.cli", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=environment, cwd=ROOT, **kwargs)

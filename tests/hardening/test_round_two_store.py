@@ -4,10 +4,13 @@ Each is one plain line (or a quiet exit), never a traceback or a silent loss (ar
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -129,3 +132,88 @@ def test_a_reader_that_hangs_up_ends_the_export_quietly(tmp_path, tally):
     export.stdout.close()  # what `| head -1` does
     _, err = export.communicate(timeout=60)
     assert first.startswith(b"id,") and export.returncode == 0 and err == b""
+
+
+class Lines:
+    """A process's output read line by line in a thread, so a test can wait for a line with a deadline."""
+
+    def __init__(self, stream) -> None:
+        self.seen: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream) -> None:
+        for line in stream:
+            self._queue.put(line)
+        self._queue.put(None)
+
+    def until(self, wanted: str, timeout: float = 30) -> bool:
+        """Whether a line holding ``wanted`` comes within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self._queue.get(timeout=left)
+            except queue.Empty:
+                return False
+            if line is None:
+                return False
+            self.seen.append(line)
+            if wanted in line:
+                return True
+        return False
+
+    def rest(self) -> list[str]:
+        """Every line, once the process has ended."""
+        while (line := self._queue.get(timeout=30)) is not None:
+            self.seen.append(line)
+        return self.seen
+
+
+def test_a_poller_on_a_read_only_database_says_why_on_its_output(tally):
+    from tests.os_users import cmcc_as, cmcc_process_as, os_user, shared_folder
+
+    reader = os_user("cmcc_t_reader")
+    db = shared_folder() / "read-only.db"
+    assert cmcc_as(None, "demo", "--db", str(db), "--no-console").returncode == 0
+    assert cmcc_as(None, "--db", str(db), "operators", "add", reader, "--name", "Reader",
+                   "--nation", "GBR").returncode == 0
+    for path in [db, *db.parent.glob(db.name + "-*")]:
+        path.chmod(0o640)  # the group may read, not write
+    poller = cmcc_process_as(reader, "--db", str(db), "poller", "--no-inbox")
+    out = Lines(poller.stdout)
+    try:
+        tally.case(AREA)
+        # the old poller said nothing on its output, only a warning on stderr every 3 s
+        assert out.until("cannot ask for the feed-poller lease"), out.seen
+        assert "read-only for you" in out.seen[-1]
+    finally:
+        poller.terminate()
+        poller.wait(timeout=30)
+        err = poller.stderr.read()
+    assert "cannot" not in err, err  # nor when it stops: a lease never held is not given back
+    tally.fault(AREA)
+
+
+def test_a_poller_kept_from_the_lease_says_why_once_and_takes_it_when_it_can(demo_store, short_busy_timeout, tally):
+    db = demo_store.path
+    holder = LockHolder(db)
+    poller = subprocess.Popen([sys.executable, "-m", "console.cli", "--db", str(db), "poller", "--no-inbox"],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "CMCC_BUSY_TIMEOUT_MS": "100"})
+    out = Lines(poller.stdout)
+    try:
+        tally.case(AREA)
+        assert out.until("cannot ask for the feed-poller lease"), out.seen
+        subprocess.run(["sleep", "7"])  # two rounds of asking at the old pace (3 s), each one refused
+        holder.release()
+        assert out.until("holding the feed-poller lease"), out.seen
+    finally:
+        holder.release()
+        poller.terminate()
+        poller.wait(timeout=30)
+        err = poller.stderr.read()
+    out = out.rest()
+    assert len([line for line in out if "cannot ask for the feed-poller lease" in line]) == 1, out
+    assert any("the database takes writes again" in line for line in out), out
+    assert "cannot ask" not in err, err
+    tally.fault(AREA)
