@@ -31,12 +31,11 @@ from __future__ import annotations
 import asyncio
 import csv
 import hashlib
-import io
 import json
 import logging
 import os
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -234,19 +233,78 @@ def move_aside(source: Path, folder: Path) -> Path:
 # --- reading files --------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Record:
+    """One record as ``stream_records`` yields it: its row, or the problems that kept it from being read.
+
+    ``text`` is a CSV record's lines as they are in the file (a reject file repeats them), else "".
+    """
+
+    row: Row | None
+    problems: tuple[str, ...] = ()
+    text: str = ""
+
+
+#: A line and its ending, split as a file opened with newline="" splits it: \n, \r\n or a lone \r.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def text_lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` (with their endings) one at a time, as csv.reader wants them.
+
+    Slices of ``text``, not a copy of it: io.StringIO, which this replaces, held the whole text
+    again at four bytes a character.
+    """
+    return (match.group() for match in _LINE.finditer(text))
+
+
 def read_rows(name: str, text: str) -> tuple[str, list[Row]]:
     """(kind named inside the content or '', rows). Raises Rejected for an unreadable file."""
+    if Path(name).suffix.lower() == ".json":
+        return _json_rows(text)
+    return "", _collect(stream_records(name, text_lines(text)))
+
+
+def stream_records(name: str, lines: Iterable[str]) -> Iterator[Record]:
+    """The records of a file given as its lines (``text_lines``), one at a time: what ``read_rows``
+    reads, for a file too large to hold. Raises Rejected when the file as a whole cannot be read
+    (an unknown extension, an empty CSV or a bad header line, a malformed JSON document).
+
+    CSV and NDJSON are read a line at a time. A .json document is parsed whole: the standard
+    library has no streaming JSON parser (callers bound its size).
+    """
     suffix = Path(name).suffix.lower()
     if suffix == ".json":
-        return _json_rows(text)
-    if suffix in (".ndjson", ".jsonl"):
-        return "", _ndjson_rows(text)
-    if suffix == ".csv":
-        return "", _csv_rows(text)
-    raise Rejected([f"file: {suffix or 'no extension'} is not a known format (use .json, .ndjson or .csv)"])
+        text = "".join(lines)
+        _kind, items = _json_document(text)
+        yield from _json_records(items, text)
+    elif suffix in (".ndjson", ".jsonl"):
+        yield from _ndjson_records(lines)
+    elif suffix == ".csv":
+        yield from _csv_records(lines)
+    else:
+        raise Rejected([f"file: {suffix or 'no extension'} is not a known format (use .json, .ndjson or .csv)"])
+
+
+def _collect(records: Iterable[Record], kind: str = "") -> list[Row]:
+    """Every row, or Rejected naming every record that could not be read (with the rows that could)."""
+    rows, errors = [], []
+    for record in records:
+        if record.row is not None:
+            rows.append(record.row)
+        errors.extend(record.problems)
+    if errors:
+        raise Rejected(errors, kind, rows=rows)
+    return rows
 
 
 def _json_rows(text: str) -> tuple[str, list[Row]]:
+    kind, items = _json_document(text)
+    return kind, _collect(_json_records(items, text), kind)
+
+
+def _json_document(text: str) -> tuple[str, list]:
+    """(kind, items) of a JSON list of records or ``{"kind": ..., "items": [...]}``."""
     try:
         document = loads_bounded(text)
     except json.JSONDecodeError as error:
@@ -263,53 +321,74 @@ def _json_rows(text: str) -> tuple[str, list[Row]]:
             raise Rejected(["file: a JSON object needs an \"items\" list"])
     if not isinstance(document, list):
         raise Rejected(["file: JSON must be a list of records or {\"kind\": ..., \"items\": [...]}"])
-    rows, errors = [], []
-    for index, item in enumerate(document, start=1):
-        _add_record(f"item {index}", item, rows, errors, text)
-    if errors:
-        raise Rejected(errors, kind.strip().lower(), rows=rows)
-    return kind.strip().lower(), rows
+    return kind.strip().lower(), document
 
 
-def _ndjson_rows(text: str) -> list[Row]:
-    rows, errors = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = loads_bounded(line)
-        except json.JSONDecodeError as error:
-            errors.append(f"line {number}: malformed JSON: {error.msg} (column {error.colno})")
-            continue
-        except RecursionError:
-            errors.append(f"line {number}: malformed JSON: nested too deeply")
-            continue
-        _add_record(f"line {number}", item, rows, errors)
-    if errors:
-        # the other lines are still checked (every bad line named, not only the malformed ones)
-        raise Rejected(errors, rows=rows)
-    return rows
+def _json_records(items: list, text: str) -> Iterator[Record]:
+    for index, item in enumerate(items, start=1):
+        yield _json_record(f"item {index}", item, text)
 
 
-def _add_record(where: str, item, rows: list[Row], errors: list[str], text: str | None = None) -> None:
+def _ndjson_records(lines: Iterable[str]) -> Iterator[Record]:
+    """Every line checked, a malformed one too (every bad line is named, not only the first)."""
+    number = 0
+    for physical in lines:
+        # Numbered as text.splitlines() numbered them before this read line by line (it also
+        # splits at \v, \f, \x1c-\x1e, \x85, \u2028, \u2029): the same line numbers as ever.
+        for line in physical.splitlines():
+            number += 1
+            if not line.strip():
+                continue
+            try:
+                item = loads_bounded(line)
+            except json.JSONDecodeError as error:
+                yield Record(None, (f"line {number}: malformed JSON: {error.msg} (column {error.colno})",))
+                continue
+            except RecursionError:
+                yield Record(None, (f"line {number}: malformed JSON: nested too deeply",))
+                continue
+            yield _json_record(f"line {number}", item)
+
+
+def _json_record(where: str, item, text: str | None = None) -> Record:
     """A JSON record is an object of at most MAX_FIELDS_PER_ROW fields; anything else is an error at ``where``."""
     if not isinstance(item, dict):
-        errors.append(f"{where}: not an object")
-    elif len(item) > limits.MAX_FIELDS_PER_ROW:
-        errors.append(f"{where}: {len(item)} fields, more than {limits.MAX_FIELDS_PER_ROW}")
-    else:
-        long = [(k, v) for k, v in item.items() if isinstance(v, LongNumber)]
-        for key, value in long:
-            errors.append(f"{where}: {clean_line(key, max_chars=40)}: {value.describe(text)}")
-        if not long:
-            rows.append(Row(where, item))
+        return Record(None, (f"{where}: not an object",))
+    if len(item) > limits.MAX_FIELDS_PER_ROW:
+        return Record(None, (f"{where}: {len(item)} fields, more than {limits.MAX_FIELDS_PER_ROW}",))
+    long = [(k, v) for k, v in item.items() if isinstance(v, LongNumber)]
+    if long:
+        return Record(None, tuple(f"{where}: {clean_line(key, max_chars=40)}: {value.describe(text)}"
+                                  for key, value in long))
+    return Record(Row(where, item))
 
 
-def _csv_rows(text: str) -> list[Row]:
+class _LinesRead:
+    """The lines a csv.reader pulls, kept until taken: after each record, that record's text."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = iter(lines)
+        self._read: list[str] = []
+
+    def __iter__(self) -> _LinesRead:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self._read.append(line)
+        return line
+
+    def take(self) -> str:
+        text = "".join(self._read)
+        self._read.clear()
+        return text
+
+
+def _csv_records(lines: Iterable[str]) -> Iterator[Record]:
     # strict: a quote never closed (or closed mid-field) is an error, not a field that silently
     # swallows every later line up to the next quote (records merged into one title).
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows, errors = [], []
+    source = _LinesRead(lines)
+    reader = csv.reader(source, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -323,30 +402,29 @@ def _csv_rows(text: str) -> list[Row]:
         raise Rejected(["line 1: the header line names no columns"])
     if len(set(columns)) != len(columns):
         raise Rejected(["line 1: a column name appears twice"])
+    source.take()
     start = reader.line_num + 1
     while True:
         try:
             values = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as error:
-            errors.append(_csv_problem(start, reader.line_num, error))
-            break  # the reader cannot resync after a broken quote
+            yield Record(None, (_csv_problem(start, reader.line_num, error),))
+            return  # the reader cannot resync after a broken quote
         where = f"line {start}"
         start = reader.line_num + 1
+        text = source.take()  # csv.reader reads no further than the record it returns
         if not values or not any(v.strip() for v in values):
             continue
         if len(values) > len(columns):
-            errors.append(f"{where}: {len(values)} fields, the header has {len(columns)}")
+            yield Record(None, (f"{where}: {len(values)} fields, the header has {len(columns)}",))
             continue
         too_long = [columns[i] for i, v in enumerate(values) if len(v) > limits.MAX_CSV_FIELD_CHARS]
         if too_long:
-            errors.append(f"{where}: {too_long[0]}: longer than {limits.MAX_CSV_FIELD_CHARS} characters")
+            yield Record(None, (f"{where}: {too_long[0]}: longer than {limits.MAX_CSV_FIELD_CHARS} characters",))
             continue
-        rows.append(Row(where, dict(zip(columns, values))))
-    if errors:
-        raise Rejected(errors, rows=rows)
-    return rows
+        yield Record(Row(where, dict(zip(columns, values))), text=text)
 
 
 _PLACE = re.compile(r"^(?:line|item) (\d+)\b")

@@ -2,7 +2,8 @@
 
 ``IMPORTERS`` maps each kind to ``"module:function"``; the function is
 ``async def f(store, actor, path, text, *, skip_invalid, reject_file, out, err) -> int``
-(the exit status) and lives beside the kind's inbox importer in ``feeds/importers/``,
+(the exit status; ``text`` None for a kind in ``READS_ITSELF``, which streams the file
+from ``path`` so its memory does not grow with the file) and lives beside the kind's inbox importer in ``feeds/importers/``,
 so a file is checked the same way whether it is dropped in the inbox or named here.
 Every bad row is reported by line and column on stderr, and nothing is imported
 unless every row is valid (``--skip-invalid``: the good rows are imported and the
@@ -21,6 +22,8 @@ IMPORTERS: dict[str, str] = {
     "aid": "feeds.importers.aid:import_text",
     "roster": "feeds.importers.roster:import_text",
 }
+#: Kinds whose importer reads the file a line at a time itself (a million-row aid file).
+READS_ITSELF = {"aid"}
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -46,8 +49,13 @@ async def run(args: argparse.Namespace) -> int:
     from console.store import Store
 
     path = Path(args.file).expanduser()
+    text: str | None = None
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        if args.kind in READS_ITSELF:
+            with path.open("rb"):
+                pass  # can be read: the importer streams it (and names a byte that is not UTF-8)
+        else:
+            text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         raise CliError(f"{path} does not exist") from None
     except IsADirectoryError:

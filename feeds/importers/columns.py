@@ -3,15 +3,16 @@ bad rows aside (reported by line and column, and with --skip-invalid written to 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, TextIO
 
 from console.sanitize import clean_line
-from feeds.inbox import Rejected, Row, read_rows, shown_name
+from feeds.inbox import Rejected, Row, read_rows, shown_name, text_lines
 
 
 class CheckedRow(Protocol):
@@ -46,14 +47,26 @@ def read_for_import(path: Path, text: str, err: TextIO) -> list[Row] | None:
     try:
         _kind, rows = read_rows(path.name, text)
     except Rejected as rejected:
-        for message in rejected.errors:
-            print(f"{shown_name(path.name)}: {clean_line(message, max_chars=400)}", file=err)
-        print(f"{shown_name(path.name)}: nothing imported: the file cannot be read as records", file=err)
+        say_unreadable(path.name, rejected.errors, err)
         return None
     if not rows:
         print(f"{shown_name(path.name)}: no records", file=err)
         return None
     return rows
+
+
+def say_unreadable(name: str, messages: Iterable[str], err: TextIO) -> None:
+    """The records that could not be read, and that nothing was imported because of them."""
+    for message in messages:
+        print(f"{shown_name(name)}: {clean_line(message, max_chars=400)}", file=err)
+    print(f"{shown_name(name)}: nothing imported: the file cannot be read as records", file=err)
+
+
+def problem_lines(name: str, result: CheckedRow) -> list[str]:
+    """One line for each problem of a bad row: file: line N: column: message."""
+    # column names and values quoted in messages come from the file: cleaned for the terminal
+    return [f"{shown_name(name)}: {result.row.where}: {clean_line(column, max_chars=60)}:"
+            f" {clean_line(message, max_chars=400)}" for column, message in result.problems]
 
 
 def set_aside_bad_rows(path: Path, text: str, checked: Sequence[CheckedRow], *, skip_invalid: bool,
@@ -64,19 +77,30 @@ def set_aside_bad_rows(path: Path, text: str, checked: Sequence[CheckedRow], *, 
     were written to (with ``skip_invalid``; no file when every row is good).
     """
     bad = [c for c in checked if c.problems]
-    for result in bad:
-        for column, message in result.problems:
-            # column names and values quoted in messages come from the file: cleaned for the terminal
-            print(f"{shown_name(path.name)}: {result.row.where}: {clean_line(column, max_chars=60)}:"
-                  f" {clean_line(message, max_chars=400)}", file=err)
+    go_on, reject_file = set_aside(path, (line for result in bad for line in problem_lines(path.name, result)),
+                                   len(bad), len(checked), lambda: reject_lines(path.name, text, bad),
+                                   skip_invalid=skip_invalid, reject_file=reject_file, err=err)
+    return (bad, reject_file) if go_on else None
+
+
+def set_aside(path: Path, problems: Iterable[str], bad: int, total: int, rejects: Callable[[], Iterable[str]], *,
+              skip_invalid: bool, reject_file: Path | None, err: TextIO) -> tuple[bool, Path | None]:
+    """Print the ``problems`` lines of the ``bad`` of ``total`` rows; (go on importing?, the reject file).
+
+    Bad rows stop the import unless ``skip_invalid``; then ``rejects()`` (the reject file's
+    lines) is written to ``reject_file`` (default FILE.rejects.csv beside FILE).
+    """
+    for line in problems:
+        print(line, file=err)
     if bad and not skip_invalid:
-        print(f"{shown_name(path.name)}: nothing imported: {len(bad)} of {len(checked)} rows are invalid"
+        print(f"{shown_name(path.name)}: nothing imported: {bad} of {total} rows are invalid"
               " (fix them, or --skip-invalid to import the others)", file=err)
-        return None
-    if bad:
-        reject_file = reject_file or path.with_name(f"{path.stem}.rejects{path.suffix or '.csv'}")
-        write_rejects(reject_file, path.name, text, bad)
-    return bad, reject_file
+        return False, None
+    if not bad:
+        return True, None
+    reject_file = reject_file or path.with_name(f"{path.stem}.rejects{path.suffix or '.csv'}")
+    write_lines(reject_file, rejects())
+    return True, reject_file
 
 
 def _line_number(where: str) -> int | None:
@@ -88,23 +112,70 @@ def _problem_text(result: CheckedRow) -> str:
     return clean_line("; ".join(f"{column}: {message}" for column, message in result.problems), max_chars=2000)
 
 
-def write_rejects(target: Path, source_name: str, text: str, bad: Sequence[CheckedRow]) -> None:
-    """The bad rows as they were in the file, with an ``error`` column saying what is wrong."""
-    suffix = Path(source_name).suffix.lower()
-    buffer = io.StringIO()
-    if suffix == ".csv":
-        lines = text.splitlines()
-        buffer.write(lines[0] + ",error\n")
-        for result in bad:
-            start = _line_number(result.row.where) or 0
-            span = 1 + sum(str(v).count("\n") for v in result.row.fields.values())
-            original = "\n".join(lines[start - 1:start - 1 + span]) if start else ""
-            error = io.StringIO()
-            csv.writer(error, lineterminator="").writerow([_problem_text(result)])
-            buffer.write(f"{original},{error.getvalue()}\n")
-    else:
-        for result in bad:
-            buffer.write(json.dumps({**result.row.fields, "error": _problem_text(result)}, ensure_ascii=False) + "\n")
+def is_csv(name: str) -> bool:
+    """A reject file repeats a CSV file's own lines; other files' records are written as JSON lines."""
+    return Path(name).suffix.lower() == ".csv"
+
+
+def reject_header(first_line: str) -> str:
+    """A CSV reject file's header: the file's own, with an ``error`` column."""
+    return first_line + ",error"
+
+
+def reject_line(result: CheckedRow, original: str | None) -> str:
+    """One bad row in a reject file: a CSV record as it was (``original``, its lines) with an ``error``
+    column; for a JSON record (``original`` None), the record with an ``error`` key."""
+    if original is None:
+        return json.dumps({**result.row.fields, "error": _problem_text(result)}, ensure_ascii=False)
+    error = io.StringIO()
+    csv.writer(error, lineterminator="").writerow([_problem_text(result)])
+    return f"{original},{error.getvalue()}"
+
+
+def reject_lines(source_name: str, text: str, bad: Sequence[CheckedRow]) -> Iterator[str]:
+    """The lines of a reject file for ``bad`` rows of the file ``text``."""
+    if not is_csv(source_name):
+        yield from (reject_line(result, None) for result in bad)
+        return
+    lines = text.splitlines()
+    yield reject_header(lines[0])
+    for result in bad:
+        start = _line_number(result.row.where) or 0
+        span = 1 + sum(str(v).count("\n") for v in result.row.fields.values())
+        yield reject_line(result, "\n".join(lines[start - 1:start - 1 + span]) if start else "")
+
+
+def write_lines(target: Path, lines: Iterable[str]) -> None:
+    """``lines`` written to a temporary name, then renamed: ``target`` is whole or untouched."""
     temporary = target.with_name(f".{target.name}.tmp")
-    temporary.write_text(buffer.getvalue(), encoding="utf-8")
+    with temporary.open("w", encoding="utf-8") as handle:
+        for line in lines:
+            handle.write(line + "\n")
     temporary.replace(target)
+
+
+class NotUtf8(ValueError):
+    """The file is not UTF-8 text: ``offset`` is the first bad byte (after a byte-order mark)."""
+
+    def __init__(self, offset: int) -> None:
+        super().__init__(f"not UTF-8 text (byte {offset})")
+        self.offset = offset
+
+
+def file_lines(path: Path) -> Iterator[str]:
+    """The file's lines one at a time, as ``text_lines`` splits its decoded text; a UTF-8 BOM dropped.
+
+    Raises NotUtf8 at the first byte that is not UTF-8. Split at b"\\n" before decoding, which is
+    safe: no byte of a multi-byte UTF-8 sequence is 0x0A.
+    """
+    offset = 0
+    with path.open("rb") as handle:
+        for raw in handle:
+            if offset == 0 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8):]
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise NotUtf8(offset + error.start) from None
+            offset += len(raw)
+            yield from text_lines(line)
