@@ -30,3 +30,8 @@ class KeyFooter(Footer):
         # settled by now, and a refresh can be held back a while (a batch of pane loads at start-up).
         self._pending = None
         await self.recompose()
+        # Textual's Footer binds each key's ``compact`` to its own (``data_bind``): one watcher per key,
+        # held by this footer and dropped only when ``compact`` changes. The watch floor's footer lives
+        # all shift and rebuilds at every pane switch, so every key it ever showed stayed in memory
+        # (~25 widgets a rebuild). Firing the watchers with the same value drops those of removed keys.
+        self.mutate_reactive(Footer.compact)

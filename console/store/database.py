@@ -179,6 +179,9 @@ class Database:
                 await self._begin_immediate()
             except sqlite3.OperationalError as error:
                 raise _storage_error(self.path, error) or error from None
+            except BaseException:  # cancelled: its BEGIN may still be queued on the connection's thread
+                await self._rollback()
+                raise
             try:
                 yield self.connection
             except BaseException as error:
@@ -205,12 +208,17 @@ class Database:
             yield conn, await actor_now(conn, actor)
 
     async def _rollback(self) -> None:
-        """Roll back if a transaction is still open: SQLite ends one itself on some errors (a full disk)."""
-        if self.connection.in_transaction:
-            try:
-                await self.connection.execute("ROLLBACK")
-            except sqlite3.OperationalError:
-                pass  # already rolled back by SQLite: the original error is the one to report
+        """Roll back whatever is open once the statements queued before it have run.
+
+        Not judged by ``in_transaction`` now: a write cancelled mid-way (a worker or poll task cancelled)
+        may still have its BEGIN queued on the connection's thread, and would leave the connection in a
+        transaction that every later write of this store fails on ("cannot start a transaction within
+        a transaction"). The ROLLBACK queues behind it.
+        """
+        try:
+            await self.connection.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # none open (SQLite ended it itself, e.g. a full disk): the original error is the one to report
 
     async def fetchall(self, sql: str, params: Sequence[Any] | dict = ()) -> list[sqlite3.Row]:
         with self._reading():
