@@ -139,6 +139,15 @@ class PtyCapture:
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
+    def signal(self, signum: int) -> None:
+        """Send ``signum`` to the program (not to its session: as a terminal's hang-up reaches it)."""
+        if self._process is not None:
+            self._process.send_signal(signum)
+
+    @property
+    def returncode(self) -> int | None:
+        return None if self._process is None else self._process.poll()
+
     def wait_quiet(self, quiet: float = 1.0, timeout: float = 30.0, after: float = 0.0) -> float:
         """Wait until nothing was written for ``quiet`` seconds; returns that moment (or the timeout)."""
         deadline = time.monotonic() + timeout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 from collections.abc import Awaitable, Iterable
 from importlib import resources
 
@@ -25,6 +26,8 @@ from console.theming import Theming
 CHANGE_POLL_SECONDS = 0.25
 #: How long after the first frame the paused garbage collector runs again (console/collector.py).
 COLLECTOR_AFTER_SECONDS = 1.0
+#: Signals that end the console cleanly (see CmccApp._end_on).
+ENDING_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 
 
 class CmccApp(App):
@@ -50,6 +53,7 @@ class CmccApp(App):
             self.animation_level = "none"
         #: The feed pollers + inbox watcher of this process (they poll only while it holds the lease).
         self.feed_runner = None
+        self._signals_handled: list[int] = []
         self._change_watcher: ChangeWatcher | None = None
         self._feeds_closed = asyncio.Event()
 
@@ -79,6 +83,7 @@ class CmccApp(App):
             self, floor, when_drawn=lambda: self.set_timer(COLLECTOR_AFTER_SECONDS, collector.resume))
         self.theming.start(self.settings.theme, low_bandwidth=self.settings.low_bandwidth)
         self.push_screen(floor)
+        self._end_on(ENDING_SIGNALS)
         self.watch_changes()
         if self.settings.poll_feeds:
             self.run_feeds()
@@ -220,7 +225,25 @@ class CmccApp(App):
     def _run(self, node, action: str) -> None:
         self.call_later(self.run_action, action, node)
 
+    def _end_on(self, signals: tuple[int, ...]) -> None:
+        """These signals end the console as `q` does: the lease released, the terminal restored.
+
+        Python's default for SIGHUP (an SSH connection dropping) and SIGTERM (a service manager,
+        a shutdown) kills the process on the spot: the lease stayed held until it lapsed and the
+        terminal was left in the alternate screen.
+        """
+        loop = asyncio.get_running_loop()
+        for signum in signals:
+            try:
+                loop.add_signal_handler(signum, self.exit)
+            except (RuntimeError, ValueError):  # not in the main thread: signals are its host's to handle
+                return
+            self._signals_handled.append(signum)
+
     async def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in self._signals_handled:
+            loop.remove_signal_handler(signum)
         if self.feed_runner is not None:
             self.feed_runner.stop()
             try:  # let it release the lease, so another process takes over at once
