@@ -83,6 +83,14 @@ def _command_module(name: str):
         raise
 
 
+def _works_without_database(module, args: argparse.Namespace) -> bool:
+    """Whether the subcommand may run when the database does not exist: it makes one (``demo``,
+    the first ``operators add`` of a new floor) or never opens one (``feeds check``). The module
+    says so with ``works_without_database(args)``; no other command creates a file or a folder."""
+    says = getattr(module, "works_without_database", None)
+    return bool(says and says(args))
+
+
 def _warn_if_exposed(path: str) -> None:
     """Once per command: a database every user of the host may read or write is no secret and no record."""
     from console.sanitize import clean_line
@@ -106,8 +114,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.view_as and args.command not in READING_SUBCOMMANDS:
             raise CliError(f"--view-as is read-only: 'cmcc {args.command}' does not take it"
                            f" (it does: the console, {', '.join(READING_SUBCOMMANDS)})")
-        _warn_if_exposed(args.db)
         module = _command_module(SUBCOMMANDS[args.command])
+        if not Path(args.db).expanduser().exists() and not _works_without_database(module, args):
+            # a mistyped --db must not leave an empty database (and its folders) that then "verifies"
+            raise CliError(f"{args.db} does not exist (cmcc demo makes a demo database;"
+                           " cmcc, started with no command, makes a new one)")
+        _warn_if_exposed(args.db)
         result = module.run(args)
         if asyncio.iscoroutine(result):
             result = asyncio.run(result)

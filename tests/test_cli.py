@@ -102,3 +102,26 @@ def test_a_zero_negative_or_unreadable_window_is_one_line(tmp_path):
     shown = subprocess.run([sys.executable, "-m", "console.cli", "--db", db, "journal", "show", "--limit", "-1"],
                            capture_output=True, text=True, timeout=60)
     assert shown.returncode == 2 and "give at least 1" in shown.stderr
+
+
+@pytest.mark.parametrize("command", [["journal", "verify"], ["journal", "show"], ["handover"], ["feeds", "list"],
+                                     ["operators", "list"], ["export", "incidents"], ["poller", "--no-inbox"],
+                                     ["archive", "--before", "90d"]], ids=" ".join)
+def test_no_command_but_demo_creates_a_database_or_its_folders(tmp_path, command):
+    missing = tmp_path / "no" / "such" / "x.db"
+    result = cmcc("--db", str(missing), *command, timeout=30)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"cmcc: {missing} does not exist (cmcc demo makes a demo database;" \
+                                    " cmcc, started with no command, makes a new one)"
+    assert not (tmp_path / "no").exists()  # "journal ok: 0 rows" on a database it had just made
+
+
+def test_an_archive_that_is_not_a_database_is_one_line_and_the_command_ends(tmp_path):
+    db, archive = tmp_path / "demo.db", tmp_path / "notadb.txt"
+    assert cmcc("demo", "--db", str(db), "--no-console").returncode == 0
+    archive.write_text("hello\n")
+    result = cmcc("--db", str(db), "archive", "--before", "90d", "--archive", str(archive), timeout=30)
+    assert result.returncode == 2  # was a traceback, and a process that never exited (timeout here)
+    assert result.stderr.strip() == (f"cmcc: {archive} is not an archive of cmcc headlines: file is not a database"
+                                     " (name a new file, or one an earlier archive made)")
+    assert archive.read_text() == "hello\n"

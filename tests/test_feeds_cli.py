@@ -73,6 +73,7 @@ def test_bad_input_is_one_line_and_exit_2(db, capsys):
 
 
 def test_a_viewer_may_not_add_feeds(tmp_path, capsys):
+    asyncio.run(_new_database(tmp_path / "fresh.db"))  # no operators: whoever runs this is a viewer
     assert cmcc(tmp_path / "fresh.db", "add", "wire", "https://news.example.org/rss") == 2
     assert "may not add feeds" in capsys.readouterr().err
 
@@ -97,3 +98,8 @@ def test_check_prints_what_would_be_stored_and_writes_nothing(tmp_path, capsys):
         err = capsys.readouterr().err.strip()
         assert err.endswith("HTTP 503 Service Unavailable") and "\n" not in err
     assert not db.exists()  # check never opens the database
+
+
+async def _new_database(path) -> None:
+    store = await Store.open(path)
+    await store.close()

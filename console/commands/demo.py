@@ -105,6 +105,10 @@ async def live_demo(store, settings, *, simulator_interval: float = SIMULATOR_IN
         await simulator.stop()
 
 
+def works_without_database(args: argparse.Namespace) -> bool:
+    return True  # it makes the demo database
+
+
 def run(args: argparse.Namespace) -> int:
     from console.cli import default_database_path
 

@@ -40,6 +40,10 @@ def register(parser: argparse.ArgumentParser) -> None:
     check.add_argument("--timeout", type=float, default=15.0, metavar="S", help="read timeout (default 15)")
 
 
+def works_without_database(args: argparse.Namespace) -> bool:
+    return args.feeds_action == "check"  # reads a feed and prints it; never opens the database
+
+
 async def run(args: argparse.Namespace) -> int:
     action = args.feeds_action
     if action == "check":

@@ -28,6 +28,10 @@ def register(parser: argparse.ArgumentParser) -> None:
     recover.add_argument("login")
 
 
+def works_without_database(args: argparse.Namespace) -> bool:
+    return args.action == "add"  # a new floor's database begins with its first operator, its admin
+
+
 async def run(args: argparse.Namespace) -> int:
     from console.cli import CliError
     from console.commands.common import opened_store

@@ -25,6 +25,7 @@ have higher ids than the bound taken at the start and are left alone.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -91,11 +92,17 @@ async def _connect_archive(path: Path) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(path, isolation_level=None)
     except Exception as error:  # noqa: BLE001 - sqlite3.Error or OSError: one line for the operator
         raise StoreError(f"cannot open the archive {path}: {error}") from None
-    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    await conn.execute("PRAGMA journal_mode = WAL")  # consoles search it while a move writes
-    await conn.execute("PRAGMA synchronous = FULL")
-    for statement in ARCHIVE_SCHEMA:
-        await conn.execute(statement)
+    try:
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA journal_mode = WAL")  # consoles search it while a move writes
+        await conn.execute("PRAGMA synchronous = FULL")
+        for statement in ARCHIVE_SCHEMA:
+            await conn.execute(statement)
+    except sqlite3.DatabaseError as error:
+        # closed, or its thread (not a daemon) keeps the process from ever exiting
+        await conn.close()
+        raise StoreError(f"{path} is not an archive of cmcc headlines: {error}"
+                         " (name a new file, or one an earlier archive made)") from None
     return conn
 
 
