@@ -34,9 +34,14 @@ SUBCOMMANDS = {
 READING_SUBCOMMANDS = ("export", "handover", "journal")
 
 
-def _db_option(parser: argparse.ArgumentParser, *, default: object) -> None:
+def _db_option(parser: argparse.ArgumentParser, *, default: object, module=None) -> None:
     parser.add_argument("--db", metavar="PATH", default=default,
-                        help="the database file (default: %s)" % default_database_path())
+                        help="the database file (default: %s)" % _default_database(module))
+
+
+def _default_database(module) -> Path:
+    """The database a command uses without --db: its own (``default_database``, the demo's) or the floor's."""
+    return getattr(module, "default_database", default_database_path)()
 
 
 def _view_as_option(parser: argparse.ArgumentParser, *, default: object) -> None:
@@ -58,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
             continue
         sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
         # SUPPRESS: a --db given after the subcommand wins, one given before is kept.
-        _db_option(sub, default=argparse.SUPPRESS)
+        _db_option(sub, default=argparse.SUPPRESS, module=module)
         if name in READING_SUBCOMMANDS:
             _view_as_option(sub, default=argparse.SUPPRESS)
         module.register(sub)
@@ -105,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.db is None:
-        args.db = str(default_database_path())
+        module = _command_module(SUBCOMMANDS[args.command]) if args.command else None
+        args.db = str(_default_database(module))
     try:
         if args.command is None:
             from console.commands.open_console import run_console

@@ -125,3 +125,27 @@ def test_an_archive_that_is_not_a_database_is_one_line_and_the_command_ends(tmp_
     assert result.stderr.strip() == (f"cmcc: {archive} is not an archive of cmcc headlines: file is not a database"
                                      " (name a new file, or one an earlier archive made)")
     assert archive.read_text() == "hello\n"
+
+
+def test_each_commands_help_names_the_database_it_uses_without_db():
+    tmp_path = "/tmp/cmcchelp"  # short, without hyphens (argparse wraps help at them); help creates nothing
+    env_paths = {"XDG_DATA_HOME": str(tmp_path)}
+    demo = subprocess.run([sys.executable, "-m", "console.cli", "demo", "--help"], capture_output=True, text=True,
+                          env={**os.environ, **env_paths}, timeout=60).stdout
+    export = subprocess.run([sys.executable, "-m", "console.cli", "export", "--help"], capture_output=True,
+                            text=True, env={**os.environ, **env_paths}, timeout=60).stdout
+    assert f"{tmp_path}/cmcc/demo.db" in " ".join(demo.split())  # it named cmcc.db, which the demo never uses
+    assert f"{tmp_path}/cmcc/cmcc.db" in " ".join(export.split())
+
+
+@pytest.mark.parametrize("kind, header", [("aid", "planned_date,crossing,trucks"), ("roster", "partner,name")])
+def test_skip_invalid_that_leaves_nothing_to_import_fails(tmp_path, kind, header):
+    db, path = tmp_path / "demo.db", tmp_path / f"{kind}.csv"
+    assert cmcc("demo", "--db", str(db), "--no-console").returncode == 0
+    path.write_text(f"{header},bogus\n" + "".join(f"{'2026-12-01,KS,3' if kind == 'aid' else 'GBR,A B'},{n}\n"
+                                                  for n in range(3)))
+    result = cmcc("--db", str(db), "import", kind, str(path), "--skip-invalid")
+    assert result.returncode == 1  # was 0, after "0 imported"
+    assert result.stderr.splitlines()[-1] == (f"{kind}.csv: nothing imported: all 3 rows are invalid"
+                                              f" (written to {tmp_path}/{kind}.rejects.csv)")
+    assert result.stdout == ""

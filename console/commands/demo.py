@@ -109,12 +109,11 @@ def works_without_database(args: argparse.Namespace) -> bool:
     return True  # it makes the demo database
 
 
-def run(args: argparse.Namespace) -> int:
-    from console.cli import default_database_path
+#: Without --db the demo never touches the operator's real database (console/cli.py reads this).
+default_database = demo_database_path
 
-    if args.db == str(default_database_path()):
-        # No --db given: the demo never touches the operator's real database.
-        args.db = str(demo_database_path())
+
+def run(args: argparse.Namespace) -> int:
     if args.no_console:
         import asyncio
 

@@ -100,6 +100,11 @@ def set_aside(path: Path, problems: Iterable[str], bad: int, total: int, rejects
         return True, None
     reject_file = reject_file or path.with_name(f"{path.stem}.rejects{path.suffix or '.csv'}")
     write_lines(reject_file, rejects())
+    if bad == total:
+        # --skip-invalid that leaves nothing to import is a failure, not "0 imported" and exit 0
+        print(f"{shown_name(path.name)}: nothing imported: all {total} rows are invalid (written to"
+              f" {shown_name(str(reject_file))})", file=err)
+        return False, reject_file
     return True, reject_file
 
 
