@@ -83,3 +83,16 @@ def test_ages_and_durations():
     assert parse_duration("24h") == timedelta(hours=24)
     with pytest.raises(ValueError):
         parse_duration("soon")
+
+
+async def test_the_watch_log_shows_a_cleared_figure_as_empty_never_as_none(demo_store):
+    from dataclasses import replace
+
+    from tests.conftest import ADMIN
+    from widgets.journal_table import describe_changes
+
+    [first] = (await demo_store.incidents.page(ADMIN, limit=1))
+    counted = await demo_store.incidents.update(ADMIN, replace(first, killed=2))
+    await demo_store.incidents.update(ADMIN, replace(counted, killed=None))
+    [entry] = [e for e in await demo_store.incidents.timeline(ADMIN, first.id) if "killed" in e.changes][-1:]
+    assert describe_changes(entry) == "killed: 2 → (empty)"  # was "killed: 2 → None"

@@ -14,17 +14,12 @@ from textual.widgets import Static
 from console.domain import JournalEntry
 from console.dtg import format_dtg
 from console.sanitize import clean_line
+from widgets.change_values import shown_value
 
 LABELS = {
     "occurred_at": "when", "grid_ref": "grid ref", "alleged_party": "alleged party", "source_type": "source type",
     "assigned_cell": "cell",
 }
-
-
-def _value(value: object) -> str:
-    if value is None or value == "":
-        return "(empty)"
-    return clean_line(str(value), max_chars=120)
 
 
 def describe(entry: JournalEntry) -> Text:
@@ -33,23 +28,23 @@ def describe(entry: JournalEntry) -> Text:
     text = Text()
     if entry.action in ("create", "seed"):
         text.append("reported" if entry.action == "create" else "reported (demo data)", "bold")
-        text.append(f": sev {changes.get('severity')} {_value(changes.get('category')).replace('_', ' ')},"
-                    f" {_value(changes.get('governorate'))}")
+        text.append(f": sev {changes.get('severity')} {shown_value(changes.get('category')).replace('_', ' ')},"
+                    f" {shown_value(changes.get('governorate'))}")
         if changes.get("locality"):
-            text.append(f"/{_value(changes['locality'])}")
+            text.append(f"/{shown_value(changes['locality'])}")
     elif entry.action == "transition":
         old, new = changes.get("status", ["?", "?"])
         text.append(f"status {old} → {new}", "bold")
         if changes.get("note"):
-            text.append(f": {_value(changes['note'])}")
+            text.append(f": {shown_value(changes['note'])}")
     elif entry.action == "edit":
         text.append("edited", "bold")
         for name, pair in changes.items():
             old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
-            text.append(f"\n    {LABELS.get(name, name)}: {_value(old)} → {_value(new)}")
+            text.append(f"\n    {LABELS.get(name, name)}: {shown_value(old)} → {shown_value(new)}")
     elif entry.action == "note":
         text.append("note", "bold")
-        text.append(f": {_value(changes.get('note'))}")
+        text.append(f": {shown_value(changes.get('note'))}")
     elif entry.action == "link":
         relation = str(changes.get("relation", "relates")).replace("_", " ")
         text.append(f"linked {changes.get('kind')} {changes.get('other_id')}", "bold")
@@ -59,7 +54,7 @@ def describe(entry: JournalEntry) -> Text:
     else:
         text.append(clean_line(entry.action, max_chars=40), "bold")
         if changes:
-            text.append(": " + ", ".join(f"{k}={_value(v)}" for k, v in changes.items()))
+            text.append(": " + ", ".join(f"{k}={shown_value(v)}" for k, v in changes.items()))
     return text
 
 

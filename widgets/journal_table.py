@@ -9,6 +9,7 @@ from rich.text import Text
 from console.domain import JournalEntry
 from console.dtg import format_short_dtg
 from widgets.cells import cell
+from widgets.change_values import shown_value
 from widgets.record_table import RecordTable
 
 
@@ -17,7 +18,7 @@ def describe_changes(entry: JournalEntry) -> str:
     parts = []
     for key, value in entry.changes.items():
         if isinstance(value, list) and len(value) == 2:
-            parts.append(f"{key}: {value[0]} → {value[1]}")
+            parts.append(f"{key}: {shown_value(value[0])} → {shown_value(value[1])}")  # never "2 → None"
         else:
             parts.append(f"{key}: {value}")
     return "; ".join(parts)
