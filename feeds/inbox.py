@@ -35,7 +35,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,6 +102,9 @@ class Importer:
     #: ``check(store, records)``: errors found by reading the store (an unknown partner), before
     #: anything is written, so that a large file written in batches is refused whole.
     check: Callable[[Any, list[Any]], Awaitable[list[str]]] | None = None
+    #: The columns a record may have (and other names for them), for a CSV header checked once.
+    columns: tuple[str, ...] = ()
+    aliases: Mapping[str, str] = field(default_factory=dict)
     #: Writing the same records twice changes nothing (they are matched, or ignored as duplicates):
     #: a large file may then be written in short transactions (console/store/batches.py).
     idempotent: bool = False
@@ -664,6 +667,11 @@ class Inbox:
                                 f" (known: {', '.join(sorted(IMPORTERS))})"])
             if not rows:
                 raise Rejected(["file: no records"])
+            if importer.columns:
+                from feeds.importers.columns import header_problems
+
+                if header := header_problems(name, rows[0], importer.columns, importer.aliases):
+                    raise Rejected(header, kind)
             errors = RowErrors()
             actor = await self._owner_of(path)
             records = importer.validate(rows, ImportContext(name, actor), errors)

@@ -124,7 +124,7 @@ def test_an_unknown_column_is_an_error_not_silently_dropped(db_path, tmp_path, c
     path = write(tmp_path, "convoys.csv", ["planned_date,crossing,organisation,commodity,truks",
                                            "2026-11-24,KS,WFP,food,24"])
     assert main(["--db", str(db_path), "import", "aid", str(path)]) == 1
-    assert capsys.readouterr().err.startswith("convoys.csv: line 2: truks: unknown column")
+    assert capsys.readouterr().err.startswith("convoys.csv: line 1: truks: unknown column")
 
 
 async def test_the_inbox_takes_an_aid_file_with_the_same_rules(store, tmp_path):

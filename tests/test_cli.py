@@ -138,14 +138,31 @@ def test_each_commands_help_names_the_database_it_uses_without_db():
     assert f"{tmp_path}/cmcc/cmcc.db" in " ".join(export.split())
 
 
-@pytest.mark.parametrize("kind, header", [("aid", "planned_date,crossing,trucks"), ("roster", "partner,name")])
-def test_skip_invalid_that_leaves_nothing_to_import_fails(tmp_path, kind, header):
+BAD_ROWS = {"aid": "planned_date,crossing,trucks\n" + "2026-12-01,KS,many\n" * 3,
+            "roster": "partner,name,shift\n" + "".join(f"GBR,Officer {n},evening\n" for n in range(3))}
+
+
+@pytest.mark.parametrize("kind", ["aid", "roster"])
+def test_skip_invalid_that_leaves_nothing_to_import_fails(tmp_path, kind):
     db, path = tmp_path / "demo.db", tmp_path / f"{kind}.csv"
     assert cmcc("demo", "--db", str(db), "--no-console").returncode == 0
-    path.write_text(f"{header},bogus\n" + "".join(f"{'2026-12-01,KS,3' if kind == 'aid' else 'GBR,A B'},{n}\n"
-                                                  for n in range(3)))
+    path.write_text(BAD_ROWS[kind])
     result = cmcc("--db", str(db), "import", kind, str(path), "--skip-invalid")
     assert result.returncode == 1  # was 0, after "0 imported"
     assert result.stderr.splitlines()[-1] == (f"{kind}.csv: nothing imported: all 3 rows are invalid"
                                               f" (written to {tmp_path}/{kind}.rejects.csv)")
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("kind, header", [("aid", "planned_date,crossing,trucks"), ("roster", "partner,name")])
+def test_an_unknown_csv_column_is_one_error_at_the_header(tmp_path, kind, header):
+    db, path = tmp_path / "demo.db", tmp_path / f"{kind}.csv"
+    assert cmcc("demo", "--db", str(db), "--no-console").returncode == 0
+    row = "2026-12-01,KS,3" if kind == "aid" else "GBR,Some One"
+    path.write_text(f"{header},bogus\n" + "".join(f"{row},{n}\n" for n in range(50)))
+    result = cmcc("--db", str(db), "import", kind, str(path), "--skip-invalid")
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2, lines  # was one "unknown column" line per row, each at its row ("line 2" ...)
+    assert lines[0].startswith(f"{kind}.csv: line 1: bogus: unknown column (known: ")
+    assert lines[1] == f"{kind}.csv: nothing imported: the file cannot be read as records"

@@ -181,3 +181,12 @@ async def test_the_demo_drops_a_headlines_file_the_inbox_imports(folder, store):
     assert path.name.startswith("headlines-") and names(folder) == [path.name]
     (outcome,) = await inbox_for(folder, store).scan_once()
     assert outcome.outcome == "imported" and outcome.rows == 3
+
+
+async def test_an_unknown_csv_column_in_the_inbox_is_one_error_at_the_header(folder, demo_store):
+    from console.domain import SYSTEM_ACTOR
+
+    (folder / "roster-extra.csv").write_text("partner,name,bogus\n" + "GBR,Some One,1\n" * 30, encoding="utf-8")
+    [outcome] = await Inbox(folder, demo_store, SYSTEM_ACTOR, settle_seconds=0.05).scan_once()
+    assert outcome.outcome == "rejected"
+    assert len(outcome.errors) == 1 and outcome.errors[0].startswith("line 1: bogus: unknown column (known: ")

@@ -44,6 +44,7 @@ from console.store.staging import Staging
 from feeds.importers.columns import (
     NotUtf8,
     file_lines,
+    header_problems,
     is_csv,
     named_fields,
     problem_lines,
@@ -161,7 +162,7 @@ async def write_aid(store, conn, actor: Actor, records: list[tuple[str, Movement
     return len(outcome.inserted)
 
 
-register(Importer(KIND, validate_aid, write_aid))
+register(Importer(KIND, validate_aid, write_aid, columns=MOVEMENT_FIELDS, aliases=ALIASES))
 
 
 # --- cmcc import aid ------------------------------------------------------------------
@@ -304,6 +305,9 @@ def _check_records(name: str, records: Iterable[Record], crossings: dict[str, st
         if record.row is None:
             continue
         found.rows += 1
+        if found.rows == 1:
+            for problem in header_problems(name, record.row, MOVEMENT_FIELDS, ALIASES):
+                staging.note(UNREADABLE, problem)
         if staging.count(UNREADABLE):
             continue  # nothing will be imported: only the other unreadable records are still to find
         result = _check_and_stage(record.row, crossings, today, staging)

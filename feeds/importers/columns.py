@@ -22,6 +22,15 @@ class CheckedRow(Protocol):
     problems: tuple[tuple[str, str], ...]
 
 
+def header_problems(name: str, first: Row | None, known: Collection[str], aliases: Mapping[str, str]) -> list[str]:
+    """A CSV file's unknown (or doubled) columns, once, at line 1: every row has the same ones,
+    and naming them on every line buried the one mistake under thousands of lines."""
+    if first is None or not is_csv(name):
+        return []
+    _fields, problems = named_fields(Row(first.where, {column: None for column in first.fields}), known, aliases)
+    return [f"line 1: {column}: {message}" for column, message in problems]
+
+
 def named_fields(row: Row, known: Collection[str], aliases: Mapping[str, str]
                  ) -> tuple[dict[str, object], list[tuple[str, str]]]:
     """The row's values under their canonical column names, and (column, message) problems:

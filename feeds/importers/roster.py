@@ -28,7 +28,7 @@ from pathlib import Path
 from console.domain import Actor, Officer
 from console.dtg import utc_now
 from console.sanitize import clean_line
-from feeds.importers.columns import named_fields, read_for_import, set_aside_bad_rows
+from feeds.importers.columns import header_problems, named_fields, read_for_import, say_unreadable, set_aside_bad_rows
 from feeds.inbox import Importer, ImportContext, Rejected, Row, RowErrors, register
 
 KIND = "roster"
@@ -118,7 +118,8 @@ async def write_roster(store, conn, actor: Actor, records: list[RosterRecord]) -
     return counts.written
 
 
-register(Importer(KIND, validate_roster, write_roster, check=unknown_partners, idempotent=True))
+register(Importer(KIND, validate_roster, write_roster, check=unknown_partners, idempotent=True, columns=COLUMNS,
+                  aliases=ALIASES))
 
 
 # --- cmcc import roster -----------------------------------------------------------------
@@ -139,6 +140,9 @@ async def import_text(store, actor: Actor, path: Path, text: str, *, skip_invali
     require(actor, Permission.CREATE, "import the roster")
     rows = read_for_import(path, text, err)
     if rows is None:
+        return 1
+    if header := header_problems(path.name, rows[0], COLUMNS, ALIASES):
+        say_unreadable(path.name, header, err)
         return 1
     checked = check_roster_rows(rows, await store.partners.partner_codes())
     set_aside = set_aside_bad_rows(path, text, checked, skip_invalid=skip_invalid, reject_file=reject_file, err=err)
