@@ -8,6 +8,7 @@ enforces them and the interface merely asks.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum, IntEnum
@@ -338,9 +339,13 @@ class FigureSource(Choice):
     def short(self) -> str:
         return {"un2720": "UN", "cogat": "COGAT", "partner": "partner", "own_observation": "own"}[self.value]
 
+    @property
+    def full_name(self) -> str:
+        return {"un2720": "UN 2720", "cogat": "COGAT", "partner": "partner", "own_observation": "own"}[self.value]
 
-#: When several sources report the same convoy (same reference), the board's main figure
-#: takes the first of these; the others are shown beside it when they differ.
+
+#: When several sources report the same convoy (same reference), the combined figure takes
+#: the first of these; each source's own figure is shown beside it (``EnteredFigures``).
 FIGURE_SOURCE_PRIORITY = (FigureSource.UN2720, FigureSource.COGAT, FigureSource.PARTNER, FigureSource.OWN)
 
 
@@ -445,6 +450,95 @@ class Movement:
     updated_at: datetime | None = None
     version: int = 1
     id: int | None = None
+
+
+@dataclass(frozen=True)
+class ConvoyReport:
+    """One source's report of one convoy: the crossing it names, the status and the trucks it gives."""
+
+    source: FigureSource
+    crossing_id: int
+    status: MovementStatus
+    trucks: int = 0
+
+    @property
+    def entered(self) -> bool:
+        return self.status in ENTERED_STATUSES
+
+
+def best_report(reports: Mapping[FigureSource, ConvoyReport]) -> ConvoyReport:
+    """The report the combined figure takes: the first source in ``FIGURE_SOURCE_PRIORITY``."""
+    return reports[min(reports, key=FIGURE_SOURCE_PRIORITY.index)]
+
+
+@dataclass(frozen=True)
+class SourceFigure:
+    """Trucks entered and the convoys behind them."""
+
+    trucks: int = 0
+    convoys: int = 0
+
+    def __add__(self, other: "SourceFigure") -> "SourceFigure":
+        return SourceFigure(self.trucks + other.trucks, self.convoys + other.convoys)
+
+    @property
+    def text(self) -> str:
+        return f"{self.trucks} ({self.convoys} convoy{'' if self.convoys == 1 else 's'})"
+
+
+#: Named in every figure line, also when they reported nothing: the two counts the floor compares.
+STANDING_SOURCES = (FigureSource.UN2720, FigureSource.COGAT)
+#: What the combined figure is, wherever it is shown without its sources beside it.
+COMBINED_MEANS = "each convoy once, best source"
+
+
+@dataclass(frozen=True)
+class EnteredFigures:
+    """Trucks entered (at a crossing, or over several), as each source reported them and combined.
+
+    A source's figure is its own reports only: the convoys it reported entered, at the crossing it
+    named. Combined counts each convoy once, as its best source reported it (``best_report``): it
+    can exceed every source's figure (convoys only one source reported), and never mixes two reports.
+    """
+
+    combined: SourceFigure = SourceFigure()
+    by_source: Mapping[FigureSource, SourceFigure] = field(default_factory=dict)
+
+    def of(self, source: FigureSource) -> SourceFigure:
+        return self.by_source.get(source, SourceFigure())
+
+    @property
+    def sources(self) -> tuple[FigureSource, ...]:
+        """The standing sources, then any other that reported entered convoys, in priority order."""
+        return tuple(s for s in FIGURE_SOURCE_PRIORITY if s in STANDING_SOURCES or self.of(s).convoys)
+
+    def __add__(self, other: "EnteredFigures") -> "EnteredFigures":
+        # each report names one crossing, so summing crossings counts no report twice
+        merged = {s: self.of(s) + other.of(s) for s in FIGURE_SOURCE_PRIORITY if s in self.by_source
+                  or s in other.by_source}
+        return EnteredFigures(self.combined + other.combined, merged)
+
+    @property
+    def line(self) -> str:
+        """``UN 2720 20 (1 convoy) · COGAT 103 (5 convoys) · combined 123``."""
+        parts = [f"{s.full_name} {self.of(s).text}" for s in self.sources]
+        return " · ".join([*parts, f"combined {self.combined.trucks}"])
+
+
+def entered_by_crossing(convoys: Iterable[Mapping[FigureSource, ConvoyReport]]) -> dict[int, EnteredFigures]:
+    """Each convoy's reports (source -> report) -> crossing id -> its figures (see ``EnteredFigures``)."""
+    combined: dict[int, SourceFigure] = {}
+    own: dict[int, dict[FigureSource, SourceFigure]] = {}
+    for reports in convoys:
+        for report in reports.values():
+            if report.entered:
+                mine = own.setdefault(report.crossing_id, {})
+                mine[report.source] = mine.get(report.source, SourceFigure()) + SourceFigure(report.trucks, 1)
+        best = best_report(reports)
+        if best.entered:
+            combined[best.crossing_id] = combined.get(best.crossing_id, SourceFigure()) + SourceFigure(best.trucks, 1)
+    return {cid: EnteredFigures(combined.get(cid, SourceFigure()), own.get(cid, {}))
+            for cid in combined.keys() | own.keys()}
 
 
 class DualUseStatus(Choice):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 
-from console.domain import Actor, DualUseStatus, Presence
+from console.domain import COMBINED_MEANS, Actor, DualUseStatus, EnteredFigures, FigureSource, Presence, SourceFigure
 from console.dtg import format_dtg, utc_now
 from console.store.incidents import IncidentFilter
 
@@ -47,11 +47,10 @@ async def build_brief(store, actor: Actor, since: datetime, *, now: datetime | N
         "new_incidents": {"total": new_count, "listed": [_incident(i) for i in new_incidents]},
         "aid_today": {
             "target": daily_target,
-            "entered": sum(day.entered for day in board),
-            "crossings": [{"crossing": d.crossing.name, "open": d.crossing.is_open, "entered": d.entered,
-                           "target": d.crossing.daily_target,
-                           # where another source reports other figures, both are handed over
-                           "other_sources": dict(d.entered_by_source)} for d in board],
+            "entered_counts": COMBINED_MEANS,  # what every "entered" below is
+            **_figures(sum((d.figures for d in board), EnteredFigures())),
+            "crossings": [{"crossing": d.crossing.name, "open": d.crossing.is_open, **_figures(d.figures),
+                           "target": d.crossing.daily_target} for d in board],
         },
         "dual_use_waiting": [{"id": q.id, "item": q.item, "organisation": q.organisation, "status": q.status.value,
                               "hours_waiting": int((now - q.submitted_at).total_seconds() // 3600)
@@ -63,6 +62,19 @@ async def build_brief(store, actor: Actor, since: datetime, *, now: datetime | N
                              "hits": list(h.watch_hits)} for h in hits[:MAX_LISTED]],
         "log": [{"at": format_dtg(e.at), "author": e.author, "text": e.text} for e in log],
     }
+
+
+def _figures(figures: EnteredFigures) -> dict:
+    """Combined trucks entered and convoys, and each source's own (only what it reported)."""
+    return {"entered": figures.combined.trucks, "entered_convoys": figures.combined.convoys,
+            "by_source": {s.value: {"trucks": figures.of(s).trucks, "convoys": figures.of(s).convoys}
+                          for s in figures.sources}}
+
+
+def _figures_from(brief_part: dict) -> EnteredFigures:
+    """``_figures`` read back, so the Markdown says the figures in the board's words."""
+    by_source = {FigureSource(s): SourceFigure(f["trucks"], f["convoys"]) for s, f in brief_part["by_source"].items()}
+    return EnteredFigures(SourceFigure(brief_part["entered"], brief_part["entered_convoys"]), by_source)
 
 
 def _incident(incident) -> dict:
@@ -96,12 +108,7 @@ def render_markdown(brief: dict) -> str:
     new = brief["new_incidents"]
     lines += ["", f"## New since the last handover: {new['total']}", ""]
     lines += [f"- {i['dtg']} sev {i['severity']} {_md(i['category'])} at {_md(i['where'])}" for i in new["listed"]]
-    aid = brief["aid_today"]
-    lines += ["", f"## Aid today: {aid['entered']} of {aid['target']} trucks", "",
-              "| crossing | open | entered | target |", "| --- | --- | --- | --- |"]
-    lines += [f"| {_md(c['crossing'])} | {'yes' if c['open'] else 'CLOSED'} | {c['entered']}"
-              + "".join(f" ({_md(source)}: {n})" for source, n in c["other_sources"].items())
-              + f" | {c['target'] if c['target'] is not None else '-'} |" for c in aid["crossings"]]
+    lines += _aid_markdown(brief["aid_today"])
     lines += ["", f"## Dual-use requests waiting: {len(brief['dual_use_waiting'])}", ""]
     lines += [f"- #{q['id']} {_md(q['item'])} ({_md(q['organisation'])}): {q['status']}, {q['hours_waiting']} h"
               for q in brief["dual_use_waiting"]]
@@ -117,3 +124,21 @@ def render_markdown(brief: dict) -> str:
     lines += ["", "## Log", ""]
     lines += [f"- {e['at']} {_md(e['author'])}: {_md(e['text'])}" for e in brief["log"]] or ["- no entries"]
     return "\n".join(lines) + "\n"
+
+
+def _aid_markdown(aid: dict) -> list[str]:
+    """The combined figure said as what it is, each source's own beside it, then a row per crossing."""
+    day = _figures_from(aid)
+    names = [s.full_name for s in day.sources]
+    lines = ["", f"## Aid today: {aid['entered']} of {aid['target']} trucks combined ({_md(aid['entered_counts'])})",
+             "", day.line, "", "Trucks entered (convoys), each source's own reports:", "",
+             "| crossing | open | combined | " + " | ".join(names) + " | target |",
+             "| --- " * (len(names) + 4) + "|"]
+    for crossing in aid["crossings"]:
+        figures = _figures_from(crossing)
+        cells = [_md(crossing["crossing"]), "yes" if crossing["open"] else "CLOSED",
+                 f"{figures.combined.trucks} ({figures.combined.convoys})",
+                 *(f"{figures.of(s).trucks} ({figures.of(s).convoys})" for s in day.sources),
+                 "-" if crossing["target"] is None else str(crossing["target"])]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines

@@ -3,10 +3,12 @@ keyboard, a status change, a crossing closed, the dual-use queue, and another co
 
 from __future__ import annotations
 
-from console.domain import Entity, MovementStatus
+from datetime import timedelta
+
+from console.domain import Commodity, Entity, FigureSource, Movement, MovementStatus
 from console.screens.aid_detail import AidDetail
 from console.screens.aid_forms import AidForm, CrossingForm, MovementForm
-from console.screens.panes.aid import AidPane
+from console.screens.panes.aid import SPANS, AidPane
 from console.screens.watch_floor import WatchFloor
 from console.store import Store
 from console.store.aid import aid_day
@@ -146,3 +148,64 @@ async def test_the_dual_use_queue_marks_long_waits_and_takes_a_decision(db_path)
         assert await until(pilot, lambda: queue.records[request.id].status.value == "under_review")
         entries = await app.store.journal.for_entity(Entity.DUAL_USE, request.id)
         assert entries[-1].changes["status"] == ["submitted", "under_review"]
+
+
+def screen_lines(app) -> list[str]:
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def a_report(day, reference: str, source: FigureSource, trucks: int) -> Movement:
+    return Movement(planned_date=day, crossing_code="KS", organisation="WFP", commodity=Commodity.FOOD,
+                    trucks=trucks, reference=reference, figure_source=source, status=MovementStatus.OFFLOADED)
+
+
+async def test_the_board_at_80_columns_shows_each_source_its_own_figure_and_the_combined_one_as_such(db_path):
+    app = await demo_app(db_path, OPERATOR)
+    day = aid_day() + timedelta(days=2)  # a day the demo leaves empty
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await open_aid(pilot, app)
+        other = await Store.open(db_path)  # another console records the reports
+        try:
+            for n, trucks in enumerate((30, 25, 20, 15, 13), start=1):
+                await other.aid.create_movement(OPERATOR, a_report(day, f"C{n}", FigureSource.COGAT, trucks))
+            await pilot.press("right_square_bracket", "right_square_bracket")
+            line = "UN 2720 0 (0 convoys) · COGAT 103 (5 convoys) · combined 103"
+            assert await until(pilot, lambda: line in screen_lines(app)[4])
+            # a convoy only UN 2720 reported: COGAT's own figure stays COGAT's
+            await other.aid.create_movement(OPERATOR, a_report(day, "U1", FigureSource.UN2720, 20))
+        finally:
+            await other.close()
+        line = "UN 2720 20 (1 convoy) · COGAT 103 (5 convoys) · combined 123"
+        assert await until(pilot, lambda: line in screen_lines(app)[4]), "\n".join(screen_lines(app))
+        lines = screen_lines(app)
+        assert "combined 123/600 trucks (each convoy once, best source)" in lines[3]
+        header = next(n for n, text in enumerate(lines) if text.split()[:1] == ["Crossing"])
+        assert lines[header].split()[:9] == ["Crossing", "State", "In", "Tgt", "Pipe", "Held", "UN", "COGAT", "14"]
+        assert lines[header + 1].split()[:9] == ["Kerem", "Shalom", "open", "123", "350", "0", "0", "20", "103"]
+        assert all(len(text) <= 80 for text in lines) and len(lines) == 24
+        assert ks_row(app).entered == 123 and pane.day == day
+
+
+async def test_totals_keep_each_block_sorted_by_trucks_for_every_period(db_path):
+    app = await demo_app(db_path, OPERATOR)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await open_aid(pilot, app)
+        table = pane.totals_table
+        await pilot.press("t")
+        for span in SPANS:
+            store_order = await app.store.aid.totals(OPERATOR, pane.day - timedelta(days=span - 1), pane.day)
+
+            def shown() -> list[tuple[str, str, int]]:
+                rows = (table.records[int(row.key.value)] for row in table.ordered_rows)
+                return [(r.kind, r.name, r.trucks) for r in rows]
+
+            expected = [(t.kind, t.name, t.trucks) for t in store_order]
+            assert await until(pilot, lambda: pane.span == span and sorted(shown()) == sorted(expected))
+            rows = shown()
+            kinds = [kind for kind, _name, _trucks in rows]
+            assert kinds == sorted(kinds), f"{span} days: an organisation among the commodities"
+            for kind in ("commodity", "organisation"):
+                trucks = [n for k, _name, n in rows if k == kind]
+                assert trucks == sorted(trucks, reverse=True), f"{span} days: {kind} not by trucks"
+            assert rows == expected
+            await pilot.press("r")

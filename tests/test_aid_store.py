@@ -17,6 +17,7 @@ from console.domain import (
     Movement,
     MovementStatus,
     PermissionDenied,
+    SourceFigure,
     StoreError,
     ValidationError,
 )
@@ -224,8 +225,62 @@ async def test_two_sources_reporting_one_convoy_differently_are_shown_side_by_si
     await recorded(store, reference="WB-8", trucks=10, status=MovementStatus.OFFLOADED, figure_source=FigureSource.COGAT)
     ks = (await store.aid.board(OPERATOR, DAY))[0]
     assert ks.entered == 50  # UN 2720's figure for WB-7, COGAT's only report of WB-8
-    assert ks.entered_by_source == {"cogat": 56}
+    assert (ks.figures.of(FigureSource.UN2720), ks.figures.of(FigureSource.COGAT)) == (
+        SourceFigure(40, 1), SourceFigure(56, 2))
     history = await store.aid.entered_per_day(OPERATOR, DAY, DAY)
     assert history == {("KS", DAY.isoformat()): 50}
     totals = {(t.kind, t.name): t.trucks for t in await store.aid.totals(OPERATOR, DAY, DAY)}
     assert totals[("commodity", "food")] == 50 and totals[("organisation", "WFP")] == 50
+
+
+UN, COGAT, PARTNER = FigureSource.UN2720, FigureSource.COGAT, FigureSource.PARTNER
+IN, GONE, REACHED, WAITING = (MovementStatus.OFFLOADED, MovementStatus.COLLECTED, MovementStatus.REACHED,
+                              MovementStatus.AT_CROSSING)
+#: (reference, source, crossing, trucks, status): single-source UN, COGAT and partner convoys, convoys both
+#: report with other counts, one they place at different crossings, one only COGAT says has entered,
+#: and one still scheduled.
+TWO_SOURCES_DAY = (
+    ("U1", UN, "KS", 20, IN),
+    ("C1", COGAT, "KS", 30, REACHED), ("C2", COGAT, "KS", 25, GONE),
+    ("D1", UN, "KS", 40, IN), ("D1", COGAT, "KS", 44, IN),
+    ("D2", UN, "KS", 12, GONE), ("D2", COGAT, "KS", 10, GONE),
+    ("D3", UN, "KS", 15, IN), ("D3", COGAT, "ZK", 16, IN),
+    ("D4", UN, "KS", 8, WAITING), ("D4", COGAT, "KS", 9, IN),
+    ("P1", PARTNER, "KS", 7, IN),
+    ("S1", UN, "KS", 50, MovementStatus.SCHEDULED),
+)
+
+
+async def two_sources_day(store, day: date = DAY) -> None:
+    """Kerem Shalom and Zikim with the convoys of ``TWO_SOURCES_DAY`` on ``day``."""
+    await a_crossing(store)
+    await a_crossing(store, code="ZK", name="Zikim", target=60)
+    movements = [a_convoy(reference=ref, figure_source=source, crossing_code=crossing, trucks=trucks,
+                          status=status, planned_date=day, status_note="")
+                 for ref, source, crossing, trucks, status in TWO_SOURCES_DAY]
+    async with store.database.write(OPERATOR) as (conn, actor):
+        assert len((await store.aid.insert_in(conn, actor, movements)).inserted) == len(movements)
+
+
+async def test_each_source_figure_is_only_its_own_reports_and_combined_counts_each_convoy_once(store):
+    await two_sources_day(store)
+    ks, zk = await store.aid.board(OPERATOR, DAY)
+    # UN 2720: U1 20 + D1 40 + D2 12 + D3 15 (D4 it has at the crossing, S1 scheduled)
+    assert ks.figures.of(UN) == SourceFigure(87, 4)
+    # COGAT: C1 30 + C2 25 + D1 44 + D2 10 + D4 9; its D3 is at Zikim, where it put it
+    assert ks.figures.of(COGAT) == SourceFigure(118, 5)
+    assert ks.figures.of(PARTNER) == SourceFigure(7, 1)
+    # each convoy once, best source: U1 20, C1 30, C2 25, D1 40, D2 12, D3 15 (UN's, at KS), P1 7;
+    # D4's best source has it still at the crossing
+    assert ks.figures.combined == SourceFigure(149, 7) and ks.entered == 149
+    assert ks.in_pipeline == 50 + 8
+    assert zk.figures.of(COGAT) == SourceFigure(16, 1)
+    assert zk.figures.of(UN) == SourceFigure() and zk.figures.combined == SourceFigure() and zk.entered == 0
+    day = ks.figures + zk.figures
+    assert (day.of(UN), day.of(COGAT), day.of(PARTNER), day.combined) == (
+        SourceFigure(87, 4), SourceFigure(134, 6), SourceFigure(7, 1), SourceFigure(149, 7))
+    assert day.line == "UN 2720 87 (4 convoys) · COGAT 134 (6 convoys) · partner 7 (1 convoy) · combined 149"
+    assert zk.figures.line == "UN 2720 0 (0 convoys) · COGAT 16 (1 convoy) · combined 0"
+    # the sparkline and the totals count the same convoys as the combined figure
+    assert await store.aid.entered_per_day(OPERATOR, DAY, DAY) == {("KS", DAY.isoformat()): 149}
+    assert sum(t.trucks for t in await store.aid.totals(OPERATOR, DAY, DAY) if t.kind == "commodity") == 149

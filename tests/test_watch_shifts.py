@@ -194,3 +194,29 @@ async def test_a_new_database_tells_the_first_user_how_to_become_admin(db_path):
     finally:
         await store.close()
     assert actor.role is Role.VIEWER and f"cmcc operators add {REAL_LOGIN}" in notice
+
+
+async def test_the_handover_gives_each_source_its_own_aid_figure_and_says_what_combined_is(store):
+    from tests.test_aid_store import DAY, two_sources_day
+
+    await two_sources_day(store)
+    now = datetime(DAY.year, DAY.month, DAY.day, 10, 0, tzinfo=timezone.utc)
+    brief = await build_brief(store, OPERATOR, now - timedelta(hours=12), now=now, daily_target=600)
+    aid = json.loads(render_json(brief))["aid_today"]
+    assert "other_sources" not in json.dumps(aid)  # its meaning changed: by_source is each source's own
+    assert {k: aid[k] for k in ("target", "entered_counts", "entered", "entered_convoys", "by_source")} == {
+        "target": 600, "entered_counts": "each convoy once, best source", "entered": 149, "entered_convoys": 7,
+        "by_source": {"un2720": {"trucks": 87, "convoys": 4}, "cogat": {"trucks": 134, "convoys": 6},
+                      "partner": {"trucks": 7, "convoys": 1}}}
+    ks, zk = aid["crossings"]
+    assert (ks["crossing"], ks["entered"], ks["entered_convoys"], ks["target"]) == ("Kerem Shalom", 149, 7, 350)
+    assert ks["by_source"] == {"un2720": {"trucks": 87, "convoys": 4}, "cogat": {"trucks": 118, "convoys": 5},
+                               "partner": {"trucks": 7, "convoys": 1}}
+    assert (zk["crossing"], zk["entered"], zk["entered_convoys"]) == ("Zikim", 0, 0)
+    assert zk["by_source"] == {"un2720": {"trucks": 0, "convoys": 0}, "cogat": {"trucks": 16, "convoys": 1}}
+    markdown = render_markdown(brief)
+    assert "## Aid today: 149 of 600 trucks combined (each convoy once, best source)" in markdown
+    assert "\nUN 2720 87 (4 convoys) · COGAT 134 (6 convoys) · partner 7 (1 convoy) · combined 149\n" in markdown
+    assert "| crossing | open | combined | UN 2720 | COGAT | partner | target |" in markdown
+    assert "| Kerem Shalom | yes | 149 (7) | 87 (4) | 118 (5) | 7 (1) | 350 |" in markdown
+    assert "| Zikim | yes | 0 (0) | 0 (0) | 16 (1) | 0 (0) | 60 |" in markdown

@@ -1,8 +1,9 @@
 """Aid flow board: one row per crossing for the chosen day, against target, with a 14-day sparkline.
 
-A closed crossing says ``✗ SHUT`` (a mark, not colour alone). Where another
-source's figure for the day differs from the main one, the ``Other`` column
-shows it beside the main figure (``COGAT 103``) instead of picking one.
+A closed crossing says ``✗ SHUT`` (a mark, not colour alone). ``In`` is the
+combined figure (each convoy once, best source); ``UN`` and ``COGAT`` beside it
+are each source's own reports at that crossing (``-``: it reported none entered),
+so neither is picked over the other and neither is filled in from the other.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from console.domain import Crossing
+from console.domain import Crossing, EnteredFigures, FigureSource
 from widgets.cells import cell, sparkline
 from widgets.record_table import RecordTable
 
@@ -27,16 +28,12 @@ class CrossingRow:
     held: int
     target: int | None
     history: tuple[int, ...]  # trucks entered per day, oldest first
-    others: tuple[tuple[str, int], ...] = ()  # (source short name, its figure) where it differs
+    figures: EnteredFigures = EnteredFigures()  # per source and combined (``entered``)
     trucks_by_status: tuple[tuple[str, int], ...] = ()
 
     @property
     def id(self) -> int:
         return self.crossing.id or 0
-
-    @property
-    def others_text(self) -> str:
-        return " ".join(f"{name} {n}" for name, n in self.others)
 
 
 class AidBoard(RecordTable):
@@ -47,7 +44,8 @@ class AidBoard(RecordTable):
         ("target", "Tgt", 4),
         ("pipeline", "Pipe", 4),
         ("held", "Held", 4),
-        ("others", "Other src", 9),
+        ("un", "UN", 4),
+        ("cogat", "COGAT", 5),
         ("trend", "14 days", 14),
     )
     DEFAULT_SORT = ""
@@ -63,6 +61,15 @@ class AidBoard(RecordTable):
             cell("-" if row.target is None else row.target, sort_key=row.target or 0),
             cell(row.in_pipeline, sort_key=row.in_pipeline),
             cell(f"{row.held}!" if row.held else "0", "bold yellow" if row.held else "dim", sort_key=row.held),
-            cell(row.others_text or "-", "bold magenta" if row.others else "dim", sort_key=row.others_text),
+            source_cell(row, FigureSource.UN2720),
+            source_cell(row, FigureSource.COGAT),
             cell(sparkline(list(row.history))),
         )
+
+
+def source_cell(row: CrossingRow, source: FigureSource) -> Text:
+    """One source's own figure; magenta where it differs from the combined one, so a gap stands out."""
+    figure = row.figures.of(source)
+    if not figure.convoys:
+        return cell("-", "dim", sort_key=-1)
+    return cell(figure.trucks, "bold magenta" if figure.trucks != row.entered else "", sort_key=figure.trucks)

@@ -33,7 +33,8 @@ class AidTotals(RecordTable):
 
     def cells(self, row: TotalRow) -> Sequence[Text]:
         return (
-            cell("comm" if row.kind == "commodity" else "org", sort_key=(row.kind, -row.trucks)),
+            # each block (commodities, then organisations) by trucks, ties by name: the store's order
+            cell("comm" if row.kind == "commodity" else "org", sort_key=(row.kind, -row.trucks, row.name)),
             cell(row.name.replace("_", " ") if row.kind == "commodity" else row.name),
             cell(row.trucks, sort_key=row.trucks),
             cell(f"{row.tonnes:,.1f}", sort_key=row.tonnes),

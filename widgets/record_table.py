@@ -132,14 +132,14 @@ class RecordTable(DataTable):
     def sync(self, records: Iterable[Any], *, complete: bool = True) -> None:
         """Show ``records``. With ``complete``, rows not among them are removed."""
         incoming = {self.record_id(r): r for r in records}
-        added = False
+        reorder = False
         with self.app.batch_update():
             if complete:
                 for stale in [rid for rid in self.records if rid not in incoming]:
                     self.remove_record(stale)
             for rid, record in incoming.items():
-                added |= self._upsert(rid, record)
-            if added or not complete:
+                reorder |= self._upsert(rid, record)
+            if reorder or not complete:
                 self._apply_sort()
 
     def upsert(self, record: Any) -> None:
@@ -151,16 +151,24 @@ class RecordTable(DataTable):
             self.remove_row(str(record_id))
 
     def _upsert(self, rid: int, record: Any) -> bool:
-        """Update or add one row; True when a row was added."""
+        """Update or add one row; True when the order may have changed (a row added, a sort key moved)."""
         new_cells = self.cells(record)
         key = str(rid)
         if rid in self.records:
+            moved = False
             for (column, _label, _width), value in zip(self.COLUMNS, new_cells):
                 old = self.get_cell(key, column)
-                if not isinstance(old, Text) or old.plain != value.plain or old.style != value.style:
+                resorts = _sort_key(old) != _sort_key(value)
+                drawn = isinstance(old, Text) and old.plain == value.plain and old.style == value.style
+                if not drawn or (resorts and not isinstance(old, Cell)):
                     self.update_cell(key, column, value)
+                elif resorts:
+                    # same text, new place ("comm" with other trucks): a stale key misorders the table,
+                    # and the key is not drawn, so it changes without a repaint
+                    old.sort_key = value.sort_key
+                moved |= resorts and column == self.sort_column
             self.records[rid] = record
-            return False
+            return moved
         self.records[rid] = record
         self.add_row(*new_cells, key=key)
         return True
@@ -203,3 +211,7 @@ class RecordTable(DataTable):
         event.stop()
         if event.row_key.value is not None:
             self.post_message(self.RecordSelected(self, int(event.row_key.value)))
+
+
+def _sort_key(value: Any) -> Any:
+    return getattr(value, "sort_key", None)

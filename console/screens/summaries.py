@@ -5,12 +5,14 @@ from __future__ import annotations
 from rich.text import Text
 
 from console.domain import (
+    COMBINED_MEANS,
     SEVERITY_MARKS,
     Contributor,
     DUAL_USE_OVERDUE_HOURS,
     DUAL_USE_WAITING,
     DualUseRequest,
     DualUseStatus,
+    EnteredFigures,
     IncidentStatus,
     IsfStatus,
     PlanPoint,
@@ -43,22 +45,28 @@ def incident_summary(summary: IncidentSummary, shown: int, total: int | None, fi
     return text
 
 
-def aid_summary(rows: list[CrossingRow], history: dict, days: list[str], target: int,
-                queue: list[DualUseRequest], *, day_label: str = "Today", view: str = "",
-                others: dict[str, int] | None = None) -> Text:
-    """Three lines: entered against the overall target (other sources beside it) and the 14-day
-    trend; the dual-use queue; closed crossings and the view the pane shows."""
-    entered = sum(r.entered for r in rows)
+def aid_title(history: dict, days: list[str]) -> Text:
+    """``Aid flow  ▇▅▆██▇▇▆▅█▄▇▂▃ 14d, all crossings``: the combined trend beside the title."""
     overall = [sum(n for (code, day), n in history.items() if day == d) for d in days]
+    text = Text("Aid flow", "bold", no_wrap=True, overflow="ellipsis")
+    text.append(f"  {sparkline(overall)} {len(days)}d, all crossings")
+    return text
+
+
+def aid_summary(rows: list[CrossingRow], target: int, queue: list[DualUseRequest], *,
+                day_label: str = "Today", view: str = "", figures: EnteredFigures | None = None) -> Text:
+    """Four lines: the combined figure against the overall target, said as what it is; each source's
+    own figure beside it; the dual-use queue; closed crossings and the view the pane shows."""
+    entered = sum(r.entered for r in rows)
     waiting = [q for q in queue if q.status in DUAL_USE_WAITING]
     overdue = sum(1 for q in waiting if is_overdue(q))
     more_info = sum(1 for q in queue if q.status is DualUseStatus.MORE_INFO)
     closed = [r.crossing for r in rows if not r.crossing.is_open]
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"{day_label} {entered}/{target} trucks", "bold yellow" if entered < target else "bold green")
-    for name, figure in (others or {}).items():
-        text.append(f" ({name} {figure})", "bold magenta")
-    text.append(f" {sparkline(overall)} 14d")
+    text.append(f"{day_label} combined {entered}/{target} trucks", "bold yellow" if entered < target else "bold green")
+    text.append(f" ({COMBINED_MEANS})")
+    if figures is not None:
+        text.append(f"\n{figures.line}", "bold magenta")
     text.append(f"\nDual-use: {len(waiting)} waiting on the group")
     if overdue:
         text.append(f", ! {overdue} over {DUAL_USE_OVERDUE_HOURS}h", "bold yellow")

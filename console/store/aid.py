@@ -11,12 +11,11 @@ Figures from several sources
     A movement is one convoy as reported by one source (UN 2720, COGAT, a
     partner, own observation). Two records with the same reference and
     different sources are the same convoy reported twice (the unique index on
-    ``(reference, figure_source)`` allows exactly that). The board's main
+    ``(reference, figure_source)`` allows exactly that). The board's combined
     figure counts each convoy once, taking the first source in
-    ``FIGURE_SOURCE_PRIORITY``; for each other source that reported a convoy of
-    the day, ``CrossingDay.entered_by_source`` holds that source's view (its
-    own figures where it reported, the main figures elsewhere), so the pane
-    shows both numbers side by side when they differ.
+    ``FIGURE_SOURCE_PRIORITY``; ``CrossingDay.figures`` (``EnteredFigures``)
+    also holds each source's own figure: only the convoys it reported entered,
+    at the crossing it named, never filled in from another source.
 
 Hot queries and their plans (SQLite 3.40; ``bench/bench_aid.py``: 200,000 movements over
 365 days, ~550 a day; p50/p95 on the 2-core dev box):
@@ -56,9 +55,11 @@ from console.domain import (
     RELEASABLE_TO_ALL,
     Actor,
     Commodity,
+    ConvoyReport,
     Crossing,
     DualUseRequest,
     DualUseStatus,
+    EnteredFigures,
     Entity,
     FigureSource,
     JournalEntry,
@@ -68,7 +69,9 @@ from console.domain import (
     Permission,
     StoreError,
     ValidationError,
+    best_report,
     dual_use_transition,
+    entered_by_crossing,
     movement_transition,
     parse_releasability,
 )
@@ -112,17 +115,19 @@ def crossing_target(crossing: Crossing, overrides: dict[str, int] | None = None)
 
 @dataclass(frozen=True)
 class CrossingDay:
-    """One crossing on one day: trucks by status, and how many entered (per source when they differ)."""
+    """One crossing on one day: trucks by status (each convoy once), and trucks entered per source."""
 
     crossing: Crossing
     day: date
+    #: status value -> trucks, each convoy once as its best source reported it
     trucks_by_status: dict[str, int] = field(default_factory=dict)
-    #: source value -> that source's view of trucks entered, for sources that disagree with the main figure
-    entered_by_source: dict[str, int] = field(default_factory=dict)
+    #: trucks entered as each source reported them here, and combined (``entered``)
+    figures: EnteredFigures = EnteredFigures()
     main_source: str = ""
 
     @property
     def entered(self) -> int:
+        """The combined figure: each convoy once, best source."""
         return sum(self.trucks_by_status.get(s.value, 0) for s in ENTERED_STATUSES)
 
     @property
@@ -666,42 +671,32 @@ def _main_record(alias: str, other_clause: str) -> str:
 
 def fold_board(crossings: list[Crossing], day: date, rows) -> list[CrossingDay]:
     """Per-record rows of one day -> CrossingDay per crossing (pure; see the module docstring)."""
-    rank = {s.value: i for i, s in enumerate(FIGURE_SOURCE_PRIORITY)}
-    # convoy key -> {source: (crossing_id, status, trucks)}
-    convoys: dict[tuple, dict[str, tuple[int, str, int]]] = defaultdict(dict)
+    convoys = _convoys(rows)
+    by_status: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    main_source: dict[int, FigureSource] = {}
+    for reports in convoys:
+        best = best_report(reports)
+        by_status[best.crossing_id][best.status.value] += best.trucks
+        if best.crossing_id not in main_source or _ranks_before(best.source, main_source[best.crossing_id]):
+            main_source[best.crossing_id] = best.source
+    figures = entered_by_crossing(convoys)
+    return [CrossingDay(c, day, dict(by_status.get(c.id, {})), figures.get(c.id, EnteredFigures()),
+                        main_source[c.id].value if c.id in main_source else "") for c in crossings]
+
+
+def _convoys(rows) -> list[dict[FigureSource, ConvoyReport]]:
+    """Rows (id, crossing_id, status, trucks, reference, source) -> each convoy's reports by source.
+
+    One reference is one convoy whoever reported it; a record without a reference is a convoy of its own.
+    """
+    convoys: dict[tuple, dict[FigureSource, ConvoyReport]] = defaultdict(dict)
     for row in rows:
         row_id, crossing_id, status, trucks, reference, source = tuple(row)
         key = ("ref", reference) if reference else ("id", row_id)
-        convoys[key][source] = (crossing_id, status, trucks or 0)
-    by_status: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    main_entered: dict[int, int] = defaultdict(int)
-    contested_sources: dict[int, set[str]] = defaultdict(set)
-    mains: dict[int, list[tuple[dict, str]]] = defaultdict(list)
-    for reports in convoys.values():
-        main_source = min(reports, key=lambda s: rank.get(s, 9))
-        crossing_id, status, trucks = reports[main_source]
-        by_status[crossing_id][status] += trucks
-        mains[crossing_id].append((reports, main_source))
-        if status in {s.value for s in ENTERED_STATUSES}:
-            main_entered[crossing_id] += trucks
-        if len(reports) > 1:
-            contested_sources[crossing_id] |= set(reports) - {main_source}
-    entered_names = {s.value for s in ENTERED_STATUSES}
-    result = []
-    for crossing in crossings:
-        cid = crossing.id
-        views: dict[str, int] = {}
-        for source in sorted(contested_sources.get(cid, ()), key=lambda s: rank.get(s, 9)):
-            total = 0
-            for reports, main_source in mains[cid]:
-                _c, status, trucks = reports.get(source, reports[main_source])
-                if status in entered_names:
-                    total += trucks
-            if total != main_entered.get(cid, 0):
-                views[source] = total
-        statuses = dict(by_status.get(cid, {}))
-        main = ""
-        if mains.get(cid):
-            main = min((m for _r, m in mains[cid]), key=lambda s: rank.get(s, 9))
-        result.append(CrossingDay(crossing, day, statuses, views, main))
-    return result
+        convoys[key][FigureSource(source)] = ConvoyReport(FigureSource(source), crossing_id, MovementStatus(status),
+                                                          trucks or 0)
+    return list(convoys.values())
+
+
+def _ranks_before(source: FigureSource, other: FigureSource) -> bool:
+    return FIGURE_SOURCE_PRIORITY.index(source) < FIGURE_SOURCE_PRIORITY.index(other)

@@ -2,8 +2,9 @@
 
 Four views in one pane (one table shown at a time, so it works at 80x24):
 
-- ``b`` board: each crossing on the chosen UTC day, trucks entered against its
-  target, in the pipeline, held, another source's differing figure, 14-day sparkline;
+- ``b`` board: each crossing on the chosen UTC day, trucks entered (combined: each
+  convoy once, best source) against its target, in the pipeline, held, UN 2720's
+  and COGAT's own figures, 14-day sparkline;
 - ``m`` movements of the day (``enter`` on a board row: that crossing's only);
 - ``u`` the dual-use queue, oldest first, ``!`` on requests waiting over 72 h;
 - ``t`` totals by commodity and organisation over the day or a range (``r``).
@@ -22,9 +23,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 
-from console.domain import FIGURE_SOURCE_PRIORITY, Entity, FigureSource
+from console.domain import EnteredFigures, Entity
 from console.screens.panes.base import Pane
-from console.screens.summaries import aid_summary
+from console.screens.summaries import aid_summary, aid_title
 from widgets.aid_board import AidBoard, CrossingRow
 from widgets.aid_totals import AidTotals, TotalRow
 from widgets.dual_use_queue import DualUseQueue
@@ -43,6 +44,8 @@ class AidPane(Pane):
     TITLE = "Aid flow"
     TABLE = AidBoard
     ENTITIES = frozenset({Entity.MOVEMENT, Entity.CROSSING, Entity.DUAL_USE, Entity.SEED})
+    #: a fourth line: each source's own figure under the combined one
+    DEFAULT_CSS = "AidPane > .pane-summary { max-height: 4; }"
 
     WRITES = frozenset({"new_movement", "status", "crossing", "new_dual_use"})
     BINDINGS = [
@@ -133,13 +136,9 @@ class AidPane(Pane):
         days = [(first + timedelta(days=n)).isoformat() for n in range(SPARK_DAYS)]
         overrides = getattr(self.settings, "crossing_targets", None) or {}
         self.crossings = [cd.crossing for cd in board]
-        rows = []
-        for cd in board:
-            others = tuple((FigureSource(s).short, n) for s, n in cd.entered_by_source.items())
-            rows.append(CrossingRow(cd.crossing, cd.entered, cd.in_pipeline, cd.held,
-                                    crossing_target(cd.crossing, overrides),
-                                    tuple(history.get((cd.crossing.code, d), 0) for d in days), others,
-                                    tuple(sorted(cd.trucks_by_status.items()))))
+        rows = [CrossingRow(cd.crossing, cd.entered, cd.in_pipeline, cd.held, crossing_target(cd.crossing, overrides),
+                            tuple(history.get((cd.crossing.code, d), 0) for d in days), cd.figures,
+                            tuple(sorted(cd.trucks_by_status.items()))) for cd in board]
         text = self.filter_text.lower()
         self.board.sync([r for r in rows if text in r.crossing.name.lower() or text in r.crossing.code.lower()]
                         if text else rows)
@@ -154,9 +153,10 @@ class AidPane(Pane):
             totals = await aid.totals(actor, day - timedelta(days=self.span - 1), day)
             self.totals_table.sync([TotalRow(i + 1, t.kind, t.name, t.trucks, t.tonnes, t.convoys)
                                     for i, t in enumerate(totals) if not text or text in t.name.lower()])
-        self.set_summary(aid_summary(rows, history, days, self.settings.daily_truck_target, queue,
-                                     day_label=self.day_label(), view=self.view_label(),
-                                     others=overall_other_sources(board)))
+        self.set_title(aid_title(history, days))
+        self.set_summary(aid_summary(rows, self.settings.daily_truck_target, queue, day_label=self.day_label(),
+                                     view=self.view_label(), figures=sum((cd.figures for cd in board),
+                                                                         EnteredFigures())))
 
     def on_minute(self) -> None:
         self.queue_table.refresh_ages()
@@ -245,16 +245,4 @@ class AidPane(Pane):
             self.app.push_screen(AidDetail(Entity.MOVEMENT, event.record_id))
         elif event.table is self.queue_table:
             self.app.push_screen(AidDetail(Entity.DUAL_USE, event.record_id))
-
-
-def overall_other_sources(board) -> dict[str, int]:
-    """Each other source's view of the day over all crossings, where it differs from the main total."""
-    main = sum(cd.entered for cd in board)
-    result = {}
-    for source in FIGURE_SOURCE_PRIORITY:
-        if any(source.value in cd.entered_by_source for cd in board):
-            figure = sum(cd.entered_by_source.get(source.value, cd.entered) for cd in board)
-            if figure != main:
-                result[source.short] = figure
-    return result
 
