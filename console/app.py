@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from collections.abc import Awaitable, Iterable
 from importlib import resources
@@ -12,7 +13,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from console import collector, low_bandwidth
+from console import collector, low_bandwidth, terminal
 from console.config import Settings, save_setting
 from console.domain import Actor, Entity, StoreError
 from console.messages import ActorChanged, StoreChanged
@@ -42,12 +43,16 @@ class CmccApp(App):
     ]
 
     def __init__(self, store: Store, actor: Actor, settings: Settings | None = None, notice: str = "") -> None:
-        super().__init__()
+        colourless = terminal.wants_no_colour(os.environ)
+        # Under NO_COLOR Textual chooses its no-colour filter here, by the theme it has before ours is
+        # applied: for a true-colour theme, one that turns the terminal's default colours black (black on
+        # black). Native ANSI colours make it choose the one that leaves every cell in the default colours.
+        super().__init__(ansi_color=True if colourless else None)
         self.store = store
         self.actor = actor
         self.settings = settings or Settings()
         self.notice = notice
-        self.theming = Theming(self, ascii_only=self.settings.ascii,
+        self.theming = Theming(self, ascii_only=self.settings.ascii, colourless=colourless,
                                remember=lambda name: save_setting("theme", name))
         if self.settings.low_bandwidth:
             self.animation_level = "none"

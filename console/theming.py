@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from rich.segment import Segment
 from rich.style import Style
 from textual.color import Color
-from textual.filter import LineFilter
+from textual.filter import LineFilter, NoColor
 from textual.theme import Theme
 
 from console.paths import config_dir
@@ -191,10 +191,13 @@ class NightFilter(LineFilter):
 class Theming:
     """Registers the themes with the App, applies and remembers the operator's choice, reloads files."""
 
-    def __init__(self, app: "App", *, ascii_only: bool = False, remember=None) -> None:
+    def __init__(self, app: "App", *, ascii_only: bool = False, colourless: bool = False, remember=None) -> None:
         self.app = app
         self.ascii_filter = AsciiFilter(enabled=ascii_only)
         self.night_filter = NightFilter()
+        #: NO_COLOR, or a terminal without colours (console.terminal): monochrome, default colours only.
+        self.colourless = colourless
+        self.no_colour_filter = NoColor()
         #: The theme the operator asked for (shown again once its broken file is fixed).
         self.wanted = DEFAULT_THEME
         self.user_files: dict[str, Path] = {}
@@ -238,7 +241,7 @@ class Theming:
             self.app.register_theme(theme)
         _changed, fresh = self._read_files()
         self.wanted = initial_theme(requested, low_bandwidth=low_bandwidth,
-                                    no_color=getattr(self.app, "no_color", False),
+                                    no_color=self.colourless or getattr(self.app, "no_color", False),
                                     color_system=self.app.console.color_system)
         fell_back = self.apply(self.wanted)
         self._report(fresh, fell_back)
@@ -303,6 +306,10 @@ class Theming:
             extra.append(self.night_filter)
         if self.ascii_filter.enabled:
             extra.append(self.ascii_filter)
+        if self.colourless and not getattr(self.app, "no_color", False):
+            # A terminal without colours but no NO_COLOR, so Textual added no filter of its own. Last:
+            # nothing after it may add a colour back.
+            extra.append(self.no_colour_filter)
         return extra
 
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# The console reads the terminal from the environment (console/terminal.py): a CI runner's TERM=dumb
+# or NO_COLOR would start every in-process console colourless. Tests of those set them themselves.
+os.environ["TERM"] = "xterm-256color"
+os.environ.pop("NO_COLOR", None)
 
 from console.domain import SYSTEM_ACTOR, Actor, Operator, Role
 from console.identity import os_login

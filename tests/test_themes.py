@@ -84,7 +84,7 @@ async def test_the_ascii_option_draws_no_box_drawing_blocks_or_marks(db_path):
         shown = screen_text(app) + await visit_every_pane(app, pilot)
         assert not set(shown) & set(ASCII_MARKS)
         assert not [c for c in shown if "\u2500" <= c <= "\u259f"]
-        assert re.search(r"\b[1-5][.o^*#]", shown)  # severities keep an ASCII mark
+        assert re.search(r"\b[1-5][.o^&#]", shown)  # severities keep an ASCII mark
     plain = await demo_app(db_path, settings=Settings(bell=False))
     async with plain.run_test(size=(160, 48)) as pilot:
         assert await until(pilot, lambda: loaded(plain))

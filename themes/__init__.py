@@ -12,7 +12,8 @@ theme (monochrome and ``NO_COLOR`` included) ever tells them by colour alone.
   low guessed colour depth (OpenSSH does not forward ``COLORTERM``) changes
   nothing; the default in low-bandwidth mode, and the cheapest in bytes;
 - ``cmcc-mono``: the terminal's default colours with bold and reverse only;
-  the default under ``NO_COLOR``.
+  the default under ``NO_COLOR`` and on a terminal without colours (``TERM=vt100``,
+  ``dumb``), where a filter also keeps any other theme to the default colours.
 """
 
 from __future__ import annotations

@@ -40,14 +40,38 @@ def sparkline(values: list[int | float], *, ascii_only: bool = False) -> str:
 
 # --- ASCII fallbacks (settings.ascii): for terminals that mangle box drawing and marks ---
 
+#: Every mark the console draws to say something -> (its ASCII form, what it says). No two share an ASCII
+#: form, and none takes one of ASCII_MEANINGS, so ``--ascii`` never makes two meanings look alike.
+MARKS: dict[str, tuple[str, str]] = {
+    "·": (".", "severity 1; plan point not started; question settled"),  # console.domain.SEVERITY_MARKS
+    "▪": ("o", "severity 2"),
+    "▲": ("^", "severity 3"),
+    "◆": ("&", "severity 4"),
+    "█": ("#", "severity 5; a full bar"),
+    "•": ("+", "unread headline"),
+    "◊": ("%", "releasable to some nations only"),
+    "●": ("@", "on the floor"),
+    "◐": ("(", "away"),
+    "○": ("_", "off shift"),
+    "✓": ("v", "plan point done"),
+    "✗": ("x", "blocked, failing, shut or expired"),
+    "…": (">", "cut short: the text goes on"),  # console.sanitize.TRUNCATION_MARK; not "~", in progress
+}
+
+#: Marks that are ASCII in every mode: a watch-list hit, archived, unacknowledged / disputed / rotation
+#: ending, in progress, being verified / under discussion, and the status letters.
+ASCII_MEANINGS = "*A!~?RVUCPXDW"
+
 #: Single-width marks and lines -> one ASCII character each, so columns stay aligned.
 ASCII_MARKS: dict[str, str] = {
     **dict(zip(SPARK_BLOCKS, SPARK_ASCII)),
-    "·": ".", "▪": "o", "▲": "^", "◆": "*",  # severity marks (console.domain.SEVERITY_MARKS)
-    "•": "*", "●": "*", "○": "o", "■": "#", "□": "o", "▶": ">", "◀": "<", "▼": "v", "▸": ">", "◂": "<",
-    "✗": "x", "✓": "v", "✔": "v", "★": "*", "⚠": "!", "…": "~", "–": "-", "—": "-",
+    **{mark: form for mark, (form, _meaning) in MARKS.items()},
+    # look-alikes of punctuation, arrows and shapes in text (not marks of their own)
+    "■": "#", "□": "o", "▶": ">", "◀": "<", "▼": "v", "▸": ">", "◂": "<",
+    "✔": "v", "★": "*", "⚠": "!", "–": "-", "—": "-", "≥": ">", "≤": "<",
     "→": ">", "←": "<", "↑": "^", "↓": "v", "↕": "|", "⏎": "<", "▔": "-", "▀": "-", "▐": "|", "▕": "|",
-    "░": ":", "▒": "#", "▓": "#",
+    "░": ":", "▒": "#", "▓": "#", "╱": "/", "╲": "\\", "╳": "x",
+    "\ufffd": "?",  # console.sanitize.REPLACEMENT: a character that could not be shown
 }
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 from pathlib import Path
 
-from console import collector, low_bandwidth
+from console import collector, low_bandwidth, terminal
 from console.config import load_settings
 
 
@@ -32,7 +33,8 @@ def run_console(args: argparse.Namespace, *, prepare=None, live=None) -> int:
 
         if known_theme(args.theme):  # remembered for the next run; an unknown one falls back with a notice
             save_setting("theme", args.theme)
-    if getattr(args, "ascii", None):
+    if getattr(args, "ascii", None) or terminal.wants_ascii(os.environ):
+        # Automatic on a terminal or locale that cannot show the marks; like --ascii, not remembered.
         from dataclasses import replace
 
         settings = replace(settings, ascii=True)
