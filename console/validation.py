@@ -7,11 +7,15 @@ Each check returns a message fit to show beside the field, or raises nothing:
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timedelta
 
 from console.domain import RELEASABLE_TO_ALL, Incident, parse_releasability
+from console.dtg import format_dtg, utc_now
 from console.sanitize import clean_line, clean_text
 
 #: The Gaza Strip lies roughly within 31.22-31.60 N, 34.21-34.57 E; "near" allows ~5 km.
+#: How far ahead of this host's clock a reported time may be: another host's clock, minutes apart.
+CLOCK_SKEW = timedelta(minutes=10)
 LAT_RANGE = (31.17, 31.65)
 LON_RANGE = (34.16, 34.62)
 RELIABILITY = "ABCDEF"
@@ -29,7 +33,17 @@ def check_coordinates(latitude: float | None, longitude: float | None) -> dict[s
     return errors
 
 
-def validate_incident(incident: Incident) -> tuple[Incident, dict[str, str]]:
+def check_not_future(moment: datetime, now: datetime | None = None) -> str | None:
+    """Why a time of something that happened cannot be ``moment``, or None. A report is about the
+    past: one dated next year would sit at the top of every log, newest, for ever."""
+    now = now or utc_now()
+    if moment <= now + CLOCK_SKEW:
+        return None
+    return (f"{format_dtg(moment)} is in the future (it is {format_dtg(now)} now): check the day, the month and"
+            " that the time is in Zulu")
+
+
+def validate_incident(incident: Incident, now: datetime | None = None) -> tuple[Incident, dict[str, str]]:
     """Clean the text fields and check every rule; return the cleaned record and the errors."""
     cleaned = replace(
         incident,
@@ -55,6 +69,8 @@ def validate_incident(incident: Incident) -> tuple[Incident, dict[str, str]]:
         if value is not None and value < 0:
             errors[name] = f"{name} cannot be negative (leave empty for unknown)"
     errors.update(check_coordinates(cleaned.latitude, cleaned.longitude))
+    if future := check_not_future(cleaned.occurred_at, now):
+        errors["when"] = future
     try:
         cleaned = replace(cleaned, releasability=parse_releasability(cleaned.releasability or RELEASABLE_TO_ALL))
     except ValueError as error:
@@ -140,7 +156,7 @@ def incident_from_fields(values: dict[str, object], base: Incident | None = None
         **{k: v for k, v in numbers.items()},
     )
     incident = replace(base, **fields) if base is not None else Incident(**fields)
-    cleaned, more = validate_incident(incident)
+    cleaned, more = validate_incident(incident, now)
     for name, message in more.items():
         errors.setdefault(name, message)
     return (None, errors) if errors else (cleaned, {})

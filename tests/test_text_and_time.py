@@ -96,3 +96,36 @@ async def test_the_watch_log_shows_a_cleared_figure_as_empty_never_as_none(demo_
     await demo_store.incidents.update(ADMIN, replace(counted, killed=None))
     [entry] = [e for e in await demo_store.incidents.timeline(ADMIN, first.id) if "killed" in e.changes][-1:]
     assert describe_changes(entry) == "killed: 2 → (empty)"  # was "killed: 2 → None"
+
+
+FUTURE_REPORT = {"when": "2030-01-01T00:00Z", "governorate": "rafah", "category": "shelling",
+                 "description": "reported shelling", "severity": "3", "reliability": "C", "credibility": "3"}
+
+
+def test_a_time_in_the_future_is_refused_in_the_form_beyond_ten_minutes_of_skew():
+    from datetime import timedelta
+
+    from console.dtg import format_dtg, utc_now
+    from console.validation import incident_from_fields
+
+    incident, errors = incident_from_fields(FUTURE_REPORT)
+    assert incident is None  # was accepted, and sat at the top of the log for ever
+    assert errors["when"].startswith("010000Z JAN 30 is in the future")
+    soon = utc_now() + timedelta(minutes=5)  # another host's clock a few minutes ahead: fine
+    assert incident_from_fields({**FUTURE_REPORT, "when": soon.isoformat()})[1] == {}
+    later = utc_now() + timedelta(minutes=30)
+    assert format_dtg(later.replace(second=0, microsecond=0)) in incident_from_fields(
+        {**FUTURE_REPORT, "when": later.isoformat()})[1]["when"]
+
+
+async def test_a_time_in_the_future_is_refused_in_the_inbox_naming_its_line(folder, demo_store):
+    import json
+
+    from console.domain import SYSTEM_ACTOR
+    from feeds.inbox import Inbox
+
+    past = {**FUTURE_REPORT, "when": "2026-11-30T10:00Z"}
+    (folder / "incidents-late.ndjson").write_text(f"{json.dumps(past)}\n{json.dumps(FUTURE_REPORT)}\n")
+    [outcome] = await Inbox(folder, demo_store, SYSTEM_ACTOR, settle_seconds=0.05).scan_once()
+    assert outcome.outcome == "rejected"
+    assert [e.split(" is in ")[0] for e in outcome.errors] == ["line 2: when: 010000Z JAN 30"]
