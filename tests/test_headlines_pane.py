@@ -227,3 +227,20 @@ async def test_the_clock_bar_says_whether_this_console_polls_or_which_process_do
             assert await until(pilot, lambda: "polled by ops@poller-host" in bar.feed_health)
     finally:
         await store.close()
+
+
+async def test_at_80_columns_the_clock_bar_still_says_who_polls_and_the_link_mode(db_path, tmp_path):
+    store = await Store.open(db_path)
+    await store.feeds.add(SYSTEM_ACTOR, Feed(name="Local file", url=str(tmp_path / "none.xml"), interval_seconds=60))
+    await store.close()
+    settings = Settings(bell=False, poll_feeds=True, inbox=str(tmp_path / "inbox"), low_bandwidth=True)
+    app = await demo_app(db_path, settings=settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        bar = app.screen.query_one(ClockBar)
+        line = lambda: "".join(segment.text for segment in bar.render_line(0))  # noqa: E731
+        # the long form was cut at "feeds 1/1 ok": whether this console polls never showed
+        assert await until(pilot, lambda: "polling here" in line(), timeout=10), line()
+        assert line().startswith(" CMCC  LOW-BW ")
+        assert "/1 ok" in line() and len(line().rstrip()) <= 80
+        await pilot.resize_terminal(160, 30)
+        assert await until(pilot, lambda: "/1 ok" in line() and "· polling here" in line() and " IST " in line()), line()

@@ -14,22 +14,34 @@ from textual.widgets import Static
 from console.dtg import format_dtg, format_local, utc_now
 
 
+#: What gives way, in order, when the line is wider than the terminal: the operator's name (login,
+#: nation and role stay), the words of the feed health (who polls stays), the local time, then the
+#: month and year of the DTG.
+SHORTENED = ("operator", "feed health", "local time", "month and year")
+SHORTEST = len(SHORTENED)
+
+
 class ClockBar(Static):
     DEFAULT_CSS = """
     ClockBar { height: 1; width: 1fr; background: $panel; color: $foreground; }
     """
 
-    def __init__(self, operator: str = "", *, view_as: str = "", **kwargs) -> None:
+    def __init__(self, operator: str = "", *, operator_short: str = "", view_as: str = "", **kwargs) -> None:
         super().__init__("", **kwargs)
         self.operator = operator
+        self.operator_short = operator_short
         #: The login whose view this is, when someone views the floor as another operator (read-only).
         self.view_as = view_as
         self.feed_health = ""
+        self.feed_health_short = ""
         self.mode = ""
         self._shown = ""
 
     def on_mount(self) -> None:
         self.tick()
+
+    def on_resize(self) -> None:
+        self.show()  # the long or the short form, for the new width
 
     def tick(self) -> None:
         now = utc_now()
@@ -39,30 +51,45 @@ class ClockBar(Static):
 
     def show(self, now: datetime | None = None) -> None:
         now = now or utc_now()
+        # At 80 columns the long line cut off who polls the feeds: parts are shortened one by one,
+        # the least needed first, until the line fits.
+        for level in range(SHORTEST + 1):
+            text = self._line(now, level)
+            if not self.size.width or text.cell_len <= self.size.width:
+                break
+        if text.plain != self._shown:
+            self._shown = text.plain
+            self.update(text, layout=False)  # one fixed line: no layout pass, no neighbours repainted
+
+    def _line(self, now: datetime, level: int) -> Text:
+        """The line with its first ``level`` parts in their short forms (SHORTENED, in that order)."""
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" CMCC ", "bold reverse")
         if self.view_as:  # before everything else: nobody may take this view for their own
             text.append(f" VIEW AS {self.view_as} ", "bold reverse")
         if self.mode:  # first, so a narrow terminal never cuts it off
             text.append(f" {self.mode} ", "bold reverse")
-        text.append(f" {format_dtg(now)} ", "bold")
-        text.append(f"{format_local(now)} ")
-        if self.operator:
+        dtg = format_dtg(now)
+        text.append(f" {dtg.split()[0] if level >= 4 else dtg} ", "bold")
+        if level < 3:
+            text.append(f"{format_local(now)} ")
+        operator = (self.operator_short or self.operator) if level >= 1 else self.operator
+        if operator:
             text.append("│ ")
-            text.append(self.operator)
-        if self.feed_health:
+            text.append(operator)
+        feed_health = (self.feed_health_short or self.feed_health) if level >= 2 else self.feed_health
+        if feed_health:
             text.append(" │ ")
-            text.append(self.feed_health)
-        if text.plain != self._shown:
-            self._shown = text.plain
-            self.update(text, layout=False)  # one fixed line: no layout pass, no neighbours repainted
+            text.append(feed_health)
+        return text
 
-    def set_status(self, *, operator: str | None = None, feed_health: str | None = None,
+    def set_status(self, *, operator: str | None = None, operator_short: str | None = None,
+                   feed_health: str | None = None, feed_health_short: str | None = None,
                    mode: str | None = None) -> None:
-        if operator is not None:
-            self.operator = operator
-        if feed_health is not None:
-            self.feed_health = feed_health
-        if mode is not None:
-            self.mode = mode
+        """New parts of the line; each ``_short`` form is shown when the long line does not fit."""
+        for name, value in (("operator", operator), ("operator_short", operator_short),
+                            ("feed_health", feed_health), ("feed_health_short", feed_health_short),
+                            ("mode", mode)):
+            if value is not None:
+                setattr(self, name, value)
         self.show()

@@ -45,6 +45,11 @@ TICKER = "ticker"
 WIDE = 140
 
 
+def short_operator(actor) -> str:
+    """Who is at the keyboard, where the clock bar has little room: login, nation and role."""
+    return f"{actor.login} {actor.nation} {actor.role.label}"
+
+
 class WatchFloor(Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
 
@@ -85,7 +90,7 @@ class WatchFloor(Screen):
         shown = self._shown_at_start()
         for pane in self.panes:
             pane.filled = pane.KEY in shown
-        yield ClockBar(self.app.actor.label, view_as=self.app.actor.login if self.app.actor.viewing_as else "",
+        yield ClockBar(self.app.actor.label, operator_short=short_operator(self.app.actor), view_as=self.app.actor.login if self.app.actor.viewing_as else "",
                        id="clock")
         yield PaneBar([pane.TITLE for pane in self.panes], id="pane-bar")
         with Grid(id="floor"):
@@ -200,7 +205,7 @@ class WatchFloor(Screen):
     def on_actor_changed(self, message: ActorChanged) -> None:
         """A new role or nation: the clock bar says so, the keys offered follow, and every pane is
         read again (a new nation sees other records)."""
-        self.query_one(ClockBar).set_status(operator=message.after.label)
+        self.query_one(ClockBar).set_status(operator=message.after.label, operator_short=short_operator(message.after))
         self._dirty.update(pane.KEY for pane in self.panes if pane.filled)
         self._dirty.add(TICKER)
         self.refresh_bindings()
@@ -261,26 +266,25 @@ class WatchFloor(Screen):
         enabled = [f for f in feeds if f.enabled]
         failing = [f for f in enabled if f.consecutive_failures]
         if not enabled:
-            health = "feeds off"
-        elif failing:
-            health = f"feeds {len(enabled) - len(failing)}/{len(enabled)} ok ✗{len(failing)}"
+            health = short = "feeds off"
         else:
-            health = f"feeds {len(enabled)}/{len(enabled)} ok"
-        if enabled:
-            health += " " + await self._poller_status()
-        self.query_one(ClockBar).set_status(feed_health=health)
+            short = f"{len(enabled) - len(failing)}/{len(enabled)} ok" + (f" ✗{len(failing)}" if failing else "")
+            health = f"feeds {short}"
+            poller, poller_short = await self._poller_status()
+            health, short = f"{health} · {poller}", f"{short} · {poller_short}"
+        self.query_one(ClockBar).set_status(feed_health=health, feed_health_short=short)
 
-    async def _poller_status(self) -> str:
-        """Which process polls: this one, another (login@host), or none (the lease lapsed)."""
+    async def _poller_status(self) -> tuple[str, str]:
+        """Which process polls: this one, another (login@host), or none (the lease lapsed); long and short."""
         from console.store.leases import FEED_POLLER, short_holder
 
         holder = await self.app.store.leases.holder(FEED_POLLER)
         runner = getattr(self.app, "feed_runner", None)
         if holder is None:
-            return "· not polled"
+            return "not polled", "not polled"
         if runner is not None and holder == runner.holder:
-            return "· polling here"
-        return f"· polled by {short_holder(holder)}"
+            return "polling here", "polling here"
+        return f"polled by {short_holder(holder)}", f"by {short_holder(holder).partition('@')[0]}"
 
     def _every_minute(self) -> None:
         self._dirty.add(FEED_HEALTH)  # lease renewals are not journaled: see whether the poller lapsed
