@@ -38,27 +38,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from console.identity import os_login  # noqa: E402
-from console.store import Store  # noqa: E402
 from console.store.aid import aid_day  # noqa: E402
-from console.store.seed import seed_demo  # noqa: E402
+from bench.lock_probe import LockProbe, new_database  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "aid-import-bench"
 HEADER = ["planned_date", "crossing", "organisation", "commodity", "trucks", "tonnes", "reference", "source",
           "status", "note"]
-#: The probe: one short write every 50 ms, printing each write's wait (ms) as JSON at the end.
-PROBE = """
-import json, os, sqlite3, sys, time
-conn = sqlite3.connect(sys.argv[1], timeout=60, isolation_level=None)
-stop, waits = sys.argv[2], []
-while not os.path.exists(stop):
-    started = time.perf_counter()
-    conn.execute("BEGIN IMMEDIATE")
-    waits.append((time.perf_counter() - started) * 1000)
-    conn.execute("COMMIT")
-    time.sleep(0.05)
-print(json.dumps(waits))
-"""
 #: The import under a wrapper timing each write transaction, written as JSON to argv[1] at exit.
 TIMED = """
 import atexit, json, sys, time
@@ -110,14 +95,6 @@ def write_movements(path: Path, rows: int) -> None:
                           "offloaded", ""])
 
 
-async def new_database(path: Path) -> None:
-    for stale in path.parent.glob(path.name + "*"):
-        stale.unlink()
-    store = await Store.open(path)
-    await seed_demo(store.database, operator_login=os_login())
-    await store.close()
-
-
 def plain_read_rate(path: Path) -> float:
     started = time.perf_counter()
     with path.open(newline="", encoding="utf-8") as handle:
@@ -127,11 +104,7 @@ def plain_read_rate(path: Path) -> float:
 
 def timed_import(database: Path, movements: Path, *, by_importer: bool) -> dict:
     """The import as a process, with the probe beside it: seconds, peak RSS, transactions, waits."""
-    stop = database.with_suffix(".stop")
-    stop.unlink(missing_ok=True)
-    probe = subprocess.Popen([sys.executable, "-c", PROBE, str(database), str(stop)], stdout=subprocess.PIPE,
-                             text=True)
-    with tempfile.TemporaryDirectory() as scratch:
+    with LockProbe(database) as probe, tempfile.TemporaryDirectory() as scratch:
         durations, out, err = (Path(scratch) / name for name in ("durations.json", "out", "err"))
         how = ["importer", str(database), str(movements)] if by_importer else \
             ["cli", "--db", str(database), "import", "aid", str(movements)]
@@ -142,12 +115,11 @@ def timed_import(database: Path, movements: Path, *, by_importer: bool) -> dict:
             _pid, status, usage = os.wait4(child.pid, 0)
         elapsed = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)
-        stop.touch()
-        waits = json.loads(probe.communicate(timeout=120)[0] or "[]")
         if child.returncode != 0:
             raise SystemExit(f"import failed ({child.returncode}): {err.read_text().strip()}")
-        return {"seconds": elapsed, "rss_mb": usage.ru_maxrss / 1024, "summary": out.read_text().strip(),
-                "transactions": json.loads(durations.read_text()), "waits": sorted(waits) or [0.0]}
+        summary, transactions = out.read_text().strip(), json.loads(durations.read_text())
+    return {"seconds": elapsed, "rss_mb": usage.ru_maxrss / 1024, "summary": summary,
+            "transactions": transactions, "waits": probe.waits}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,7 +2,7 @@
 
     python bench/bench_roster_import.py [--rows 10000,100000,1000000] [--keep]
 
-For each size, a fresh demo database (bench/data/roster-bench/) and a generated roster CSV
+For each size, a fresh demo database (in a folder of its own, bench/data/roster-bench-*/) and a generated roster CSV
 (officers of the 19 partners, nine in ten with a service number, the others matched by name),
 then ``cmcc import roster FILE`` as a real process, twice: the first run adds every officer,
 the second finds each one and changes nothing. Beside each import a probe process writes
@@ -20,38 +20,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import json
 import os
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from console.identity import os_login  # noqa: E402
+from bench.lock_probe import LockProbe, new_database  # noqa: E402
 from console.store import Store  # noqa: E402
 from console.store.partners import MATCH_BY_NAME, MATCH_BY_NUMBER  # noqa: E402
-from console.store.seed import PARTNERS, seed_demo  # noqa: E402
+from console.store.seed import PARTNERS  # noqa: E402
 
-DATA = ROOT / "bench" / "data" / "roster-bench"
-#: The probe: one short write every 50 ms, printing each write's wait (ms) as JSON at the end.
-PROBE = """
-import json, sqlite3, sys, time
-conn = sqlite3.connect(sys.argv[1], timeout=60, isolation_level=None)
-stop, waits = sys.argv[2], []
-import os
-while not os.path.exists(stop):
-    started = time.perf_counter()
-    conn.execute("BEGIN IMMEDIATE")
-    waits.append((time.perf_counter() - started) * 1000)
-    conn.execute("COMMIT")
-    time.sleep(0.05)
-print(json.dumps(waits))
-"""
+#: Each run in a folder of its own under here (two runs at once must not delete each other's files).
+DATA = ROOT / "bench" / "data"
 
 
 def write_roster(path: Path, rows: int) -> None:
@@ -62,14 +49,6 @@ def write_roster(path: Path, rows: int) -> None:
             code = PARTNERS[n % len(PARTNERS)][0]
             number = f"{code}-{n:07d}" if n % 10 else ""  # one in ten matched by partner + name
             out.writerow([code, "MAJ", f"Officer {n:07d}", number, "Plans", "day"])
-
-
-async def new_database(path: Path) -> None:
-    for stale in path.parent.glob(path.name + "*"):
-        stale.unlink()
-    store = await Store.open(path)
-    await seed_demo(store.database, operator_login=os_login())
-    await store.close()
 
 
 async def plans(path: Path) -> list[tuple[str, list[str]]]:
@@ -84,33 +63,29 @@ async def plans(path: Path) -> list[tuple[str, list[str]]]:
 
 def timed_import(database: Path, roster: Path) -> tuple[float, list[float], str]:
     """Seconds the import took, the probe's waits (ms) meanwhile, and the import's summary line."""
-    stop = database.with_suffix(".stop")
-    stop.unlink(missing_ok=True)
-    probe = subprocess.Popen([sys.executable, "-c", PROBE, str(database), str(stop)], stdout=subprocess.PIPE,
-                             text=True)
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "console.cli", "--db", str(database), "import", "roster",
-                           str(roster)], capture_output=True, text=True, cwd=ROOT)
-    elapsed = time.perf_counter() - started
-    stop.touch()
-    waits = json.loads(probe.communicate(timeout=120)[0] or "[]")
+    with LockProbe(database) as probe:
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "console.cli", "--db", str(database), "import", "roster",
+                               str(roster)], capture_output=True, text=True, cwd=ROOT)
+        elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"import failed: {done.stderr.strip()}")
-    return elapsed, waits, done.stdout.strip()
+    return elapsed, probe.waits, done.stdout.strip()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", default="10000,100000,1000000", help="sizes, comma-separated")
-    parser.add_argument("--keep", action="store_true", help="keep bench/data/roster-bench afterwards")
+    parser.add_argument("--keep", action="store_true", help="keep the run's folder (bench/data/roster-bench-*)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.rows.split(",")]
     DATA.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="roster-bench-", dir=DATA))
     baseline = None
     print(f"{'rows':>9} {'add rows/s':>11} {'vs base':>8} {'again rows/s':>13} {'probe max ms':>13}"
           f" {'p95 ms':>7}  summary of the first run")
     for rows in sizes:
-        database, roster = DATA / f"roster-{rows}.db", DATA / f"roster-{rows}.csv"
+        database, roster = work / f"roster-{rows}.db", work / f"roster-{rows}.csv"
         asyncio.run(new_database(database))
         write_roster(roster, rows)
         first, waits, summary = timed_import(database, roster)
@@ -121,12 +96,12 @@ def main(argv: list[str] | None = None) -> int:
         p95 = all_waits[int(0.95 * (len(all_waits) - 1))]
         print(f"{rows:>9,} {rate:>11,.0f} {rate / baseline:>8.2f} {rows / again:>13,.0f}"
               f" {max(all_waits):>13,.0f} {p95:>7,.0f}  {summary}", flush=True)
-    for name, plan in asyncio.run(plans(DATA / f"roster-{sizes[0]}.db")):
+    for name, plan in asyncio.run(plans(work / f"roster-{sizes[0]}.db")):
         print(f"match {name}: {' / '.join(plan)}")
     print(f"(baseline: the {sizes[0]:,}-row import's rate, this run; probe: one write every 50 ms,"
           f" median wait {statistics.median(all_waits):.1f} ms at the last size)")
     if not args.keep:
-        shutil.rmtree(DATA, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
