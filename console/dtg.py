@@ -29,9 +29,28 @@ def format_dtg(moment: datetime) -> str:
     return f"{utc:%d%H%M}Z {MONTHS[utc.month - 1]} {utc:%y}"
 
 
-def format_short_dtg(moment: datetime) -> str:
-    """``251036Z``: the day, hour and minute only, for narrow tables."""
-    return f"{moment.astimezone(timezone.utc):%d%H%M}Z"
+def format_short_dtg(moment: datetime, now: datetime | None = None) -> str:
+    """Seven characters at most, for narrow tables.
+
+    ``251036Z`` (day, hour, minute) in the current month; outside it a day
+    without its month would read as this month's, so, as mail and news readers
+    do, the date alone: ``08 NOV`` in this year, ``NOV'25`` before it. The
+    record's own screen shows the full DTG.
+    """
+    utc, today = moment.astimezone(timezone.utc), (now or utc_now()).astimezone(timezone.utc)
+    if (utc.year, utc.month) == (today.year, today.month):
+        return f"{utc:%d%H%M}Z"
+    if utc.year == today.year:
+        return f"{utc:%d} {MONTHS[utc.month - 1]}"
+    return f"{MONTHS[utc.month - 1]}'{utc:%y}"
+
+
+def format_clock(moment: datetime, now: datetime | None = None) -> str:
+    """``06:16:43Z`` today (UTC), else the short DTG: a poll's time, never mistaken for a DTG."""
+    utc, today = moment.astimezone(timezone.utc), (now or utc_now()).astimezone(timezone.utc)
+    if utc.date() == today.date():
+        return f"{utc:%H:%M:%S}Z"
+    return format_short_dtg(utc, today)
 
 
 def format_local(moment: datetime) -> str:

@@ -129,3 +129,35 @@ async def test_a_time_in_the_future_is_refused_in_the_inbox_naming_its_line(fold
     [outcome] = await Inbox(folder, demo_store, SYSTEM_ACTOR, settle_seconds=0.05).scan_once()
     assert outcome.outcome == "rejected"
     assert [e.split(" is in ")[0] for e in outcome.errors] == ["line 2: when: 010000Z JAN 30"]
+
+
+def test_a_short_dtg_outside_the_current_month_names_its_month():
+    from console.dtg import format_clock, format_short_dtg
+
+    now = datetime(2026, 12, 3, 9, 0, tzinfo=timezone.utc)
+    assert format_short_dtg(datetime(2026, 12, 1, 16, 13, tzinfo=timezone.utc), now) == "011613Z"
+    assert format_short_dtg(datetime(2026, 11, 8, 16, 13, tzinfo=timezone.utc), now) == "08 NOV"  # was "081613Z"
+    assert format_short_dtg(datetime(2025, 12, 8, 16, 13, tzinfo=timezone.utc), now) == "DEC'25"
+    # A poll's time: today's reads as a clock, an older one as a short DTG, never "02 061643Z".
+    assert format_clock(datetime(2026, 12, 3, 6, 16, 43, tzinfo=timezone.utc), now) == "06:16:43Z"
+    assert format_clock(datetime(2026, 12, 2, 6, 16, 43, tzinfo=timezone.utc), now) == "020616Z"
+
+
+async def test_the_incidents_table_shows_the_month_of_a_report_from_an_earlier_month(db_path):
+    from console.dtg import MONTHS, utc_now
+    from tests.pilot import until, watch_floor
+    from tests.test_incidents_workflow import WATCH_OFFICER, console, pane
+    from tests.test_store_foundation import an_incident
+
+    app = await console(db_path)
+    old = await app.store.incidents.create(WATCH_OFFICER, an_incident(occurred_at=utc_now() - timedelta(days=40)))
+    recent = await app.store.incidents.create(WATCH_OFFICER, an_incident(occurred_at=utc_now()))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await watch_floor(pilot, app)
+        table = pane(app).table
+        assert await until(pilot, lambda: table.row_count >= 2)
+        then = old.occurred_at.astimezone(timezone.utc)
+        month = MONTHS[then.month - 1]
+        shown = table.get_cell(str(old.id), "occurred_at").plain
+        assert shown == (f"{then:%d} {month}" if then.year == utc_now().year else f"{month}'{then:%y}")
+        assert table.get_cell(str(recent.id), "occurred_at").plain == f"{recent.occurred_at.astimezone(timezone.utc):%d%H%M}Z"

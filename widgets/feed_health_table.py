@@ -1,7 +1,7 @@
 """Feed health: one row per feed, what its last polls did and when it polls next.
 
-Times are absolute (HHMMSSZ), so a row changes only when a poll changed it:
-nothing here ticks by itself over a slow link.
+Times are absolute (``06:16:43Z`` today, else the short DTG), so a row changes
+only when a poll changed it: nothing here ticks by itself over a slow link.
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ from datetime import datetime
 from rich.text import Text
 
 from console.domain import Feed
+from console.dtg import format_clock
 from widgets.cells import cell
 from widgets.record_table import RecordTable
 
 
 def _clock(moment: datetime | None) -> str:
-    return moment.strftime("%d %H%M%SZ") if moment else "never"
+    return format_clock(moment) if moment else "never"
 
 
 def _sort(moment: datetime | None) -> str:

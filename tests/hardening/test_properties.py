@@ -66,9 +66,10 @@ def test_the_dtg_parser_raises_only_value_errors_and_returns_utc(text, now):
 @given(moment=MOMENTS)
 def test_a_dtg_round_trips_in_full_and_short_form(moment):
     assert parse_when(format_dtg(moment), moment) == moment
-    # The short form names the day only: read back on that day (or up to a day after) it is the same moment.
-    assert parse_when(format_short_dtg(moment), moment) == moment
-    assert parse_when(format_short_dtg(moment), moment + timedelta(hours=20)) == moment
+    # The short form names the day only (in the month it is shown in): read back on that day (or up
+    # to a day after) it is the same moment.
+    assert parse_when(format_short_dtg(moment, moment), moment) == moment
+    assert parse_when(format_short_dtg(moment, moment), moment + timedelta(hours=20)) == moment
     tally.case(AREA)
 
 
