@@ -17,6 +17,7 @@ from console import collector, low_bandwidth, terminal
 from console.config import Settings, save_setting
 from console.domain import Actor, Entity, StoreError
 from console.messages import ActorChanged, StoreChanged
+from console.screens.help import key_label
 from console.screens.watch_floor import WatchFloor
 from console.store import Store
 from console.store.changes import ChangeWatcher
@@ -224,7 +225,7 @@ class CmccApp(App):
             binding = active.binding
             if binding.description and binding.action not in seen and active.enabled:
                 seen.add(binding.action)
-                yield SystemCommand(binding.description, f"key: {key}",
+                yield SystemCommand(binding.description, f"key: {key_label(self, key)}",
                                     lambda node=active.node, action=binding.action: self._run(node, action))
 
     def _run(self, node, action: str) -> None:

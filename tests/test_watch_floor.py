@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from textual.command import CommandPalette
 
 from console.screens.confirm import ConfirmScreen
-from console.screens.help import HelpScreen
+from console.screens.help import HelpScreen, key_label
 from console.screens.panes.incidents import IncidentsPane
 from console.screens.watch_floor import PANES, WatchFloor
 from console.store import Store
 from tests.conftest import OPERATOR
 from tests.pilot import demo_app, until
 from tests.test_store_foundation import an_incident
+
+#: Textual's names for keys, which an operator never types: slash, left_square_bracket, question_mark.
+RAW_KEY_NAME = re.compile(r"\b(slash|question_mark|\w+_\w+)\b")
 
 
 def floor(app) -> WatchFloor:
@@ -92,10 +97,16 @@ async def test_help_and_the_command_palette_open(db_path):
         assert isinstance(app.screen, HelpScreen)
         keys = {keys for _group, keys, _what in app.screen.rows}
         for binding in [*WatchFloor.BINDINGS, *IncidentsPane.BINDINGS]:
-            assert binding.key.replace("slash", "/") in keys
+            assert ", ".join(key_label(app, k) for k in binding.key.split(",")) in keys
+        # Keys as the footer shows them, never Textual's names for them ("left_square_bracket").
+        assert "[" in {keys for group, keys, _what in app.screen.rows if group == "Aid flow pane"}
+        assert not [keys for keys in keys if RAW_KEY_NAME.search(keys)]
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, WatchFloor)
+        palette_keys = [command.help for command in app.get_system_commands(app.screen)
+                        if command.help.startswith("key: ")]
+        assert "key: /" in palette_keys and not [k for k in palette_keys if RAW_KEY_NAME.search(k)]
         await pilot.press("ctrl+p")
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
@@ -40,7 +40,7 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         #: (group, keys, what it does): what the help shows, one row per binding.
         self.rows = [
-            (title, ", ".join(_key_label(k) for k in binding.key.split(",")),
+            (title, ", ".join(key_label(self.app, k) for k in binding.key.split(",")),
              binding.tooltip or binding.description or binding.action)
             for title, bindings in binding_groups() for binding in bindings
         ]
@@ -60,5 +60,6 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("ctrl+p opens the command palette: every action by name. esc closes this help."))
 
 
-def _key_label(key: str) -> str:
-    return {"slash": "/", "question_mark": "?", "escape": "esc"}.get(key.strip(), key.strip())
+def key_label(app: App, key: str) -> str:
+    """``[`` for ``left_square_bracket``, ``^s`` for ``ctrl+s``: as the footer shows the key."""
+    return app.get_key_display(Binding(key.strip(), ""))
