@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -25,9 +26,10 @@ from console.store.leases import FEED_POLLER, holder_id, short_holder
 log = logging.getLogger(__name__)
 
 #: A holder that stops renewing loses the lease after LEASE_TTL; others ask every LEASE_RENEW,
-#: so a dead holder is replaced within TTL + RENEW (< 15 s).
-LEASE_TTL_SECONDS = 10.0
-LEASE_RENEW_SECONDS = 3.0
+#: so a dead holder (kill -9, a host gone) is replaced within TTL + RENEW: 5 s. A renewal is one
+#: short write a second; a busy database may delay it for up to TTL - RENEW before polling stops.
+LEASE_TTL_SECONDS = 4.0
+LEASE_RENEW_SECONDS = 1.0
 #: While the lease cannot even be asked for (a read-only file, a database locked past the retries),
 #: asking again waits twice as long each time, up to this.
 LEASE_BACKOFF_MAX_SECONDS = 60.0
@@ -69,7 +71,6 @@ class FeedRunner:
         # Ingestion is the system's doing, whoever's console happens to hold the lease;
         # the origin says which process it was.
         self.ingest_actor = replace(SYSTEM_ACTOR, origin=clean_origin(self.holder))
-        self.holding = False
         self.polls = 0
         self.finished = asyncio.Event()
         self._stop: asyncio.Event | None = None
@@ -77,6 +78,18 @@ class FeedRunner:
         self._refusal: str | None = None  # why the lease could not be asked for, said once
         self._wait_seconds = renew_seconds
         self._ever_held = False
+        #: the polling session's end (an event, set when polling here stops) and when the lease was
+        #: last renewed, on the monotonic clock, which runs on while the process is stopped
+        self._session: asyncio.Event | None = None
+        self._renewed_at = float("-inf")
+
+    @property
+    def holding(self) -> bool:
+        """Polling here: a session is open and the lease, renewed within its TTL, is surely ours."""
+        return self._session is not None and not self._session.is_set() and self._renewed_recently(self.ttl_seconds)
+
+    def _renewed_recently(self, seconds: float) -> bool:
+        return time.monotonic() - self._renewed_at < seconds
 
     # --- events ---------------------------------------------------------------
 
@@ -140,16 +153,22 @@ class FeedRunner:
             await asyncio.sleep(seconds)
 
     async def _acquire(self) -> bool:
-        try:
-            held = await self.store.leases.try_acquire(FEED_POLLER, self.holder, self.ttl_seconds, actor=self.actor)
-        except Exception as error:  # noqa: BLE001 - a read-only or busy database: ask again, less often
-            self._refused(str(error))
-            return False
-        if self._refusal is not None:
-            self._emit(f"the database takes writes again: asking for the {FEED_POLLER} lease as usual")
-            self._refusal, self._wait_seconds = None, self.renew_seconds
+        other = await self._other_holder()
+        if other is not None and other != self.holder and self._refusal is None:
+            held = False  # a read, not a write transaction a second from every console standing by
+        else:
+            try:
+                held = await self.store.leases.try_acquire(FEED_POLLER, self.holder, self.ttl_seconds,
+                                                           actor=self.actor)
+            except Exception as error:  # noqa: BLE001 - a read-only or busy database: ask again, less often
+                self._refused(str(error))
+                return False
+            if self._refusal is not None:
+                self._emit(f"the database takes writes again: asking for the {FEED_POLLER} lease as usual")
+                self._refusal, self._wait_seconds = None, self.renew_seconds
+            if not held:
+                other = await self._other_holder()
         if not held:
-            other = await self._other_holder()
             if other != self._last_other:
                 self._last_other = other
                 if other:
@@ -176,45 +195,66 @@ class FeedRunner:
         from feeds.inbox import Inbox
         from feeds.poller import FeedPoller
 
-        loop = asyncio.get_running_loop()
-        renewed_at = loop.time()
-        self.holding = self._ever_held = True
-        session = asyncio.Event()
+        self._renewed_at = time.monotonic()
+        self._ever_held = True
+        self._session = session = asyncio.Event()
         poller = FeedPoller(self.store, actor=self.ingest_actor, on_result=self._on_result,
-                            tick_seconds=self.tick_seconds)
+                            tick_seconds=self.tick_seconds, may_poll=self.still_ours)
         tasks = [asyncio.create_task(poller.run(session), name="feed-poller")]
         if self.watch_inbox:
-            inbox = Inbox(self.inbox_folder, self.store, self.ingest_actor, on_outcome=self._on_outcome)
+            inbox = Inbox(self.inbox_folder, self.store, self.ingest_actor, on_outcome=self._on_outcome,
+                          may_take=self.still_ours)
             tasks.append(asyncio.create_task(self._watch_inbox(inbox, session), name="inbox-watcher"))
         try:
-            while not self._stop.is_set():
+            while not self._stop.is_set() and not session.is_set():
                 await self._wait(self.renew_seconds)
-                if self._stop.is_set():
+                if self._stop.is_set() or session.is_set():
                     break
-                try:
-                    held = await self.store.leases.try_acquire(FEED_POLLER, self.holder, self.ttl_seconds,
-                                                               actor=self.actor)
-                except Exception as error:  # noqa: BLE001 - busy: keep polling while the lease is surely ours
-                    log.warning("cannot renew the lease: %s", error)
-                    if loop.time() - renewed_at < self.ttl_seconds - self.renew_seconds:
-                        continue
-                    self._emit("lease could not be renewed in time: polling stopped")
-                    break
-                if not held:
-                    other = await self._other_holder()
-                    self._emit(f"lease lost to {short_holder(other) if other else 'another process'}:"
-                               " polling stopped")
-                    self._last_other = other
-                    break
-                renewed_at = loop.time()
+                renewed = await self._renew()
+                if renewed is None and not self._renewed_recently(self.ttl_seconds - self.renew_seconds):
+                    self._end_session("lease could not be renewed in time: polling stopped")
         finally:
-            self.holding = False
             session.set()
             done, pending = await asyncio.wait(tasks, timeout=5)
             for task in pending:
                 task.cancel()
             if pending:
                 await asyncio.gather(*pending, return_exceptions=True)
+
+    async def still_ours(self) -> bool:
+        """Asked before each poll and each inbox import: may this process act as the lease holder now?
+
+        Renewed within a renewal period or two: yes. Longer ago, the process was stopped (SIGSTOP,
+        ``ctrl+z``, a suspended VM) or starved; on resume every timer that came due fires at once,
+        before the renewal loop runs, so the lease is asked for again first: lost, and polling ends
+        here without touching a feed or the database.
+        """
+        if self._session is None or self._session.is_set():
+            return False
+        if self._renewed_recently(2 * self.renew_seconds):
+            return True
+        return bool(await self._renew())
+
+    async def _renew(self) -> bool | None:
+        """Renew the lease: True if still ours, False if lost (the session ends), None if the store
+        could not be asked (busy): the caller decides how long that may last."""
+        try:
+            held = await self.store.leases.try_acquire(FEED_POLLER, self.holder, self.ttl_seconds, actor=self.actor)
+        except Exception as error:  # noqa: BLE001 - busy: keep polling while the lease is surely ours
+            log.warning("cannot renew the lease: %s", error)
+            return None
+        if held:
+            self._renewed_at = time.monotonic()
+            return True
+        other = await self._other_holder()
+        self._last_other = other
+        self._end_session(f"lease lost to {short_holder(other) if other else 'another process'}: polling stopped")
+        return False
+
+    def _end_session(self, why: str) -> None:
+        if self._session is not None and not self._session.is_set():
+            self._session.set()
+            self._emit(why)
 
     async def _watch_inbox(self, inbox, session: asyncio.Event) -> None:
         try:

@@ -167,6 +167,10 @@ class _AlreadyImported(Exception):
     pass
 
 
+class _NoLongerOurs(Exception):
+    """This process stopped watching the inbox (its lease lapsed) while taking a file: leave it."""
+
+
 class _ChangedWhileImporting(Exception):
     pass
 
@@ -522,6 +526,9 @@ class Inbox:
     settle_seconds: float = SETTLE_SECONDS
     max_bytes: int = limits.MAX_INBOX_BYTES
     on_outcome: Callable[[InboxOutcome], Any] | None = None
+    #: asked before each file is taken and before its records are written (the lease holder's
+    #: check): False, and the file stays where it is for the process that watches the inbox now
+    may_take: Callable[[], Awaitable[bool]] | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
     #: entries that are not regular files (links, FIFOs, folders): reported once each, then left alone
     _odd_seen: set = field(default_factory=set, init=False, repr=False)
@@ -596,9 +603,13 @@ class Inbox:
                 if _signature(path) != signature:
                     continue  # still growing: the next event or scan takes it
                 try:
+                    if not await self._may_take():
+                        break
                     outcome = await self._take(path)
                 except FileNotFoundError:
                     continue  # taken by another process in the meantime
+                except _NoLongerOurs:
+                    break
                 outcomes.append(outcome)
                 await self._announce(outcome)
             return skipped + outcomes
@@ -619,6 +630,9 @@ class Inbox:
             # On a change, or every rescan_seconds: a file still growing at the last scan is retried.
             if self.candidates() or self._odd_pending:
                 await self.scan_once()
+
+    async def _may_take(self) -> bool:
+        return self.may_take is None or await self.may_take()
 
     async def _take(self, path: Path) -> InboxOutcome:
         name = path.name
@@ -679,6 +693,8 @@ class Inbox:
                 raise Rejected(_in_file_order(unreadable + errors.items), kind)
             if importer.check is not None and (problems := await importer.check(self.store, records)):
                 raise Rejected(problems, kind)
+            if not await self._may_take():
+                raise _NoLongerOurs(name)
             try:
                 written = await self._write(path, read_at, digest, importer, actor, records)
             except _AlreadyImported as error:
@@ -688,6 +704,8 @@ class Inbox:
         except Rejected as rejected:
             return await self._reject(path, rejected.errors, rejected.kind or kind, digest=digest,
                                       signature=read_at)
+        except _NoLongerOurs:
+            raise
         except Exception as error:  # noqa: BLE001 - e.g. a store refusal: set the file aside, say why
             from console.domain import StoreError
 

@@ -336,7 +336,8 @@ class FeedPoller:
                  connect_timeout: float = limits.CONNECT_TIMEOUT, read_timeout: float = limits.READ_TIMEOUT,
                  total_timeout: float = limits.TOTAL_TIMEOUT, max_bytes: int = limits.MAX_FEED_BYTES,
                  on_result: Callable[[PollResult], Awaitable[None] | None] | None = None,
-                 tick_seconds: float = 1.0, rng: random.Random | None = None):
+                 tick_seconds: float = 1.0, rng: random.Random | None = None,
+                 may_poll: Callable[[], Awaitable[bool]] | None = None):
         self.feeds = store.feeds
         self.headlines = store.headlines
         self.actor = actor
@@ -348,6 +349,9 @@ class FeedPoller:
         self.on_result = on_result
         self.tick_seconds = tick_seconds
         self.rng = rng or random.Random()
+        #: asked before each round of polls and before storing a poll (the lease holder's check):
+        #: False, and nothing is fetched or stored
+        self.may_poll = may_poll
         self._client: httpx.AsyncClient | None = None
         self._semaphore = asyncio.Semaphore(self.max_concurrency)
         self._in_flight: dict[int, asyncio.Task] = {}
@@ -385,6 +389,11 @@ class FeedPoller:
             log.exception("feed %s: unexpected error", feed.name)
             return await self._failed(feed, f"internal error: {type(error).__name__}", None, None)
         notes = tuple(dict.fromkeys(clean_line(n, max_chars=200) for n in fetched.notes))
+        if self.may_poll is not None and not await self.may_poll():
+            # Nothing stored, not even the poll's health: the process that polls now fetches it again.
+            result = PollResult(feed=feed, ok=False, error="not stored: this process no longer polls the feeds")
+            await self._report(result)
+            return result
         new_ids: list[int] = []
         next_poll_at = utc_now() + timedelta(seconds=feed.interval_seconds)
         try:
@@ -478,7 +487,8 @@ class FeedPoller:
         try:
             while not stop_event.is_set():
                 try:
-                    self.start_due(await self.feeds.due(utc_now()))
+                    if self.may_poll is None or await self.may_poll():
+                        self.start_due(await self.feeds.due(utc_now()))
                 except Exception:  # noqa: BLE001 - e.g. the database busy for longer than the timeout
                     log.exception("cannot read due feeds")
                 try:

@@ -283,7 +283,8 @@ class WatchFloor(Screen):
         if holder is None:
             return "not polled", "not polled"
         if runner is not None and holder == runner.holder:
-            return "polling here", "polling here"
+            # Ours in the database, but a console resumed after a stop has not renewed it yet.
+            return ("polling here", "polling here") if runner.holding else ("not polled", "not polled")
         return f"polled by {short_holder(holder)}", f"by {short_holder(holder).partition('@')[0]}"
 
     def _every_minute(self) -> None:

@@ -1,0 +1,136 @@
+"""The feed-poller lease between real `cmcc poller` processes: killed, stopped and resumed.
+
+Exactly one process polls: a holder killed with SIGKILL is replaced within TTL + renewal
+(5 s), and a holder stopped (SIGSTOP, ``ctrl+z``, a suspended VM) and resumed after its
+lease went to another process asks for the lease before it fetches or stores anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from console.domain import SYSTEM_ACTOR, Entity, Feed
+from console.dtg import utc_now
+from console.runner import LEASE_RENEW_SECONDS, LEASE_TTL_SECONDS
+from console.store.leases import FEED_POLLER
+from tests.conftest import open_test_store
+from tests.feed_server import FeedServer, rss_document
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Poller:
+    """A `cmcc poller` process whose lines are read as they come, each with when it was read."""
+
+    def __init__(self, db: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "console.cli", "--db", str(db), "poller", "--no-inbox"],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.lines: list[tuple[float, str]] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append((time.monotonic(), line.rstrip("\n")))
+
+    async def said(self, wanted: str, after: float = 0.0, timeout: float = 30.0) -> float | None:
+        """When (monotonic) a line containing ``wanted`` was read, not before ``after``; None if never."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for at, line in list(self.lines):
+                if at >= after and wanted in line:
+                    return at
+            await asyncio.sleep(0.05)
+        return None
+
+    def since(self, after: float) -> list[str]:
+        return [line for at, line in list(self.lines) if at >= after]
+
+    def end(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+            self.process.kill()
+        self.process.wait(timeout=10)
+        self._reader.join(timeout=10)
+
+
+async def a_database_with_a_feed(db_path, server: FeedServer, interval: int) -> None:
+    server.ok("/wire.xml", rss_document([
+        {"title": "Kerem Shalom crossing reopens", "guid": "w1", "published": utc_now() - timedelta(minutes=3)}]))
+    store = await open_test_store(db_path)
+    try:
+        await store.feeds.add(SYSTEM_ACTOR, Feed(name="Wire", url=server.url("/wire.xml"), interval_seconds=interval))
+    finally:
+        await store.close()
+
+
+def test_the_lease_is_chosen_so_a_dead_holder_is_replaced_within_five_seconds():
+    assert LEASE_TTL_SECONDS + LEASE_RENEW_SECONDS <= 5.0  # was 10 + 3
+
+
+async def test_a_holder_killed_with_sigkill_is_replaced_by_the_process_standing_by(db_path):
+    with FeedServer() as server:
+        await a_database_with_a_feed(db_path, server, interval=300)
+        first = Poller(db_path)
+        second = None
+        try:
+            assert await first.said("holding the feed-poller lease"), first.lines
+            second = Poller(db_path)
+            assert await second.said("standing by"), second.lines
+            os.kill(first.process.pid, signal.SIGKILL)  # no chance to release anything
+            killed_at, killed_wall = time.monotonic(), utc_now()
+            took_over = await second.said("holding the feed-poller lease", after=killed_at)
+            assert took_over is not None, second.lines
+            store = await open_test_store(db_path)
+            try:
+                [takeover] = [e for e in await store.journal.recent(limit=50)
+                              if e.entity is Entity.LEASE and e.action == "takeover"]
+                assert (await store.leases.holder(FEED_POLLER) or "").endswith(f":{second.process.pid}")
+            finally:
+                await store.close()
+            # The dead holder's lease lapsed at most a TTL after its last renewal, so at most a TTL
+            # after the kill (was 7-10 s); the one standing by asks once a renewal period: within 5 s.
+            lapsed = datetime.fromisoformat(takeover.changes["lapsed_at"])
+            assert lapsed - killed_wall <= timedelta(seconds=5 - LEASE_RENEW_SECONDS)
+            print(f"takeover {took_over - killed_at:.1f} s after SIGKILL")
+        finally:
+            first.end()
+            if second is not None:
+                second.end()
+
+
+async def test_a_holder_resumed_after_losing_its_lease_asks_before_it_polls(db_path):
+    with FeedServer() as server:
+        await a_database_with_a_feed(db_path, server, interval=5)  # due again while it is stopped
+        holder = Poller(db_path)
+        store = await open_test_store(db_path)
+        try:
+            assert await holder.said("feed Wire: 1 new"), holder.lines
+            holder.process.send_signal(signal.SIGSTOP)
+            # While it is stopped its lease lapses and another process takes it (and does not poll).
+            while not await store.leases.try_acquire(FEED_POLLER, "other@floor:7", 60):
+                await asyncio.sleep(0.2)
+            assert [f.name for f in await store.feeds.due(utc_now() + timedelta(seconds=6))] == ["Wire"]
+            while not await store.feeds.due(utc_now()):
+                await asyncio.sleep(0.2)  # the feed is due: a resumed process that does not ask polls it
+            fetched = len(server.requests_to("/wire.xml"))
+            resumed_at = time.monotonic()
+            holder.process.send_signal(signal.SIGCONT)
+            assert await holder.said("lease lost to other@floor", after=resumed_at), holder.lines
+            # Everything it said since it resumed: the loss first, no poll before it, and no fetch.
+            assert not [line for line in holder.since(resumed_at) if line.startswith("feed ")], holder.since(resumed_at)
+            assert len(server.requests_to("/wire.xml")) == fetched
+            assert await store.leases.holder(FEED_POLLER) == "other@floor:7"
+        finally:
+            holder.end()
+            await store.close()
