@@ -145,6 +145,10 @@ class PtyCapture:
             self._process.send_signal(signum)
 
     @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
+    @property
     def returncode(self) -> int | None:
         return None if self._process is None else self._process.poll()
 

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from console import collector, low_bandwidth, terminal
 from console.config import Settings, save_setting
 from console.domain import Actor, Entity, StoreError
+from console.job_control import JobControl
 from console.messages import ActorChanged, StoreChanged
 from console.screens.help import key_label
 from console.screens.watch_floor import WatchFloor
@@ -90,6 +91,7 @@ class CmccApp(App):
         self.theming.start(self.settings.theme, low_bandwidth=self.settings.low_bandwidth)
         self.push_screen(floor)
         self._end_on(ENDING_SIGNALS)
+        self._signals_handled += JobControl(self).install()
         self.watch_changes()
         if self.settings.poll_feeds:
             self.run_feeds()

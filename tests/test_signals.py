@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.pty_capture import PtyCapture
+from bench.pty_capture import PtyCapture, visible
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,3 +57,42 @@ def test_a_console_ended_by_a_signal_releases_the_lease_and_the_terminal(demo_db
         assert lease_holder(db) is None
         assert console.returncode == 0
         assert b"\x1b[?1049l" in bytes(console.data)  # back from the alternate screen
+
+
+def process_state(pid: int) -> str:
+    """R, S, T (stopped), ... from /proc: the field after the command's closing parenthesis."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+def thread_count(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("Threads:")).split()[1])
+
+
+def test_a_console_stopped_and_continued_keeps_one_keyboard_reader_and_still_quits(demo_db):
+    db, env = demo_db
+    with PtyCapture([sys.executable, "-m", "console.cli", "--db", str(db)], size=(80, 24), env=env,
+                    cwd=str(ROOT)) as console:
+        pid = console.pid
+        assert wait_for(lambda: lease_holder(db) is not None), bytes(console.data)[-300:]
+        console.wait_quiet(quiet=1.0)
+        before = thread_count(pid)
+        # kill -STOP (a stopped SSH session) three times, then ctrl+z as a shell's job control sends it
+        for signum in (signal.SIGSTOP, signal.SIGSTOP, signal.SIGSTOP, signal.SIGTSTP, signal.SIGTSTP):
+            console.signal(signum)
+            assert wait_for(lambda: process_state(pid) == "T"), f"not stopped by {signal.Signals(signum).name}"
+            mark = len(console.data)
+            console.signal(signal.SIGCONT)
+            assert wait_for(lambda: process_state(pid) != "T")
+            # on the terminal it was given back, the console enters its screen again and draws it
+            assert wait_for(lambda: b"\x1b[?1049h" in bytes(console.data)[mark:])
+        console.wait_quiet(quiet=1.0)
+        # Each SIGCONT started another keyboard reader and writer (two threads); one more thread
+        # may be asyncio's executor pool warming up.
+        assert thread_count(pid) <= before + 1, (before, thread_count(pid))
+        mark = len(console.data)
+        console.send("q")
+        assert wait_for(lambda: b"Quit" in visible(bytes(console.data)[mark:])), "q went unanswered"
+        console.send("y")
+        assert wait_for(lambda: not console.running()), "y did not quit"
+        assert console.returncode == 0
