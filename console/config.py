@@ -50,9 +50,13 @@ class Settings:
                 seen[word.casefold()] = word
         return tuple(seen.values())
 
-    @property
-    def inbox_path(self) -> Path:
-        return Path(self.inbox).expanduser() if self.inbox else data_dir() / "inbox"
+    def inbox_for(self, database: str | Path) -> Path:
+        """The inbox folder: the ``inbox`` setting, or one beside the database (``cmcc.db`` ->
+        ``cmcc-inbox``), so every process on that database watches the same folder, whoever runs it."""
+        if self.inbox:
+            return Path(self.inbox).expanduser()
+        database = Path(database).expanduser()
+        return database.with_name(f"{database.stem}-inbox")
 
 
 _TYPES = {f.name: f.type for f in fields(Settings) if f.name != "problems"}

@@ -60,7 +60,7 @@ class FeedRunner:
         self.actor = actor
         self.settings = settings
         if inbox_folder is None and settings is not None:
-            inbox_folder = settings.inbox_path
+            inbox_folder = settings.inbox_for(store.path)
         self.inbox_folder = Path(inbox_folder).expanduser() if inbox_folder else None
         self.holder = holder or holder_id(actor.login)
         self.ttl_seconds = ttl_seconds
@@ -68,6 +68,8 @@ class FeedRunner:
         self.tick_seconds = tick_seconds
         self.on_event = on_event
         self.watch_inbox = watch_inbox and self.inbox_folder is not None
+        #: told to every console through the lease: the folder files must be dropped into
+        self.watching = str(self.inbox_folder) if self.watch_inbox else ""
         # Ingestion is the system's doing, whoever's console happens to hold the lease;
         # the origin says which process it was.
         self.ingest_actor = replace(SYSTEM_ACTOR, origin=clean_origin(self.holder))
@@ -159,7 +161,7 @@ class FeedRunner:
         else:
             try:
                 held = await self.store.leases.try_acquire(FEED_POLLER, self.holder, self.ttl_seconds,
-                                                           actor=self.actor)
+                                                           actor=self.actor, watching=self.watching)
             except Exception as error:  # noqa: BLE001 - a read-only or busy database: ask again, less often
                 self._refused(str(error))
                 return False
@@ -203,7 +205,7 @@ class FeedRunner:
         tasks = [asyncio.create_task(poller.run(session), name="feed-poller")]
         if self.watch_inbox:
             inbox = Inbox(self.inbox_folder, self.store, self.ingest_actor, on_outcome=self._on_outcome,
-                          may_take=self.still_ours)
+                          may_take=self.still_ours, folder_group=_group_of(self.store.path))
             tasks.append(asyncio.create_task(self._watch_inbox(inbox, session), name="inbox-watcher"))
         try:
             while not self._stop.is_set() and not session.is_set():
@@ -239,7 +241,8 @@ class FeedRunner:
         """Renew the lease: True if still ours, False if lost (the session ends), None if the store
         could not be asked (busy): the caller decides how long that may last."""
         try:
-            held = await self.store.leases.try_acquire(FEED_POLLER, self.holder, self.ttl_seconds, actor=self.actor)
+            held = await self.store.leases.try_acquire(FEED_POLLER, self.holder, self.ttl_seconds, actor=self.actor,
+                                                       watching=self.watching)
         except Exception as error:  # noqa: BLE001 - busy: keep polling while the lease is surely ours
             log.warning("cannot renew the lease: %s", error)
             return None
@@ -278,6 +281,14 @@ class FeedRunner:
                 self._emit(f"released the {FEED_POLLER} lease")
         except Exception as error:  # noqa: BLE001 - closing down: it lapses by itself
             log.warning("cannot release the lease: %s", error)
+
+
+def _group_of(path) -> int | None:
+    """The database file's group: a new inbox is made that group's, as the database is."""
+    try:
+        return Path(path).stat().st_gid
+    except (OSError, TypeError):
+        return None
 
 
 def clean_origin(holder: str) -> str:

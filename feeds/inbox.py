@@ -218,9 +218,31 @@ def _split_name(name: str) -> tuple[str, str]:
     return path.stem, path.suffix
 
 
+#: A new inbox, and its processed/ and rejected/, belong to the floor, not to the user whose process
+#: made them: group-writable, and setgid, so what any member drops or moves keeps the folder's group.
+FOLDER_MODE = 0o2770
+
+
+def make_folder(folder: Path, group: int | None = None) -> None:
+    """Create ``folder`` (FOLDER_MODE, of ``group``) if it is missing; an existing one is left as it is."""
+    if folder.is_dir():
+        return
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        return  # another process made it first
+    if group is not None:
+        try:
+            os.chown(folder, -1, group)  # before the mode: a change of group may clear setgid
+        except OSError:
+            pass  # not a member of the database's group: the user's own group, still group-writable
+    os.chmod(folder, FOLDER_MODE)  # whatever the umask
+
+
 def move_aside(source: Path, folder: Path) -> Path:
     """Move without ever overwriting: link to a free name (atomic, fails if taken), then unlink."""
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)  # inside the inbox (setgid): its group
     for _ in range(100):
         destination = unique_destination(folder, source.name)
         try:
@@ -529,6 +551,8 @@ class Inbox:
     #: asked before each file is taken and before its records are written (the lease holder's
     #: check): False, and the file stays where it is for the process that watches the inbox now
     may_take: Callable[[], Awaitable[bool]] | None = None
+    #: the group a new inbox folder is given (the database's)
+    folder_group: int | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
     #: entries that are not regular files (links, FIFOs, folders): reported once each, then left alone
     _odd_seen: set = field(default_factory=set, init=False, repr=False)
@@ -591,7 +615,7 @@ class Inbox:
     async def scan_once(self) -> list[InboxOutcome]:
         """Take every complete file now in the folder. Files still being written wait for the next scan."""
         async with self._lock:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            make_folder(self.folder, self.folder_group)
             first = {p: _signature(p) for p in self.candidates()}
             first = {p: s for p, s in first.items() if s is not None}
             skipped = await self._report_odd()
@@ -618,7 +642,7 @@ class Inbox:
         """Scan at start (files that arrived while nothing ran), then on every change until stopped."""
         from watchfiles import awatch  # imported lazily: only the process that watches pays for it
 
-        self.folder.mkdir(parents=True, exist_ok=True)
+        make_folder(self.folder, self.folder_group)
         await self.scan_once()
         async for _changes in awatch(
             self.folder, stop_event=stop_event, recursive=False, debounce=200, step=50,

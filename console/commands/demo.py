@@ -16,8 +16,9 @@ import asyncio
 import contextlib
 import random
 from dataclasses import replace
+from pathlib import Path
 
-from console.paths import data_dir, demo_database_path
+from console.paths import demo_database_path
 
 HELP = "create (or reuse) a demo database and open the console on it, with live simulated feeds"
 
@@ -52,8 +53,12 @@ async def prepare_demo(store) -> None:
         await store.operators.add(SYSTEM_ACTOR, Operator(login, f"{login} (demo admin)", "USA", Role.ADMIN))
 
 
-def demo_inbox():
-    return data_dir() / "demo-inbox"
+def demo_inbox(database) -> Path:
+    """Beside the demo database, as any database's inbox (``demo.db`` -> ``demo-inbox``): never
+    the ``inbox`` setting, which may be the floor's real one."""
+    from console.config import Settings
+
+    return Settings().inbox_for(database)
 
 
 async def point_feeds_at(store, urls: dict[str, str], interval: int = DEMO_FEED_INTERVAL) -> None:
@@ -88,14 +93,15 @@ async def drop_inbox_files(folder, every: float = INBOX_EVERY_SECONDS, rng: rand
 async def live_demo(store, settings, *, simulator_interval: float = SIMULATOR_INTERVAL,
                     feed_interval: int = DEMO_FEED_INTERVAL, inbox_every: float = INBOX_EVERY_SECONDS):
     """The simulator and the inbox dropper around the console; yields the console's settings."""
+    from feeds.inbox import make_folder
     from feeds.simulator import FeedSimulator
 
     simulator = await FeedSimulator(interval=simulator_interval).start()
     dropper = None
     try:
         await point_feeds_at(store, simulator.urls, feed_interval)
-        inbox = demo_inbox()
-        inbox.mkdir(parents=True, exist_ok=True)
+        inbox = demo_inbox(store.path)
+        make_folder(inbox)
         dropper = asyncio.create_task(drop_inbox_files(inbox, inbox_every), name="demo-inbox-dropper")
         yield replace(settings, inbox=str(inbox), poll_feeds=True)
     finally:

@@ -38,7 +38,7 @@ async def run(args: argparse.Namespace) -> int:
     store = await Store.open(args.db)
     try:
         actor, _notice = await current_actor(store)  # a viewer may run it too: ingestion is the system's
-        runner = FeedRunner(store, actor, settings, args.inbox or settings.inbox_path, on_event=say,
+        runner = FeedRunner(store, actor, settings, args.inbox or settings.inbox_for(store.path), on_event=say,
                             watch_inbox=not args.no_inbox)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -22,7 +22,7 @@ from widgets.feed_health_table import FeedHealthTable
 class FeedHealthScreen(Screen):
     DEFAULT_CSS = """
     FeedHealthScreen > .feed-health-title { height: 1; text-style: bold; background: $panel; }
-    FeedHealthScreen > .feed-health-summary { height: 1; color: $text-muted; }
+    FeedHealthScreen > .feed-health-summary { height: auto; color: $text-muted; }
     FeedHealthScreen > FeedHealthTable { height: 1fr; }
     """
     BINDINGS = [
@@ -48,15 +48,16 @@ class FeedHealthScreen(Screen):
         from console.store.leases import FEED_POLLER, short_holder
 
         feeds = await self.app.store.feeds.list()
-        holder = await self.app.store.leases.holder(FEED_POLLER)
+        lease = await self.app.store.leases.live(FEED_POLLER)
         self.query_one(FeedHealthTable).sync(feeds)
         runner = getattr(self.app, "feed_runner", None)
-        if holder is None:
+        if lease is None:
             who = "nobody polls (no console or cmcc poller holds the lease)"
-        elif runner is not None and runner.holder == holder:
-            who = "polled by this console"
         else:
-            who = f"polled by {short_holder(holder)}"
+            who = "polled by this console" if runner is not None and runner.holder == lease.holder else (
+                f"polled by {short_holder(lease.holder)}")
+            # Where files must be dropped: the folder the polling process watches, whatever ours says.
+            who += f" · inbox {lease.watching}" if lease.watching else " · no inbox watched"
         enabled = [f for f in feeds if f.enabled]
         failing = sum(1 for f in enabled if f.consecutive_failures)
         summary = f"{len(enabled)} of {len(feeds)} enabled · {failing} failing · {who}"

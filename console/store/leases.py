@@ -46,6 +46,8 @@ class Lease:
     name: str
     holder: str
     expires_at: datetime
+    #: what the holder watches besides the feeds: its inbox folder ('' for none)
+    watching: str = ""
 
     def live(self, now: datetime | None = None) -> bool:
         return self.expires_at > (now or utc_now())
@@ -56,28 +58,30 @@ class LeaseRepository:
         self.database = database
 
     async def try_acquire(self, name: str, holder: str, ttl_seconds: float, *,
-                          actor: Actor | None = None) -> bool:
+                          actor: Actor | None = None, watching: str = "") -> bool:
         """Take or renew the lease; False while another holder's lease is still live."""
         holder = clean_line(holder, max_chars=200)
+        watching = clean_line(watching, max_chars=1000)
         async with self.database.transaction() as conn:
             now = utc_now()
             expires = _stamp(now + timedelta(seconds=ttl_seconds))
             async with conn.execute("SELECT holder, expires_at FROM leases WHERE name = ?", (name,)) as cursor:
                 row = await cursor.fetchone()
             if row is None:
-                await conn.execute("INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)",
-                                   (name, holder, expires))
+                await conn.execute("INSERT INTO leases (name, holder, expires_at, watching) VALUES (?, ?, ?, ?)",
+                                   (name, holder, expires, watching))
                 await record(conn, actor or SYSTEM_ACTOR, Entity.LEASE, None, "acquire",
                              {"lease": name, "holder": holder})
                 return True
             current, current_expiry = row[0], datetime.fromisoformat(row[1])
             if current == holder:
-                await conn.execute("UPDATE leases SET expires_at = ? WHERE name = ?", (expires, name))
+                await conn.execute("UPDATE leases SET expires_at = ?, watching = ? WHERE name = ?",
+                                   (expires, watching, name))
                 return True
             if current_expiry > now:
                 return False
-            await conn.execute("UPDATE leases SET holder = ?, expires_at = ? WHERE name = ?",
-                               (holder, expires, name))
+            await conn.execute("UPDATE leases SET holder = ?, expires_at = ?, watching = ? WHERE name = ?",
+                               (holder, expires, watching, name))
             await record(conn, actor or SYSTEM_ACTOR, Entity.LEASE, None, "takeover",
                          {"lease": name, "holder": holder, "previous": current,
                           "lapsed_at": current_expiry.isoformat(timespec="seconds")})
@@ -94,10 +98,17 @@ class LeaseRepository:
             return True
 
     async def get(self, name: str) -> Lease | None:
-        row = await self.database.fetchone("SELECT name, holder, expires_at FROM leases WHERE name = ?", (name,))
-        return Lease(row["name"], row["holder"], datetime.fromisoformat(row["expires_at"])) if row else None
+        row = await self.database.fetchone("SELECT name, holder, expires_at, watching FROM leases WHERE name = ?",
+                                           (name,))
+        return Lease(row["name"], row["holder"], datetime.fromisoformat(row["expires_at"]),
+                     row["watching"]) if row else None
+
+    async def live(self, name: str) -> Lease | None:
+        """The lease while it is live; None when nobody holds it (or it lapsed)."""
+        lease = await self.get(name)
+        return lease if lease is not None and lease.live() else None
 
     async def holder(self, name: str) -> str | None:
         """The live holder of the lease, or None when nobody holds it (or it lapsed)."""
-        lease = await self.get(name)
-        return lease.holder if lease is not None and lease.live() else None
+        lease = await self.live(name)
+        return lease.holder if lease is not None else None
