@@ -1,17 +1,23 @@
-"""``cmcc export KIND --since 24h --format csv|json|md [--output FILE]``."""
+"""``cmcc export KIND --since 24h --format csv|json|md [--output FILE]``.
+
+KIND is incidents, aid or roster (``console.exporting``). A csv or json export imports back with
+``cmcc import KIND`` to the same records; importing it again changes nothing.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-HELP = "write records (what you may see) as csv, json or md: e.g. export incidents --since 24h"
+HELP = ("write records (what you may see) as csv, json or md: e.g. export incidents --since 24h;"
+        " csv and json import back with cmcc import KIND")
 
 
 def register(parser: argparse.ArgumentParser) -> None:
     from console.exporting import EXPORTERS, FORMATS
 
     parser.add_argument("kind", choices=sorted(EXPORTERS), help="what to export")
-    parser.add_argument("--since", default="24h", help="how far back: 90m, 24h, 7d, 2w (default 24h)")
+    parser.add_argument("--since", default="24h",
+                        help="how far back: 90m, 24h, 7d, 2w (default 24h; the roster is not dated: all of it)")
     parser.add_argument("--format", dest="fmt", choices=FORMATS, default="csv", help="output format (default csv)")
     parser.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
 

@@ -36,8 +36,10 @@ def _md_cell(value: object) -> str:
 
 
 def _csv_cell(value: object) -> object:
-    """Keep spreadsheets from running a cell as a formula (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(value):
+    """Keep spreadsheets from running a cell as a formula (CSV injection): a leading ``'``, which a
+    spreadsheet shows as text. A value that itself begins with ``'`` gets one too, so that ``cmcc
+    import`` can take exactly one off again (feeds.importers.columns.unquote_cell)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r", "'") and not _is_number(value):
         return "'" + value
     return "" if value is None else value
 
@@ -84,3 +86,4 @@ async def write_records(out: TextIO, fmt: str, columns: Sequence[str],
 # Exporters register themselves on import.
 from console.exporting import aid  # noqa: E402,F401
 from console.exporting import incidents  # noqa: E402,F401
+from console.exporting import roster  # noqa: E402,F401

@@ -40,6 +40,7 @@ Hot queries and their plans (SQLite 3.40; ``bench/bench_aid.py``: 200,000 moveme
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -381,6 +382,12 @@ def _movement_values(movement: Movement, crossing_id: int, now: str) -> dict:
     }
 
 
+#: A movement without a reference is the same convoy as one recorded with these columns equal
+#: (its status and note may have moved on since).
+_SAME_CONVOY = ("planned_date", "crossing_id", "organisation", "commodity", "load_type", "trucks", "tonnes",
+                "pallets", "reference", "figure_source")
+
+
 @dataclass(frozen=True)
 class InsertOutcome:
     inserted: list[int]
@@ -521,7 +528,8 @@ class AidRepository:
             raise ValidationError(errors)
         async with self.database.write(actor) as (conn, actor):
             require(actor, Permission.CREATE, "record movements")
-            outcome = await self.insert_in(conn, actor, [cleaned], action="create")
+            # a new movement: an id it carries (a copy of another) is not one to keep
+            outcome = await self.insert_in(conn, actor, [replace(cleaned, id=None)], action="create")
         if not outcome.inserted:
             raise ValidationError({"reference": f"{cleaned.reference} is already recorded from"
                                                 f" {cleaned.figure_source.short}"})
@@ -535,6 +543,13 @@ class AidRepository:
 
         A movement whose (reference, source) is already recorded is skipped, not
         duplicated; each new one gets its journal row.
+
+        A movement's ``id`` (an import of an export: the id it has in the database it came
+        from) is kept when no movement has it here, so that the same file imported again
+        finds the same records. Without a reference, that is all that tells a movement from an
+        identical convoy: one with an id is already recorded when the movement of that id here,
+        or failing that any movement, is the same convoy (``_SAME_CONVOY``); one with neither
+        reference nor id is always added.
         """
         require(actor, Permission.CREATE, "record movements")
         if not movements:
@@ -544,20 +559,28 @@ class AidRepository:
         if unknown:
             raise ValidationError({"crossing": f"unknown crossing {', '.join(unknown)}"})
         now = to_iso(utc_now())
-        values = [{**_movement_values(m, ids[m.crossing_code], now), "origin_nation": origin_of(actor)}
+        values = [{"id": m.id, **_movement_values(m, ids[m.crossing_code], now), "origin_nation": origin_of(actor)}
                   for m in movements]
+        values = await self._keep_ids(conn, values)
+        if not values:
+            return InsertOutcome([], len(movements))
         names = list(values[0])
+        kept = [v["id"] for v in values if v["id"] is not None]
         async with conn.execute("SELECT coalesce(max(id), 0) FROM movements") as cursor:
             before = (await cursor.fetchone())[0]
         await conn.executemany(
             f"INSERT OR IGNORE INTO movements ({', '.join(names)}) VALUES ({', '.join(':' + c for c in names)})",
             values)
-        # The write lock is ours: every row above the old maximum is one we just inserted.
+        # The write lock is ours: every row above the old maximum is one we just inserted, and so is
+        # every row of a kept id (each was free a moment ago).
         columns = ("id", "planned_date", "crossing_id", "organisation", "commodity", "load_type", "trucks", "tonnes",
                    "pallets", "reference", "figure_source", "status", "status_note", "releasability",
                    "origin_nation", "created_at")
-        async with conn.execute(f"SELECT {', '.join(columns)} FROM movements WHERE id > ? ORDER BY id",
-                                (before,)) as cursor:
+        # (UNION ALL, not OR: with OR the planner scans the whole table, batch after batch)
+        async with conn.execute(f"SELECT {', '.join(columns)} FROM movements WHERE id > ? UNION ALL"
+                                f" SELECT {', '.join(columns)} FROM movements"
+                                f" WHERE id IN (SELECT value FROM json_each(?)) AND id <= ? ORDER BY id",
+                                (before, json.dumps(kept), before)) as cursor:
             new_rows = list(await cursor.fetchall())
         from console.store.journal import record_many, seal
 
@@ -572,6 +595,38 @@ class AidRepository:
             entries.append((row[0], action, changes))
         await record_many(conn, actor, Entity.MOVEMENT, entries)
         return InsertOutcome(inserted, len(movements) - len(inserted))
+
+    @staticmethod
+    async def _keep_ids(conn: aiosqlite.Connection, values: list[dict]) -> list[dict]:
+        """The rows to insert: each with the id it came with when that id is free here (else None:
+        a new one), leaving out a movement without a reference that is already recorded."""
+        wanted = [v["id"] for v in values if v["id"] is not None]
+        if not wanted:
+            return values
+        async with conn.execute(
+                f"SELECT {', '.join(('id',) + _SAME_CONVOY)} FROM movements"
+                " WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(wanted),)) as cursor:
+            taken = {row[0]: tuple(row[1:]) for row in await cursor.fetchall()}
+        rows, claimed = [], set()
+        for value in values:
+            wanted_id = value["id"]
+            if wanted_id is None:
+                rows.append(value)
+                continue
+            if wanted_id not in taken and wanted_id not in claimed:
+                claimed.add(wanted_id)
+                rows.append(value)
+                continue
+            if not value["reference"]:
+                convoy = tuple(value[c] for c in _SAME_CONVOY)
+                if taken.get(wanted_id) == convoy:
+                    continue  # this very movement: already recorded
+                where = " AND ".join(f"{c} IS ?" for c in _SAME_CONVOY)
+                async with conn.execute(f"SELECT 1 FROM movements WHERE {where} LIMIT 1", convoy) as cursor:
+                    if await cursor.fetchone() is not None:
+                        continue  # recorded here under another id (an earlier import of the same file)
+            rows.append({**value, "id": None})
+        return rows
 
     async def set_movement_status(self, actor: Actor, movement_id: int, status: MovementStatus,
                                   note: str = "", expected_version: int | None = None) -> Movement:

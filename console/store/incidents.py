@@ -42,6 +42,7 @@ bench/bench_incidents.py --compare`` prints these and the timings):
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -92,6 +93,17 @@ EDITABLE_FIELDS = (
     "reliability", "credibility", "assigned_cell", "releasability",
 )
 
+#: An incident read back from a file is the one recorded with these equal (``import_in``).
+SAME_INCIDENT = ("occurred_at", "governorate", "category", "description")
+#: The permission an import needs to give a new incident each status: the workflow's own steps.
+IMPORT_STATUS_PERMISSION = {
+    IncidentStatus.REPORTED: Permission.CREATE,
+    IncidentStatus.VERIFYING: Permission.EDIT,
+    IncidentStatus.VERIFIED: Permission.VERIFY,
+    IncidentStatus.UNSUBSTANTIATED: Permission.VERIFY,
+    IncidentStatus.CLOSED: Permission.VERIFY,
+}
+
 LINK_KINDS = ("incident", "headline")
 LINK_RELATIONS = ("confirms", "disputes", "relates")
 PROMOTED_FROM = "promoted_from"
@@ -137,6 +149,14 @@ class IncidentSummary:
     def total(self) -> int:
         """Every incident the actor may see: what ``count`` gives for a filter that narrows nothing."""
         return sum(self.by_status.values())
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What ``import_in`` did: the ids it inserted, and how many incidents were already recorded."""
+
+    inserted: list[int]
+    already_present: int
 
 
 @dataclass(frozen=True)
@@ -459,28 +479,109 @@ class IncidentRepository:
             cleaned.append(checked)
         return await self._insert(conn, actor, cleaned)
 
-    async def _insert(self, conn, actor: Actor, incidents: Sequence[Incident]) -> list[Incident]:
-        """Insert validated incidents, their full-text rows and one journal row each."""
+    async def import_in(self, conn, actor: Actor, incidents: Sequence[Incident]) -> ImportOutcome:
+        """Incidents read back from a file (``cmcc import incidents``, the inbox), inside the caller's
+        open transaction.
+
+        Unlike a new report (``insert_in``), each keeps the status and the acknowledgement the file
+        gives it, as the workflow would have them: a status past verifying needs a watch officer,
+        verifying or an acknowledgement an operator (``IMPORT_STATUS_PERMISSION``). An incident with
+        an ``id`` (an export's: its id where it was exported) keeps it when no incident has it here.
+        One whose incident of that id here, or failing that any incident, is the same report
+        (``SAME_INCIDENT``: time, governorate, category, description) is already recorded: left as
+        it is and counted, so importing an export twice changes nothing. One without an id is
+        always a new incident.
+        """
+        from console.validation import check_not_future
+
+        require(actor, Permission.CREATE, "import incidents")
+        cleaned = []
+        for number, incident in enumerate(incidents, start=1):
+            checked, errors = validate_incident(incident)
+            if incident.acknowledged_at is not None and (future := check_not_future(incident.acknowledged_at)):
+                errors["acknowledged_at"] = future
+            if errors:
+                raise ValidationError({f"record {number} {k}": v for k, v in errors.items()})
+            cleaned.append(checked)
+        for status in sorted({i.status for i in cleaned}, key=list(IncidentStatus).index):
+            require(actor, IMPORT_STATUS_PERMISSION[status], f"import {status.value} incidents")
+        if any(i.acknowledged_at is not None for i in cleaned):
+            require(actor, Permission.EDIT, "import acknowledged incidents")
+        new, present = await self._not_yet_here(conn, cleaned)
+        inserted = await self._insert(conn, actor, new, imported=True)
+        return ImportOutcome([i.id for i in inserted], present)
+
+    @staticmethod
+    async def _not_yet_here(conn, incidents: Sequence[Incident]) -> tuple[list[Incident], int]:
+        """The incidents to insert (an id kept where it is free here, else dropped), and how many
+        of the others are already recorded (see ``import_in``)."""
+        wanted = [i.id for i in incidents if i.id is not None]
+        taken: dict[int, tuple] = {}
+        if wanted:
+            async with conn.execute(
+                    f"SELECT id, {', '.join(SAME_INCIDENT)} FROM incidents"
+                    " WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(wanted),)) as cursor:
+                taken = {row[0]: tuple(row[1:]) for row in await cursor.fetchall()}
+        new, present, claimed = [], 0, set()
+        for incident in incidents:
+            if incident.id is None:
+                new.append(incident)
+                continue
+            if incident.id not in taken and incident.id not in claimed:
+                claimed.add(incident.id)
+                new.append(incident)
+                continue
+            report = _same_incident(incident)
+            if taken.get(incident.id) == report:
+                present += 1  # this very incident
+                continue
+            where = " AND ".join(f"{c} = ?" for c in SAME_INCIDENT)
+            async with conn.execute(f"SELECT 1 FROM incidents WHERE {where} LIMIT 1", report) as cursor:
+                if await cursor.fetchone() is not None:
+                    present += 1  # recorded here under another id (an earlier import of the same file)
+                    continue
+            new.append(replace(incident, id=None))  # its id is another incident's here
+        return new, present
+
+    async def _insert(self, conn, actor: Actor, incidents: Sequence[Incident], *,
+                      imported: bool = False) -> list[Incident]:
+        """Insert validated incidents, their full-text rows and one journal row each.
+
+        New reports (``imported`` False) start reported and unacknowledged, with new ids;
+        ``imported`` ones keep their status, acknowledgement and id (``import_in`` checked it is free).
+        """
         if not incidents:
             return []
         now = utc_now().replace(microsecond=0)
         rows = []
         for incident in incidents:
             values = _column_values(incident)
-            values.update(status=IncidentStatus.REPORTED.value, created_at=to_iso(now), updated_at=to_iso(now),
-                          origin_nation=origin_of(actor))
+            values.update(status=(incident.status if imported else IncidentStatus.REPORTED).value,
+                          created_at=to_iso(now), updated_at=to_iso(now), origin_nation=origin_of(actor))
+            if imported:
+                acknowledged = incident.acknowledged_at is not None
+                values.update(acknowledged_by=incident.acknowledged_by if acknowledged else "",
+                              acknowledged_at=to_iso(incident.acknowledged_at))
             rows.append(values)
         columns = list(rows[0])
         async with conn.execute("SELECT coalesce(max(id), 0) FROM incidents") as cursor:
             first_id = (await cursor.fetchone())[0] + 1
-        if len(rows) == 1:
+        kept = [incident.id if imported else None for incident in incidents]
+        if len(rows) == 1 and kept[0] is None:
             cursor = await conn.execute(
                 f"INSERT INTO incidents ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})",
                 rows[0])
             ids = [int(cursor.lastrowid)]
         else:
-            # Ours is the write lock: ids run on from the old maximum (INTEGER PRIMARY KEY, no AUTOINCREMENT).
-            ids = list(range(first_id, first_id + len(rows)))
+            # Ours is the write lock: new ids run on from the old maximum (INTEGER PRIMARY KEY, no
+            # AUTOINCREMENT), past the ids kept.
+            ids, next_id, keeping = [], first_id, {k for k in kept if k is not None}
+            for wanted in kept:
+                if wanted is None:
+                    while next_id in keeping:
+                        next_id += 1
+                    wanted, next_id = next_id, next_id + 1
+                ids.append(wanted)
             await conn.executemany(
                 f"INSERT INTO incidents (id, {', '.join(columns)}) VALUES (:id, {', '.join(':' + c for c in columns)})",
                 [{**values, "id": new_id} for values, new_id in zip(rows, ids)])
@@ -488,6 +589,9 @@ class IncidentRepository:
                                [(new_id, incident.description) for new_id, incident in zip(ids, incidents)])
         await record_many(conn, actor, Entity.INCIDENT, [(new_id, "create", values)
                                                          for new_id, values in zip(ids, rows)])
+        if imported:
+            return [replace(incident, id=new_id, created_at=now, updated_at=now, version=1)
+                    for incident, new_id in zip(incidents, ids)]
         return [replace(incident, id=new_id, status=IncidentStatus.REPORTED, created_at=now, updated_at=now,
                         version=1, acknowledged_by="", acknowledged_at=None)
                 for incident, new_id in zip(incidents, ids)]
@@ -620,6 +724,11 @@ class IncidentRepository:
             "INSERT INTO incidents_fts (rowid, description, notes) SELECT id, description,"
             " (SELECT coalesce(group_concat(text, ' '), '') FROM incident_notes WHERE incident_id = incidents.id)"
             " FROM incidents WHERE id = ?", (incident_id,))
+
+
+def _same_incident(incident: Incident) -> tuple:
+    """An incident's ``SAME_INCIDENT`` columns as the table holds them."""
+    return (to_iso(incident.occurred_at), incident.governorate.value, incident.category.value, incident.description)
 
 
 def incident_as_dict(incident: Incident) -> dict:

@@ -226,7 +226,10 @@ class PartnerRepository:
     async def partner_codes(self) -> list[str]:
         return [r[0] for r in await self.database.fetchall("SELECT code FROM partners ORDER BY code")]
 
-    async def officers(self, actor: Actor, flt: RosterFilter | None = None, limit: int = 5000) -> list[Officer]:
+    async def officers(self, actor: Actor, flt: RosterFilter | None = None, limit: int = 5000,
+                       offset: int = 0) -> list[Officer]:
+        """The officers ``actor`` may see that ``flt`` matches, by partner and name (``offset``: a
+        page further on, as ``cmcc export roster`` reads them)."""
         clause, params = visible_to(actor, "o.releasability")
         parts = [clause]
         flt = flt or RosterFilter()
@@ -247,9 +250,10 @@ class PartnerRepository:
             parts.append(f"instr(lower(p.code || ' ' || o.rank || ' ' || o.name || ' ' || o.cell || ' ' || o.role),"
                          f" lower(:w{index})) > 0")
             params[f"w{index}"] = word
-        params["limit"] = limit
+        params.update(limit=limit, offset=offset)
         rows = await self.database.fetchall(
-            f"{OFFICER_SELECT} WHERE {' AND '.join(parts)} ORDER BY p.code, o.name LIMIT :limit", params)
+            f"{OFFICER_SELECT} WHERE {' AND '.join(parts)} ORDER BY p.code, o.name, o.id"
+            " LIMIT :limit OFFSET :offset", params)
         return [officer_from_row(r) for r in rows]
 
     async def roster_counts(self, actor: Actor, today: date) -> RosterCounts:

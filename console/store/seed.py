@@ -132,6 +132,9 @@ HEADLINE_TEMPLATES = [
 FEEDS = [("Wire Service", "http://127.0.0.1:1/rss.xml"), ("Regional Daily", "http://127.0.0.1:1/atom.xml"),
          ("OCHA Updates", "http://127.0.0.1:1/feed.json"), ("Social Monitor", "http://127.0.0.1:1/social.json")]
 WATCH_WORDS = ("hostage", "Rafah", "looted", "strike")
+#: The demo's note for each movement status that needs one (console.domain.MOVEMENT_NOTE_REQUIRED).
+STATUS_NOTES = {"held": "held for inspection", "rejected": "refused at the crossing",
+                "intercepted": "stopped on the road"}
 
 
 class _Journal:
@@ -220,9 +223,13 @@ async def seed_demo(database: Database, *, operator_login: str, now: datetime | 
         await insert("incidents", columns, incidents, "incident")
         await conn.executemany("INSERT INTO incidents_fts (rowid, description, notes) VALUES (?, ?, '')", fts)
 
+        # held, rejected and intercepted movements carry the note the store requires of them (an
+        # export of the demo imports back: the importer refuses such a movement without one)
         await insert("movements", ["planned_date", "crossing_id", "organisation", "commodity", "load_type", "trucks",
-                                   "tonnes", "pallets", "reference", "figure_source", "status", "releasability",
-                                   "created_at", "updated_at"], _movements(rng, now), "movement")
+                                   "tonnes", "pallets", "reference", "figure_source", "status", "status_note",
+                                   "releasability", "created_at", "updated_at"],
+                     [(*row[:11], STATUS_NOTES.get(row[10], ""), *row[11:]) for row in _movements(rng, now)],
+                     "movement")
         await insert("dual_use_requests", ["item", "list_reference", "quantity", "organisation", "justification",
                                            "status", "submitted_at", "updated_at"], _dual_use(rng, now), "dual_use")
         await insert("feeds", ["name", "url", "interval_seconds", "enabled", "keywords"],
@@ -252,7 +259,8 @@ def _incidents(rng: random.Random, now: datetime) -> tuple[list[tuple], list[tup
         source, source_type = rng.choice(SOURCES)
         lat = round(31.25 + rng.random() * 0.3, 4) if rng.random() < 0.4 else None
         lon = round(34.25 + rng.random() * 0.25, 4) if lat is not None else None
-        marking = "ALL" if rng.random() < 0.9 else rng.choice(["USA,GBR", "ISR,USA", "GBR,USA,DEU,FRA"])
+        # markings as the store writes them (parse_releasability: sorted), so an export imports back the same
+        marking = "ALL" if rng.random() < 0.9 else rng.choice(["GBR,USA", "ISR,USA", "DEU,FRA,GBR,USA"])
         rows.append((to_iso(occurred), gov.value, loc, lat, lon, category.value, text, severity, killed,
                      rng.choice([None, 0, 1, 3, 5]) if severity >= 2 else 0, party, source, source_type,
                      rng.choice("ABCDEF"), rng.randint(1, 6), status,

@@ -11,10 +11,17 @@ Columns (header names, any case): ``planned_date`` (YYYY-MM-DD, the UTC day; ``d
 (``load``), ``trucks``, ``tonnes``, ``pallets`` (each optional, one needed),
 ``reference`` (``waybill``, ``ref``), ``figure_source`` (``source``: un2720, cogat,
 partner, own observation), ``status`` (default scheduled), ``status_note`` (``note``;
-needed for held, rejected, intercepted), ``releasability``. Any other column is an error.
+needed for held, rejected, intercepted), ``releasability``; and the two columns of ``cmcc export
+aid`` that are the store's own: ``id`` (the movement's id where it was exported: kept when it is
+free here) and ``updated_at`` (when it last changed there: read and ignored, the import is the
+change here). Any other column is an error.
 
 Safe to run twice: a (reference, figure source) already recorded is counted as
-"already present", not duplicated. The same pair twice in one file is an error.
+"already present", not duplicated. The same pair twice in one file is an error. A movement
+without a reference is told apart by its ``id``: already present when the movement of that id
+here (or, its id taken by another, any movement) is the same convoy (``console.store.aid.insert_in``).
+So an export imports back into a fresh database to the same records, ids included, and importing
+it again changes nothing.
 
 ``cmcc import aid`` handles files of any size in flat memory: a first pass reads the
 file a line at a time and checks every row, keeping the good movements in a staging
@@ -32,7 +39,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -48,6 +55,7 @@ from feeds.importers.columns import (
     is_csv,
     named_fields,
     problem_lines,
+    record_id_of,
     reject_header,
     reject_line,
     say_unreadable,
@@ -72,6 +80,9 @@ ALIASES = {"date": "planned_date", "day": "planned_date", "org": "organisation",
            "load": "load_type", "source": "figure_source", "ref": "reference", "waybill": "reference",
            "manifest": "reference", "note": "status_note", "reason": "status_note", "marking": "releasability",
            "crossing_code": "crossing"}
+#: What a file may have: the movement's fields and the store's own columns of ``cmcc export aid``
+#: (``updated_at``, when the movement last changed where it was exported, is read and ignored).
+COLUMNS = (*MOVEMENT_FIELDS, "id", "updated_at")
 #: Files with more rows than this show a progress bar (on a terminal).
 PROGRESS_ROWS = 2000
 #: Lines read between two steps of the progress bar.
@@ -94,13 +105,19 @@ class CheckedRow:
         return not self.problems
 
 
-def check_row(row: Row, crossings: dict[str, str] | None = None, today: date | None = None) -> CheckedRow:
+def check_row(row: Row, crossings: dict[str, str] | None = None, today: date | None = None, *,
+              from_csv: bool = False) -> CheckedRow:
     """One row checked on its own (no I/O): its movement, or its problems by column."""
-    fields, problems = named_fields(row, MOVEMENT_FIELDS, ALIASES)
+    fields, problems = named_fields(row, COLUMNS, ALIASES, from_csv=from_csv)
     movement = None
     if not problems:
         movement, errors = movement_from_fields(fields, crossings, today)
         problems = list(errors.items())
+        record_id, problem = record_id_of(fields.get("id"))
+        if problem:
+            problems.append(("id", problem))
+        elif movement is not None and record_id is not None:
+            movement = replace(movement, id=record_id)
     return CheckedRow(row, movement if not problems else None, tuple(problems))
 
 
@@ -118,12 +135,12 @@ def also_on(result: CheckedRow, earlier: str) -> CheckedRow:
 
 
 def check_rows(rows: Iterable[Row], crossings: dict[str, str] | None = None, today: date | None = None,
-               advance: Callable[[int], None] | None = None) -> list[CheckedRow]:
+               advance: Callable[[int], None] | None = None, *, from_csv: bool = False) -> list[CheckedRow]:
     """Every row checked (no I/O): its movement, or its problems by column."""
     checked: list[CheckedRow] = []
     seen: dict[tuple[str, str], str] = {}
     for row in rows:
-        result = check_row(row, crossings, today)
+        result = check_row(row, crossings, today, from_csv=from_csv)
         key = movement_key(result.movement) if result.movement is not None else None
         if key in seen:
             result = also_on(result, seen[key])
@@ -140,7 +157,7 @@ def check_rows(rows: Iterable[Row], crossings: dict[str, str] | None = None, tod
 
 def validate_aid(rows: list[Row], context: ImportContext, errors: RowErrors) -> list[tuple[str, Movement]]:
     records = []
-    for result in check_rows(rows):
+    for result in check_rows(rows, from_csv=is_csv(context.file_name)):
         for column, message in result.problems:
             errors.add(result.row.where, column, message)
         if result.movement is not None:
@@ -162,7 +179,7 @@ async def write_aid(store, conn, actor: Actor, records: list[tuple[str, Movement
     return len(outcome.inserted)
 
 
-register(Importer(KIND, validate_aid, write_aid, columns=MOVEMENT_FIELDS, aliases=ALIASES))
+register(Importer(KIND, validate_aid, write_aid, columns=COLUMNS, aliases=ALIASES))
 
 
 # --- cmcc import aid ------------------------------------------------------------------
@@ -306,11 +323,11 @@ def _check_records(name: str, records: Iterable[Record], crossings: dict[str, st
             continue
         found.rows += 1
         if found.rows == 1:
-            for problem in header_problems(name, record.row, MOVEMENT_FIELDS, ALIASES):
+            for problem in header_problems(name, record.row, COLUMNS, ALIASES):
                 staging.note(UNREADABLE, problem)
         if staging.count(UNREADABLE):
             continue  # nothing will be imported: only the other unreadable records are still to find
-        result = _check_and_stage(record.row, crossings, today, staging)
+        result = _check_and_stage(record.row, crossings, today, staging, from_csv=is_csv(name))
         if not result.problems:
             continue
         found.bad += 1
@@ -325,9 +342,10 @@ def _json_too_large(path: Path, lines: _Lines) -> bool:
     return path.suffix.lower() == ".json" and lines.size > MAX_JSON_CHARS
 
 
-def _check_and_stage(row: Row, crossings: dict[str, str], today: date, staging: Staging) -> CheckedRow:
+def _check_and_stage(row: Row, crossings: dict[str, str], today: date, staging: Staging, *,
+                     from_csv: bool = False) -> CheckedRow:
     """``check_row``, and a good movement staged: unless the file already had its (reference, source)."""
-    result = check_row(row, crossings, today)
+    result = check_row(row, crossings, today, from_csv=from_csv)
     if result.movement is None:
         return result
     key = movement_key(result.movement)
@@ -354,13 +372,13 @@ class _Written:
     total: int
     inserted: int = 0
     present: int = 0
-    unkeyed: int = 0  # movements imported without a reference: nothing would tell them apart if added again
+    unkeyed: int = 0  # imported with neither reference nor id: nothing would tell them apart if added again
     through: str = ""  # where the last committed movement is in the file ("line 4001")
 
     def add(self, inserted: int, movements: list[Movement], place: str) -> None:
         self.inserted += inserted
         self.present += len(movements) - inserted
-        self.unkeyed += sum(1 for m in movements if not m.reference)
+        self.unkeyed += sum(1 for m in movements if not m.reference and m.id is None)
         self.through = place
 
     def stopped(self, name: str) -> str:

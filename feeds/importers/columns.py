@@ -31,10 +31,28 @@ def header_problems(name: str, first: Row | None, known: Collection[str], aliase
     return [f"line 1: {column}: {message}" for column, message in problems]
 
 
-def named_fields(row: Row, known: Collection[str], aliases: Mapping[str, str]
+#: What ``cmcc export`` puts before a CSV cell beginning with one of these, so that a spreadsheet
+#: shows it as text instead of running it as a formula (console.exporting._csv_cell).
+SPREADSHEET_QUOTE = "'"
+QUOTED_STARTS = ("=", "+", "-", "@", "\t", "\r", SPREADSHEET_QUOTE)
+
+
+def unquote_cell(value: object) -> object:
+    """A CSV cell as it was before the export quoted it for spreadsheets: ``'=SUM(A1)`` is
+    ``=SUM(A1)``, ``'+44 20 7946 0000`` is ``+44 20 7946 0000``, ``''quoted`` is ``'quoted``.
+    A quote before anything else is the cell's own (``'t was`` stays as it is)."""
+    if isinstance(value, str) and len(value) > 1 and value[0] == SPREADSHEET_QUOTE and value[1] in QUOTED_STARTS:
+        return value[1:]
+    return value
+
+
+def named_fields(row: Row, known: Collection[str], aliases: Mapping[str, str], *, from_csv: bool = False
                  ) -> tuple[dict[str, object], list[tuple[str, str]]]:
     """The row's values under their canonical column names, and (column, message) problems:
-    unknown columns, a column given twice under two names, values that are not text or numbers."""
+    unknown columns, a column given twice under two names, values that are not text or numbers.
+
+    ``from_csv``: the row is a CSV record, whose cells may carry the export's spreadsheet quote
+    (``unquote_cell``); JSON values are data and are taken as they are."""
     fields: dict[str, object] = {}
     problems: list[tuple[str, str]] = []
     for column, value in row.fields.items():
@@ -47,8 +65,20 @@ def named_fields(row: Row, known: Collection[str], aliases: Mapping[str, str]
         elif isinstance(value, (dict, list, bool)):
             problems.append((name, "must be text or a number"))
         elif value is not None:
-            fields[name] = value
+            fields[name] = unquote_cell(value) if from_csv else value
     return fields, problems
+
+
+def record_id_of(value: object) -> tuple[int | None, str]:
+    """An ``id`` column's value (the record's id in the database it was exported from): (the id,
+    or None when empty; a problem to name)."""
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return None, ""
+    if text.isascii() and text.isdigit() and 0 < int(text) < 2 ** 63:
+        return int(text), ""
+    return None, (f"{clean_line(text, max_chars=30)!r} is not a record id (the whole number an export gives;"
+                  " leave it empty for a new record)")
 
 
 def read_for_import(path: Path, text: str, err: TextIO) -> list[Row] | None:

@@ -5,7 +5,8 @@ Columns (header names, any case): ``partner`` (the partner's code, required), ``
 (required), ``rank``, ``service``, ``service_number``, ``cell``, ``role``, ``contact``,
 ``shift`` (day/night/other), ``rotation_start`` and ``rotation_end`` (YYYY-MM-DD),
 ``presence`` (on floor/away/off shift), ``releasability``. ``partner_code`` is accepted for
-``partner``, ``id`` for ``service_number``. Any other column is an error, so a misspelt
+``partner``, ``id`` for ``service_number``. These are the columns ``cmcc export roster`` writes,
+so the roster imports back to the same officers. Any other column is an error, so a misspelt
 header is caught instead of silently ignored.
 
 Every row is checked with the same rules as the officer form (``officer_from_fields``); an
@@ -28,7 +29,14 @@ from pathlib import Path
 from console.domain import Actor, Officer
 from console.dtg import utc_now
 from console.sanitize import clean_line
-from feeds.importers.columns import header_problems, named_fields, read_for_import, say_unreadable, set_aside_bad_rows
+from feeds.importers.columns import (
+    header_problems,
+    is_csv,
+    named_fields,
+    read_for_import,
+    say_unreadable,
+    set_aside_bad_rows,
+)
 from feeds.inbox import Importer, ImportContext, Rejected, Row, RowErrors, register
 
 KIND = "roster"
@@ -61,14 +69,16 @@ class CheckedRow:
         return not self.problems
 
 
-def check_roster_rows(rows: list[Row], partner_codes: Collection[str] | None = None) -> list[CheckedRow]:
-    """Every row checked (no I/O). ``partner_codes`` None: partners are checked at write time."""
+def check_roster_rows(rows: list[Row], partner_codes: Collection[str] | None = None, *,
+                      from_csv: bool = False) -> list[CheckedRow]:
+    """Every row checked (no I/O). ``partner_codes`` None: partners are checked at write time.
+    ``from_csv``: the rows are a CSV file's (a cell an export quoted for spreadsheets is unquoted)."""
     from console.store.partners import officer_from_fields
 
     checked: list[CheckedRow] = []
     seen: dict[tuple[str, str, str], str] = {}
     for row in rows:
-        fields, problems = named_fields(row, COLUMNS, ALIASES)
+        fields, problems = named_fields(row, COLUMNS, ALIASES, from_csv=from_csv)
         record = None
         if not problems:
             code = clean_line(fields.get("partner", ""), max_chars=40).upper()  # cleaned as the form cleans it
@@ -90,10 +100,11 @@ def check_roster_rows(rows: list[Row], partner_codes: Collection[str] | None = N
 
 
 def validate_roster_rows(rows: list[Row], errors: RowErrors,
-                         partner_codes: Collection[str] | None = None) -> list[RosterRecord]:
+                         partner_codes: Collection[str] | None = None, *,
+                         from_csv: bool = False) -> list[RosterRecord]:
     """Check every row, adding each problem to ``errors``; return the good ones."""
     records = []
-    for result in check_roster_rows(rows, partner_codes):
+    for result in check_roster_rows(rows, partner_codes, from_csv=from_csv):
         for column, message in result.problems:
             errors.add(result.row.where, column, message)
         if result.record is not None:
@@ -102,7 +113,7 @@ def validate_roster_rows(rows: list[Row], errors: RowErrors,
 
 
 def validate_roster(rows: list[Row], context: ImportContext, errors: RowErrors) -> list[RosterRecord]:
-    return validate_roster_rows(rows, errors)
+    return validate_roster_rows(rows, errors, from_csv=is_csv(context.file_name))
 
 
 async def unknown_partners(store, records: list[RosterRecord]) -> list[str]:
@@ -144,7 +155,7 @@ async def import_text(store, actor: Actor, path: Path, text: str, *, skip_invali
     if header := header_problems(path.name, rows[0], COLUMNS, ALIASES):
         say_unreadable(path.name, header, err)
         return 1
-    checked = check_roster_rows(rows, await store.partners.partner_codes())
+    checked = check_roster_rows(rows, await store.partners.partner_codes(), from_csv=is_csv(path.name))
     set_aside = set_aside_bad_rows(path, text, checked, skip_invalid=skip_invalid, reject_file=reject_file, err=err)
     if set_aside is None:
         return 1
