@@ -63,8 +63,12 @@ async def test_an_operator_records_a_convoy_from_the_keyboard_and_the_board_coun
         assert app.screen is form  # nothing saved until valid
         await fill(pilot, app, {"trucks": "25"})
         assert app.focused is form.query_one("#field-trucks")
-        for _ in range(8):  # enter walks to the last field (releasable); enter there saves
+        for _ in range(7):  # enter walks to the last field (releasable), then back to the first; ctrl+s saves
             await pilot.press("enter")
+        assert app.focused is form.query_one("#field-releasability")
+        await pilot.press("enter")
+        assert app.focused is form.query_one("#field-planned_date") and app.screen is form
+        await pilot.press("ctrl+s")
         assert await until(pilot, lambda: isinstance(app.screen, WatchFloor))
         assert await until(pilot, lambda: ks_row(app).entered == before.entered + 25)
         assert ks_row(app).history[-1] == before.history[-1] + 25
@@ -144,7 +148,7 @@ async def test_the_dual_use_queue_marks_long_waits_and_takes_a_decision(db_path)
         await pilot.press("v")
         assert await until(pilot, lambda: isinstance(app.screen, AidForm))
         assert app.screen.query_one("#field-status").value == "under review"
-        await pilot.press("enter", "enter")
+        await pilot.press("enter", "ctrl+s")
         assert await until(pilot, lambda: queue.records[request.id].status.value == "under_review")
         entries = await app.store.journal.for_entity(Entity.DUAL_USE, request.id)
         assert entries[-1].changes["status"] == ["submitted", "under_review"]

@@ -48,16 +48,16 @@ async def test_a_watch_officer_reports_verifies_and_closes_an_incident_from_the_
             assert await until(pilot, lambda: isinstance(app.screen, WatchFloor))
             table = pane(app).table
 
-            # n: the form. Tab between fields, choose from lists by typing, ctrl+s saves.
+            # n: the form. Tab between fields, open a list with space and choose by typing, ctrl+s saves.
             await pilot.press("n")
             assert await until(pilot, lambda: isinstance(app.screen, IncidentFormScreen))
             form = app.screen
-            await pilot.press("tab", "enter", *"raf", "enter")  # governorate
+            await pilot.press("tab", "space", *"raf", "enter")  # governorate
             await pilot.press("tab", *"Jenina")  # locality
             await pilot.press("tab", *"31.29", "tab", *"34.25", "tab")  # latitude, longitude, grid ref
-            await pilot.press("tab", "enter", *"shell", "enter")  # category
+            await pilot.press("tab", "space", *"shell", "enter")  # category
             await pilot.press("tab", *"Mortar rounds east of the camp")  # description
-            await pilot.press("tab", "enter", "4", "enter")  # severity
+            await pilot.press("tab", "space", "4", "enter")  # severity
             await pilot.press("ctrl+s")
             assert await until(pilot, lambda: isinstance(app.screen, WatchFloor)), form.errors
             created = form.saved
@@ -73,10 +73,9 @@ async def test_a_watch_officer_reports_verifies_and_closes_an_incident_from_the_
             for target, note in steps:
                 await pilot.press("v")
                 assert await until(pilot, lambda: isinstance(app.screen, AdvanceStatusScreen))
-                await pilot.press("enter")  # the first allowed next status
-                if note:
-                    assert app.focused.id == "note"  # it asks for the note
-                    await pilot.press(*note, "enter")
+                await pilot.press("enter")  # the first allowed next status; enter moves on to the note
+                assert app.focused.id == "note"
+                await pilot.press(*note, "ctrl+s")
                 assert await until(pilot, lambda: isinstance(app.screen, WatchFloor))
                 assert await until(pilot, lambda t=target: table.records[created.id].status is t)
                 assert await status_seen_by(other, created.id) is target
@@ -181,7 +180,7 @@ async def test_an_operator_is_told_that_closing_needs_a_watch_officer(db_path):
         await pilot.press("v")
         assert await until(pilot, lambda: isinstance(app.screen, AdvanceStatusScreen))
         assert "watch officer only" in str(app.screen.query_one("OptionList").get_option_at_index(0).prompt)
-        await pilot.press("tab", *"done", "enter")
+        await pilot.press("tab", *"done", "ctrl+s")
         assert await until(pilot, lambda: any("may not move an incident to closed" in str(n.message)
                                               for n in app._notifications))
         assert (await store.incidents.get(OPERATOR, incident.id)).status is IncidentStatus.VERIFIED
@@ -204,7 +203,7 @@ async def test_linking_and_noting_from_the_detail_screen(db_path):
         assert await until(pilot, lambda: isinstance(app.screen, IncidentDetailScreen))
         detail = app.screen
         await pilot.press("l", *str(first.id))
-        await pilot.press("tab", "enter", *"conf", "enter")  # relation: confirms
+        await pilot.press("tab", "space", *"conf", "enter")  # relation: confirms
         await pilot.press("ctrl+s")
         header = detail.query_one("#detail-header")
         assert await until(pilot, lambda: f"confirms incident {first.id}" in str(header.render()))
@@ -212,7 +211,8 @@ async def test_linking_and_noting_from_the_detail_screen(db_path):
         timeline = detail.query_one("#timeline")
         assert await until(pilot, lambda: "note: UN team on site" in timeline.plain)
         assert f"linked incident {first.id} (confirms)" in timeline.plain
-        # Linking to an incident that does not exist is refused with a message, and nothing changes.
-        await pilot.press("l", *"99999", "enter")
-        assert await until(pilot, lambda: any("no incident 99999" in str(n.message) for n in app._notifications))
+        # Linking to an incident that does not exist is refused beside the id, and nothing changes.
+        await pilot.press("l", *"99999", "ctrl+s")
+        assert await until(pilot, lambda: "no incident 99999" in str(app.screen.query_one("#error-link-id").render()))
+        await pilot.press("escape")
         assert [link.relation for link in await store.incidents.corroborations(OPERATOR, first.id)] == ["confirms"]

@@ -73,7 +73,7 @@ async def test_n_form_shows_each_problem_beside_its_field_and_saves_only_when_va
         await pilot.press("n")
         assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
         await type_text(pilot, "XX")
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await pilot.pause()
         assert "not a partner" in form_error(app, "partner")
         assert "missing" in form_error(app, "name")
@@ -87,13 +87,13 @@ async def test_n_form_shows_each_problem_beside_its_field_and_saves_only_when_va
         await pilot.press("tab")
         await type_text(pilot, "Helen Carter")
         app.screen.query_one("#field-rotation_end", Input).value = "2026-02-30"
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await pilot.pause()
         assert "not a date" in form_error(app, "rotation_end")
         assert form_error(app, "partner") == "" and form_error(app, "name") == ""
         assert pane.roster.row_count == before
         app.screen.query_one("#field-rotation_end", Input).value = ""
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         assert await until(pilot, lambda: isinstance(app.screen, WatchFloor))
         assert await until(pilot, lambda: any(o.name == "Helen Carter" for o in pane.roster.records.values()))
         carter = next(o for o in pane.roster.records.values() if o.name == "Helen Carter")
@@ -131,7 +131,7 @@ async def test_e_edit_refuses_to_overwrite_a_newer_save_and_says_so(db_path):
             cell = app.screen.query_one("#field-cell", Input)
             cell.value = "Plans desk"
             cell.focus()
-            await pilot.press("enter")
+            await pilot.press("ctrl+s")
             general = app.screen.query_one("#form-general", Static)
             assert await until(pilot, lambda: "changed by someone else" in _plain(general))
             assert isinstance(app.screen, FormScreen)
@@ -152,7 +152,7 @@ async def test_f_filters_the_roster_by_partner_and_presence(db_path):
         await type_text(pilot, "GBR,FRA")
         await pilot.press("tab", "tab", "tab")
         await type_text(pilot, "on floor")
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         assert await until(pilot, lambda: 0 < pane.roster.row_count < everyone)
         shown = list(pane.roster.records.values())
         assert {o.partner_code for o in shown} <= {"GBR", "FRA"}
@@ -194,7 +194,7 @@ async def test_i_shows_the_contributors_c_changes_status_with_a_note_and_enter_s
         await pilot.press("down", "enter")  # next status; enter goes on to the numbers
         await pilot.press("tab", "tab")
         await type_text(pilot, "agreed at the ministers meeting")
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         assert await until(pilot, lambda: isinstance(app.screen, WatchFloor))
         assert await until(pilot, lambda: pane.contributor_table.records[contributor.id].status is target)
         await pilot.press("enter")

@@ -54,7 +54,7 @@ async def test_v_changes_a_status_with_a_note_and_the_second_console_sees_it(db_
         target = statuses[(statuses.index(point.status) + 1) % len(statuses)]
         await pilot.press("down", "enter", "tab")
         await pilot.press(*"blocked", "space", *"by", "space", *"vote")
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         assert await until(pilot, lambda: isinstance(app.screen, WatchFloor))
         assert await until(pilot, lambda: pane.table.records[point.id].status is target)
         assert pane.table.records[point.id].changed_by == ADMIN.login
@@ -73,7 +73,7 @@ async def test_v_without_any_change_is_refused_beside_the_status(db_path):
         point = pane.table.selected_record()
         await pilot.press("v")
         assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
-        await pilot.press("enter", "enter")
+        await pilot.press("enter", "ctrl+s")
         await pilot.pause()
         assert "pick a new status" in plain(app.screen.query_one("#error-choice", Static))
         await pilot.press("escape")
@@ -91,7 +91,7 @@ async def test_o_edits_owner_and_next_step_and_enter_shows_notes_added_with_N(db
         assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
         app.screen.query_one("#field-owner", Input).value = "ISF cell"
         app.screen.query_one("#field-next_step", Input).value = "Vetting criteria to the Board"
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         assert await until(pilot, lambda: pane.table.records[point.id].owner == "ISF cell")
         assert pane.table.records[point.id].next_step == "Vetting criteria to the Board"
         await pilot.press("N")

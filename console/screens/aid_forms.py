@@ -2,11 +2,13 @@
 reopening, a dual-use request and its decision.
 
 Each is a modal ``AidForm``: one line per field (label, input, and the field's
-error beside it), enter moves to the next field and saves from the last, ctrl+s
-saves from anywhere, escape cancels. Nothing is written until every field is
+error beside it). The keys are every form's (``console.screens.form_keys``):
+enter moves to the next field (from the last back to the first), ctrl+s saves
+from anywhere, escape cancels. Nothing is written until every field is
 valid: the form parses the text with the same functions the importer uses and
 the store checks again (a ``ValidationError`` from the store lands beside its
-field). The form dismisses with the saved record, or None when cancelled.
+field); a message goes as soon as its field is put right. The form dismisses
+with the saved record, or None when cancelled.
 """
 
 from __future__ import annotations
@@ -15,11 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
@@ -38,6 +38,7 @@ from console.domain import (
     ValidationError,
 )
 from console.sanitize import clean_line
+from console.screens.form_keys import KEYS_HINT, FormModal
 
 
 @dataclass(frozen=True)
@@ -49,16 +50,12 @@ class FormField:
     value: str = ""
 
 
-class AidForm(ModalScreen):
-    """A modal form; subclasses give ``fields()`` and ``async submit(values)``."""
+class AidForm(FormModal):
+    """A modal form; subclasses give ``fields()``, ``async submit(values)`` and, where the values
+    can be checked at once, ``check(values)``."""
 
     TITLE_TEXT = ""
     HINT = ""
-
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="aid_form.cancel", tooltip="Close the form; nothing is saved"),
-        Binding("ctrl+s", "save", "Save", id="aid_form.save", tooltip="Check every field and save if all are valid"),
-    ]
 
     DEFAULT_CSS = """
     AidForm { align: center middle; }
@@ -70,7 +67,7 @@ class AidForm(ModalScreen):
     AidForm .form-hint { color: $text-muted; height: auto; }
     AidForm #form-fields { height: auto; max-height: 100%; }
     AidForm .form-row { height: auto; }
-    AidForm .form-label { width: 13; height: 1; }
+    AidForm .form-label { width: 15; height: 1; padding-right: 2; }
     AidForm .form-row Input { width: 30; height: 1; }
     AidForm .form-error { width: 1fr; height: auto; color: $error; padding-left: 1; }
     AidForm #form-general { color: $error; height: auto; }
@@ -89,7 +86,11 @@ class AidForm(ModalScreen):
         """Save, returning (record, message); raise ValidationError with errors by field name."""
         raise NotImplementedError
 
-    def compose(self) -> ComposeResult:
+    def check(self, values: dict[str, str]) -> dict[str, str] | None:
+        """The errors found without the store (pure, instant); None when only a save can tell."""
+        return None
+
+    def compose_form(self) -> ComposeResult:
         with Vertical(id="form-box"):
             yield Static(Text(self.TITLE_TEXT), classes="form-title")
             if self.HINT:
@@ -104,9 +105,14 @@ class AidForm(ModalScreen):
                                     if spec.suggestions else None)
                         yield Static("", id=f"error-{spec.name}", classes="form-error", markup=False)
             yield Static("", id="form-general", markup=False)
-            yield Static("enter: next field (saves on the last) · ctrl+s save · esc cancel", classes="form-keys")
+            yield Static(KEYS_HINT if len(self._fields) > 1 else "enter or ctrl+s: save · esc: cancel",
+                         classes="form-keys")
 
     def on_mount(self) -> None:
+        # The label column is the longest label and two spaces: a label never runs into its field.
+        width = max(len(spec.label) for spec in self._fields) + 2
+        for label in self.query(".form-label"):
+            label.styles.width = max(width, 15)
         self.query_one(f"#field-{self._fields[0].name}", Input).focus()
 
     def values(self) -> dict[str, str]:
@@ -122,20 +128,16 @@ class AidForm(ModalScreen):
             if name not in names:
                 general.append(f"{name}: {message}" if name else message)
         self.query_one("#form-general", Static).update(Text("✗ " + "; ".join(general) if general else ""))
+        self.errors_shown({name: message for name, message in errors.items() if name in names})
         first = next((spec.name for spec in self._fields if spec.name in errors), None)
         if first is not None:
             self.query_one(f"#field-{first}", Input).focus()
 
-    @on(Input.Submitted)
-    def next_or_save(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == f"field-{self._fields[-1].name}":
-            self.action_save()
-        else:
-            self.focus_next()
+    def check_fields(self) -> dict[str, str] | None:
+        return self.check(self.values())
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def clear_field_error(self, name: str) -> None:
+        self.query_one(f"#error-{name}", Static).update("")
 
     def action_save(self) -> None:
         if not self._saving:
@@ -196,10 +198,16 @@ class MovementForm(AidForm):
                       self.releasability),
         )
 
-    async def submit(self, values: dict[str, str]) -> tuple[object, str]:
+    def _parse(self, values: dict[str, str]) -> tuple[Movement, dict[str, str]]:
         from console.store.aid import crossing_lookup, movement_from_fields
 
-        movement, errors = movement_from_fields(values, crossing_lookup(self.crossings))
+        return movement_from_fields(values, crossing_lookup(self.crossings))
+
+    def check(self, values: dict[str, str]) -> dict[str, str] | None:
+        return self._parse(values)[1]
+
+    async def submit(self, values: dict[str, str]) -> tuple[object, str]:
+        movement, errors = self._parse(values)
         if errors:
             raise ValidationError(errors)
         saved = await self.app.store.aid.create_movement(self.app.actor, movement)
@@ -225,17 +233,28 @@ class MovementStatusForm(AidForm):
             FormField("note", "Note / reason", "why (needed where marked)"),
         )
 
-    async def submit(self, values: dict[str, str]) -> tuple[object, str]:
+    def _step(self, values: dict[str, str]):
+        """(the step chosen or None, the errors)."""
         try:
             target = MovementStatus.parse(values["status"])
         except ValueError as error:
-            raise ValidationError({"status": str(error)}) from None
+            return None, {"status": str(error)}
         step = next((s for s in self.allowed if s.to is target), None)
         if step is None:
             allowed = ", ".join(s.to.label for s in self.allowed) or "none"
-            raise ValidationError({"status": f"not from {self.movement.status.label} (allowed: {allowed})"})
+            return None, {"status": f"not from {self.movement.status.label} (allowed: {allowed})"}
         if step.needs_note and not values["note"].strip():
-            raise ValidationError({"note": f"{target.label} needs a note saying why"})
+            return step, {"note": f"{target.label} needs a note saying why"}
+        return step, {}
+
+    def check(self, values: dict[str, str]) -> dict[str, str] | None:
+        return self._step(values)[1]
+
+    async def submit(self, values: dict[str, str]) -> tuple[object, str]:
+        step, errors = self._step(values)
+        if errors:
+            raise ValidationError(errors)
+        target = step.to
         saved = await self.app.store.aid.set_movement_status(self.app.actor, self.movement.id, target,
                                                              values["note"], expected_version=self.movement.version)
         return saved, f"movement {saved.id}: {target.label}"
@@ -256,10 +275,15 @@ class CrossingForm(AidForm):
         placeholder = "why it closed (needed)" if self.crossing.is_open else "optional note"
         return (FormField("reason", "Reason", placeholder),)
 
+    def check(self, values: dict[str, str]) -> dict[str, str] | None:
+        if self.crossing.is_open and not clean_line(values["reason"]):
+            return {"reason": "closing a crossing needs a reason"}
+        return {}
+
     async def submit(self, values: dict[str, str]) -> tuple[object, str]:
         closing = self.crossing.is_open
-        if closing and not clean_line(values["reason"]):
-            raise ValidationError({"reason": "closing a crossing needs a reason"})
+        if errors := self.check(values):
+            raise ValidationError(errors)
         saved = await self.app.store.aid.set_crossing_open(self.app.actor, self.crossing.code, not closing,
                                                            values["reason"])
         return saved, f"{saved.name} {'closed' if closing else 'reopened'}"
@@ -280,6 +304,12 @@ class DualUseForm(AidForm):
             FormField("justification", "Justification", "why it is needed"),
             FormField("movement_id", "Movement", "optional: the movement id it travels with"),
         )
+
+    def check(self, values: dict[str, str]) -> dict[str, str] | None:
+        raw = values["movement_id"].strip().lstrip("#")
+        if raw and not raw.isdigit():
+            return {"movement_id": f"{clean_line(raw, max_chars=20)!r} is not a movement id"}
+        return {}  # the other fields are the store's to judge: their messages stay until the next save
 
     async def submit(self, values: dict[str, str]) -> tuple[object, str]:
         movement_id = None
@@ -313,17 +343,28 @@ class DualUseDecisionForm(AidForm):
             FormField("note", "Note", "decision note (needed where marked)"),
         )
 
-    async def submit(self, values: dict[str, str]) -> tuple[object, str]:
+    def _step(self, values: dict[str, str]):
+        """(the step chosen or None, the errors)."""
         try:
             target = DualUseStatus.parse(values["status"])
         except ValueError as error:
-            raise ValidationError({"status": str(error)}) from None
+            return None, {"status": str(error)}
         step = next((s for s in self.allowed if s.to is target), None)
         if step is None:
             allowed = ", ".join(s.to.label for s in self.allowed) or "none"
-            raise ValidationError({"status": f"not from {self.request.status.label} (allowed: {allowed})"})
+            return None, {"status": f"not from {self.request.status.label} (allowed: {allowed})"}
         if step.needs_note and not values["note"].strip():
-            raise ValidationError({"note": f"{target.label} needs a note for the requester"})
+            return step, {"note": f"{target.label} needs a note for the requester"}
+        return step, {}
+
+    def check(self, values: dict[str, str]) -> dict[str, str] | None:
+        return self._step(values)[1]
+
+    async def submit(self, values: dict[str, str]) -> tuple[object, str]:
+        step, errors = self._step(values)
+        if errors:
+            raise ValidationError(errors)
+        target = step.to
         saved = await self.app.store.aid.set_dual_use_status(self.app.actor, self.request.id, target,
                                                              values["note"], expected_version=self.request.version)
         return saved, f"dual-use request {saved.id}: {target.label}"

@@ -2,16 +2,22 @@
 
 - ``AdvanceStatusScreen``: the next statuses INCIDENT_TRANSITIONS allows, with a note
   where one is needed; dismisses with (status, note) or None.
-- ``LinkScreen``: kind (incident/headline), id, relation; dismisses with (kind, id, relation).
+- ``LinkScreen``: kind (incident/headline), id, relation. It writes the link itself and
+  stays open with the store's refusal beside its field (itself, an id that does not
+  exist or is not releasable to you); dismisses with (kind, id, relation) once linked.
 - ``NoteScreen``: one note; ``ChoiceScreen``: pick one of a few words.
 - ``IncidentActions``: mixin giving ``v``/``e``/``l``/``c`` the same behaviour wherever
   an incident is selected. Store refusals (a role that may not close, a stale version)
-  come back as notifications through ``app.run_store_action``.
+  come back as notifications through ``app.run_store_action``; the link dialog keeps its own.
+
+The status, link and note dialogs have every form's keys (``console.screens.form_keys``):
+enter moves to the next field and never saves (the note, a one-field form, has nowhere to
+move to, and saves), ctrl+s saves, escape cancels.
 """
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -25,9 +31,12 @@ from console.domain import (
     Actor,
     Incident,
     IncidentStatus,
+    StoreError,
     Transition,
+    ValidationError,
     may,
 )
+from console.screens.form_keys import KEYS_HINT, FormModal
 from console.store.incidents import LINK_KINDS, LINK_RELATIONS
 
 DIALOG_CSS = """
@@ -37,6 +46,8 @@ DIALOG_CSS = """
 {name} .dialog-title {{ text-style: bold; height: auto; }}
 {name} .dialog-hint {{ color: $text-muted; height: auto; }}
 {name} .dialog-error {{ color: $error; height: auto; }}
+{name} .field-error {{ color: $error; height: auto; padding-left: 10; display: none; }}
+{name} .field-error.-shown {{ display: block; }}
 {name} OptionList {{ height: auto; max-height: 8; }}
 {name} Horizontal {{ height: auto; }}
 {name} Horizontal Label {{ width: 10; }}
@@ -53,12 +64,10 @@ def transition_label(rule: Transition, actor: Actor) -> str:
     return rule.to.value + (f"  ({', '.join(needs)})" if needs else "")
 
 
-class AdvanceStatusScreen(ModalScreen[tuple[IncidentStatus, str] | None]):
+class AdvanceStatusScreen(FormModal[tuple[IncidentStatus, str] | None]):
     DEFAULT_CSS = DIALOG_CSS.format(name="AdvanceStatusScreen")
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="advance.cancel"),
-        Binding("ctrl+s", "submit", "Move", priority=True, id="advance.submit"),
-    ]
+    BINDINGS = [Binding("ctrl+s", "save", "Save", priority=True, id="form.save",
+                        tooltip="Move the incident to the highlighted status")]
 
     def __init__(self, incident: Incident, actor: Actor) -> None:
         super().__init__()
@@ -66,7 +75,7 @@ class AdvanceStatusScreen(ModalScreen[tuple[IncidentStatus, str] | None]):
         self.actor = actor
         self.rules = list(INCIDENT_TRANSITIONS[incident.status])
 
-    def compose(self) -> ComposeResult:
+    def compose_form(self) -> ComposeResult:
         with Vertical():
             yield Static(f"Incident {self.incident.id}: {self.incident.status.value} → ?", classes="dialog-title",
                          markup=False)
@@ -76,7 +85,7 @@ class AdvanceStatusScreen(ModalScreen[tuple[IncidentStatus, str] | None]):
                 yield Label("Note")
                 yield Input(placeholder="why (needed where marked)", id="note", compact=True)
             yield Static("", classes="dialog-error", id="advance-error", markup=False)
-            yield Static("enter: choose · tab: note · esc: cancel", classes="dialog-hint")
+            yield Static("arrows: status · " + KEYS_HINT, classes="dialog-hint")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -89,108 +98,156 @@ class AdvanceStatusScreen(ModalScreen[tuple[IncidentStatus, str] | None]):
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
+        """A status clicked: on to the note, as enter does."""
         event.stop()
+        self.query_one("#note", Input).focus()
+
+    def check_fields(self) -> dict[str, str] | None:
         rule = self._chosen()
         if rule is not None and rule.needs_note and not self.query_one("#note", Input).value.strip():
-            self.query_one("#advance-error", Static).update(f"moving to {rule.to.value} needs a note: type it, enter")
-            self.query_one("#note", Input).focus()
-            return
-        self.action_submit()
+            return {"note": f"moving to {rule.to.value} needs a note"}
+        return {}
 
-    @on(Input.Submitted, "#note")
-    def note_done(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_submit()
+    def clear_field_error(self, name: str) -> None:
+        self.query_one("#advance-error", Static).update("")
 
-    def action_submit(self) -> None:
+    def action_save(self) -> None:
         rule = self._chosen()
         if rule is None:
             return
         note = self.query_one("#note", Input).value.strip()
-        if rule.needs_note and not note:
-            self.query_one("#advance-error", Static).update(f"moving to {rule.to.value} needs a note")
+        if errors := self.check_fields():
+            self.query_one("#advance-error", Static).update(errors["note"])
+            self.errors_shown(errors)
             self.query_one("#note", Input).focus()
             return
         self.dismiss((rule.to, note))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
+class LinkScreen(FormModal[tuple[str, int, str] | None]):
+    """Link the incident to another incident or a headline; the store says whether it may."""
 
-class LinkScreen(ModalScreen[tuple[str, int, str] | None]):
     DEFAULT_CSS = DIALOG_CSS.format(name="LinkScreen")
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="link.cancel"),
-        Binding("ctrl+s", "submit", "Link", priority=True, id="link.submit"),
-    ]
+    BINDINGS = [Binding("ctrl+s", "save", "Save", priority=True, id="form.save", tooltip="Write the link")]
+
+    #: The store's name for a field -> the field's widget id.
+    FIELD_IDS = {"kind": "link-kind", "link": "link-id", "id": "link-id", "relation": "link-relation"}
 
     def __init__(self, incident: Incident) -> None:
         super().__init__()
         self.incident = incident
+        self.saving = False
 
-    def compose(self) -> ComposeResult:
+    def compose_form(self) -> ComposeResult:
         with Vertical():
             yield Static(f"Link incident {self.incident.id} to…", classes="dialog-title", markup=False)
             with Horizontal():
                 yield Label("Kind")
                 yield Select([(k, k) for k in LINK_KINDS], value="incident", allow_blank=False, id="link-kind",
                              compact=True)
+            yield Static("", classes="field-error", id="error-link-kind", markup=False)
             with Horizontal():
                 yield Label("Id")
                 yield Input(placeholder="its number", id="link-id", compact=True, restrict=r"[0-9]*")
+            yield Static("", classes="field-error", id="error-link-id", markup=False)
             with Horizontal():
                 yield Label("Relation")
                 yield Select([(r, r) for r in LINK_RELATIONS], value="relates", allow_blank=False,
                              id="link-relation", compact=True)
+            yield Static("", classes="field-error", id="error-link-relation", markup=False)
             yield Static("", classes="dialog-error", id="link-error", markup=False)
-            yield Static("tab: next · enter on the id or ctrl+s: link · esc: cancel", classes="dialog-hint")
+            yield Static(KEYS_HINT, classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one("#link-id", Input).focus()
 
-    @on(Input.Submitted, "#link-id")
-    def id_done(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_submit()
+    def answer(self) -> tuple[str, str, str]:
+        return (str(self.query_one("#link-kind", Select).value), self.query_one("#link-id", Input).value.strip(),
+                str(self.query_one("#link-relation", Select).value))
 
-    def action_submit(self) -> None:
-        raw = self.query_one("#link-id", Input).value.strip()
+    def check_fields(self) -> dict[str, str] | None:
+        """What can be told without the store: a number, and not this incident itself."""
+        kind, raw, _relation = self.answer()
         if not raw.isdigit() or int(raw) <= 0:
-            self.query_one("#link-error", Static).update("give the number of the incident or headline")
-            self.query_one("#link-id", Input).focus()
+            return {"link-id": "give the number of the incident or headline"}
+        if kind == "incident" and int(raw) == self.incident.id:
+            return {"link-id": f"incident {self.incident.id} cannot be linked to itself"}
+        return {}
+
+    def show_errors(self, errors: dict[str, str], general: str = "") -> None:
+        """Each message beside its field (by widget id), the rest under the fields."""
+        fields = set(self.FIELD_IDS.values())
+        for field in fields:
+            message = errors.get(field, "")
+            error = self.query_one(f"#error-{field}", Static)
+            error.update(f"✗ {message}" if message else "")
+            error.set_class(bool(message), "-shown")
+        rest = [message for name, message in errors.items() if name not in fields]
+        self.query_one("#link-error", Static).update("; ".join(([general] if general else []) + rest))
+        self.errors_shown({name: message for name, message in errors.items() if name in fields})
+        first = next((field for field in ("link-kind", "link-id", "link-relation") if field in errors), None)
+        if first is not None:
+            self.query_one(f"#{first}").focus()
+
+    def clear_field_error(self, name: str) -> None:
+        error = self.query_one(f"#error-{name}", Static)
+        error.update("")
+        error.set_class(False, "-shown")
+
+    def action_save(self) -> None:
+        if self.saving:
             return
-        self.dismiss((str(self.query_one("#link-kind", Select).value), int(raw),
-                      str(self.query_one("#link-relation", Select).value)))
+        errors = self.check_fields()
+        self.show_errors(errors)
+        if errors:
+            return
+        kind, raw, relation = self.answer()
+        self.saving = True
+        self._link(kind, int(raw), relation)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    @work(group="link-save", exit_on_error=False)
+    async def _link(self, kind: str, other_id: int, relation: str) -> None:
+        try:
+            await self.app.store.incidents.link(self.app.actor, self.incident.id, kind, other_id, relation)
+        except ValidationError as error:
+            self.show_errors({self.FIELD_IDS.get(name, name): message for name, message in error.errors.items()})
+        except StoreError as error:
+            self.show_errors({}, f"not linked: {error}")
+        else:
+            self.dismiss((kind, other_id, relation))
+        finally:
+            self.saving = False
 
 
-class NoteScreen(ModalScreen[str | None]):
+class NoteScreen(FormModal[str | None]):
     DEFAULT_CSS = DIALOG_CSS.format(name="NoteScreen")
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="note.cancel")]
 
     def __init__(self, title: str) -> None:
         super().__init__()
         self.title_text = title
 
-    def compose(self) -> ComposeResult:
+    def compose_form(self) -> ComposeResult:
         with Vertical():
             yield Static(self.title_text, classes="dialog-title", markup=False)
             yield Input(placeholder="the note", id="note-text", compact=True)
-            yield Static("enter: save · esc: cancel", classes="dialog-hint")
+            yield Static("", classes="dialog-error", id="note-error", markup=False)
+            yield Static("enter or ctrl+s: save · esc: cancel", classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
 
-    @on(Input.Submitted)
-    def done(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.value.strip():
-            self.dismiss(event.value.strip())
+    def check_fields(self) -> dict[str, str] | None:
+        return {} if self.query_one(Input).value.strip() else {"note-text": "a note cannot be empty"}
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def clear_field_error(self, name: str) -> None:
+        self.query_one("#note-error", Static).update("")
+
+    def action_save(self) -> None:
+        if errors := self.check_fields():
+            self.query_one("#note-error", Static).update(f"✗ {errors['note-text']}")
+            self.errors_shown(errors)
+            return
+        self.dismiss(self.query_one(Input).value.strip())
 
 
 class ChoiceScreen(ModalScreen[str | None]):
@@ -259,11 +316,9 @@ class IncidentActions:
             return
 
         def link(answer: tuple[str, int, str] | None) -> None:
-            if answer is not None:
+            if answer is not None:  # the dialog wrote it (and kept a refusal beside its field)
                 kind, other_id, relation = answer
-                self.app.run_store_action(
-                    self.app.store.incidents.link(self.app.actor, incident.id, kind, other_id, relation),
-                    f"incident {incident.id} {relation} {kind} {other_id}")
+                self.app.notify(f"incident {incident.id} {relation} {kind} {other_id}", timeout=3)
 
         self.app.push_screen(LinkScreen(incident), link)
 

@@ -9,18 +9,19 @@ reloads their values); one without an id pre-fills a new report. With
 headline are written in one transaction.
 
 Every field is checked at once (``console.validation.incident_from_fields``)
-and its message shown under it; nothing is saved until all are valid.
-Keyboard only: tab / shift+tab or enter move between fields, enter or space
-opens a choice list, ctrl+s saves from anywhere, escape cancels.
+and its message shown under it (it goes as soon as the field is right);
+nothing is saved until all are valid. Keyboard only, with every form's keys
+(``console.screens.form_keys``): enter (or tab / shift+tab) moves between
+fields, from the last back to the first, and never saves; space or the arrows
+open a choice list, where enter picks; in the description enter starts a new
+line and tab leaves it; ctrl+s saves from anywhere, escape cancels.
 """
 
 from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
@@ -34,6 +35,7 @@ from console.domain import (
     StoreError,
     ValidationError,
 )
+from console.screens.form_keys import FormModal, sentence
 from console.validation import INCIDENT_FIELDS, RELIABILITY, incident_from_fields, incident_to_fields
 
 RELIABILITY_WORDS = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
@@ -68,7 +70,14 @@ ALL_LOCALITIES = sorted({name for names in LOCALITIES.values() for name in names
 MUST_CHOOSE = ("governorate", "category", "severity")
 
 
-class IncidentFormScreen(ModalScreen[Incident | None]):
+def attention(count: int) -> str:
+    """The form's first line while ``count`` fields are wrong."""
+    if not count:
+        return "nothing saved"
+    return f"{count} field{' needs' if count == 1 else 's need'} attention; nothing saved"
+
+
+class IncidentFormScreen(FormModal[Incident | None]):
     DEFAULT_CSS = """
     IncidentFormScreen { align: center middle; }
     IncidentFormScreen > Vertical {
@@ -88,11 +97,6 @@ class IncidentFormScreen(ModalScreen[Incident | None]):
     IncidentFormScreen .buttons { height: auto; align: right middle; }
     IncidentFormScreen Button { margin: 0 0 0 1; min-width: 10; }
     """
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True, id="form.save", tooltip="Check every field and save"),
-        Binding("escape", "cancel", "Cancel", id="form.cancel", tooltip="Close the form; nothing is saved"),
-    ]
-
     def __init__(self, incident: Incident | None = None, *, title: str = "",
                  link_headline_id: int | None = None) -> None:
         super().__init__()
@@ -110,7 +114,7 @@ class IncidentFormScreen(ModalScreen[Incident | None]):
 
     # --- layout ----------------------------------------------------------------
 
-    def compose(self) -> ComposeResult:
+    def compose_form(self) -> ComposeResult:
         with Vertical():
             yield Static(self.form_title, classes="form-title", markup=False)
             yield Static("", classes="form-status", id="form-status", markup=False)
@@ -123,7 +127,8 @@ class IncidentFormScreen(ModalScreen[Incident | None]):
                 with Horizontal(classes="buttons"):
                     yield Button("Save", variant="primary", id="save")
                     yield Button("Cancel", id="cancel")
-            yield Static("tab/enter: next field · ctrl+s: save · esc: cancel", classes="form-hint")
+            yield Static("enter/tab: next field · space: open a list · ctrl+s: save · esc: cancel",
+                         classes="form-hint")
 
     def _field_widget(self, name: str, kind: str, extra: object):
         widget_id = f"f-{name}"
@@ -185,15 +190,24 @@ class IncidentFormScreen(ModalScreen[Incident | None]):
         lines = [status] if status else []
         lines += [f"{k}: {v}" for k, v in unknown.items()]
         if errors and not status:
-            lines.insert(0, f"{len(errors)} field{'s' if len(errors) != 1 else ''} need attention; nothing saved")
+            lines.insert(0, attention(len(errors.keys() & FIELDS.keys())))
         self.query_one("#form-status", Static).update("\n".join(lines))
+        self.errors_shown({k: v for k, v in errors.items() if k in FIELDS})
+
+    def check_fields(self) -> dict[str, str] | None:
+        return incident_from_fields(self.values(), base=self.incident if self.editing else None)[1]
+
+    def clear_field_error(self, name: str) -> None:
+        self.errors.pop(name, None)
+        error = self.query_one(f"#error-{name}", Static)
+        error.update("")
+        error.set_class(False, "-shown")
+        fields_left = len(self.errors.keys() & FIELDS.keys())
+        others = [f"{k}: {v}" for k, v in self.errors.items() if k not in FIELDS]
+        self.query_one("#form-status", Static).update(
+            "\n".join(([attention(fields_left)] if fields_left or others else []) + others))
 
     # --- keys --------------------------------------------------------------------
-
-    @on(Input.Submitted)
-    def next_field(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.focus_next()
 
     @on(Button.Pressed, "#save")
     def save_pressed(self) -> None:
@@ -202,9 +216,6 @@ class IncidentFormScreen(ModalScreen[Incident | None]):
     @on(Button.Pressed, "#cancel")
     def cancel_pressed(self) -> None:
         self.action_cancel()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def action_save(self) -> None:
         incident, errors = incident_from_fields(self.values(), base=self.incident if self.editing else None)
@@ -235,7 +246,10 @@ class IncidentFormScreen(ModalScreen[Incident | None]):
                 self.fill(incident_to_fields(fresh))
                 self.form_title = f"Edit incident {fresh.id} (reloaded: version {fresh.version})"
                 self.query_one(".form-title", Static).update(self.form_title)
-            self.show_errors({}, f"{error} The form now shows the current values: make your change again.")
+                then = "The form now shows the current values: make your change again."
+            else:
+                then = "It is no longer releasable to you: esc closes the form."
+            self.show_errors({}, f"{sentence(error)} {then}")
             self.notify(str(error), severity="warning", timeout=8)
             return
         except StoreError as error:

@@ -71,7 +71,7 @@ def contributor_status_form(store, actor: Actor, contributor: Contributor) -> Fo
          FormField("police", "Police", f"{contributor.police}", "pledged police", max_length=9),
          FormField("note", "Note", "", "why: who said what, where", max_length=2000)],
         choice=ChoiceField("Status", choices, contributor.status.value), validate=validate, save=save, watch=watch,
-        hint="arrows: status   enter: next / save   esc: cancel")
+        hint="arrows: status   enter: next field   ctrl+s: save   esc: cancel")
 
 
 class QuestionsScreen(ModalScreen[None]):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from textual.binding import Binding
+
 from console.domain import Actor, Entity, Officer, Presence, Shift
 from console.messages import StoreChanged
 from console.screens.partner_forms import FormField, FormScreen
@@ -56,6 +58,13 @@ def officer_form(store, actor: Actor, officer: Officer | None, partner_codes: li
                       save=save, watch=watch)
 
 
+class RosterFilterScreen(FormScreen):
+    """The roster filter: the form's keys, with ctrl+s applying the filter (nothing is saved)."""
+
+    BINDINGS = [Binding("ctrl+s", "save", "Apply", priority=True, id="form.save",
+                        tooltip="Apply the filter to the roster")]
+
+
 def roster_filter_form(current: RosterFilter, partner_codes: list[str]) -> FormScreen:
     """Partner, cell, shift, presence: empty fields match everything. Dismisses with a RosterFilter."""
     fields = [
@@ -75,8 +84,8 @@ def roster_filter_form(current: RosterFilter, partner_codes: list[str]) -> FormS
     async def save(values: dict[str, str]) -> RosterFilter:
         return parse_roster_filter(values, codes, current)[0]
 
-    return FormScreen("Filter the roster", fields, validate=validate, save=save,
-                      hint="enter: apply   empty fields: all   esc: cancel")
+    return RosterFilterScreen("Filter the roster", fields, validate=validate, save=save,
+                              hint="enter: next field   ctrl+s: apply   empty fields: all   esc: cancel")
 
 
 def parse_roster_filter(values: dict[str, str], codes: set[str],

@@ -1,13 +1,15 @@
 """Small modal forms for the Partners and Plan panes: fields, a message beside each, nothing saved until valid.
 
 ``FormScreen`` shows text fields (and optionally one list of choices on top).
-Enter checks every field with the caller's ``validate`` (pure, instant) and
-shows each problem beside its field; only when none is left does it run the
-caller's ``save`` coroutine (a store call). A store refusal is shown in the
-form, never lost: ``ValidationError`` beside its fields, ``StaleRecord`` (someone
-saved the record since the form opened) and other refusals at the top. Escape
-cancels and saves nothing. The form dismisses with ``save``'s result (or the
-values, without ``save``).
+The keys are every form's (``console.screens.form_keys``): enter moves to the
+next field (from the last back to the first), ctrl+s saves, escape cancels and
+saves nothing. Saving checks every field with the caller's ``validate`` (pure,
+instant) and shows each problem beside its field (it goes as soon as the field
+is right); only when none is left does it run the caller's ``save`` coroutine
+(a store call). A store refusal is shown in the form, never lost:
+``ValidationError`` beside its fields, ``StaleRecord`` (someone saved the
+record since the form opened) and other refusals at the top. The form
+dismisses with ``save``'s result (or the values, without ``save``).
 """
 
 from __future__ import annotations
@@ -19,15 +21,14 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.domain import StaleRecord, StoreError, ValidationError
 from console.messages import StoreChanged
+from console.screens.form_keys import FormModal
 
 CHOICE = "choice"
 
@@ -55,7 +56,7 @@ Validate = Callable[[dict[str, str]], dict[str, str]]
 Save = Callable[[dict[str, str]], Awaitable[Any]]
 
 
-class FormScreen(ModalScreen[Any]):
+class FormScreen(FormModal[Any]):
     DEFAULT_CSS = """
     FormScreen { align: center middle; }
     FormScreen > Vertical { width: 78; max-width: 100%; height: auto; max-height: 100%;
@@ -73,7 +74,6 @@ class FormScreen(ModalScreen[Any]):
     FormScreen .field-error.-shown { display: block; }
     FormScreen .form-hint { color: $text-muted; height: 1; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="form.cancel", tooltip="Close the form, saving nothing")]
 
     def __init__(self, title: str, fields: Sequence[FormField], *, choice: ChoiceField | None = None,
                  validate: Validate | None = None, save: Save | None = None, hint: str = "",
@@ -84,11 +84,13 @@ class FormScreen(ModalScreen[Any]):
         self.choice = choice
         self.validate = validate
         self.save = save
-        self.hint = hint or "enter: save   tab: next field   esc: cancel"
+        several = len(self.fields) + (choice is not None) > 1
+        self.hint = hint or ("enter: next field   ctrl+s: save   esc: cancel" if several
+                             else "enter or ctrl+s: save   esc: cancel")
         self.watch = watch
         self.saving = False
 
-    def compose(self) -> ComposeResult:
+    def compose_form(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(self.form_title), classes="form-title")
             yield Static("", classes="form-general", id="form-general")
@@ -144,23 +146,29 @@ class FormScreen(ModalScreen[Any]):
         top = self.query_one("#form-general", Static)
         top.update(Text("✗ " + general) if general else "")
         top.set_class(bool(general), "-shown")
+        self.errors_shown({name: message for name, message in errors.items() if name in names})
         first = next((name for name in names if name in errors), None)
         if first is not None:
             self.query_one(f"#field-{first}").focus()
+
+    def check_fields(self) -> dict[str, str] | None:
+        return self.validate(self.values()) if self.validate is not None else None
+
+    def clear_field_error(self, name: str) -> None:
+        label = self.query_one(f"#error-{name}", Static)
+        label.update("")
+        label.set_class(False, "-shown")
 
     # --- keys ------------------------------------------------------------------
 
     @on(OptionList.OptionSelected)
     def choice_made(self, event: OptionList.OptionSelected) -> None:
+        """A choice clicked: on to the first text field, as enter does."""
         event.stop()
         if self.fields:
             self.query_one(f"#field-{self.fields[0].name}", Input).focus()
-        else:
-            self.submit()
 
-    @on(Input.Submitted)
-    def field_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
+    def action_save(self) -> None:
         self.submit()
 
     def submit(self) -> None:
@@ -192,9 +200,6 @@ class FormScreen(ModalScreen[Any]):
             self.dismiss(result)
         finally:
             self.saving = False
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def on_store_changed(self, message: StoreChanged) -> None:
         """Tell the operator, without touching what they typed, when the record changed elsewhere."""

@@ -46,7 +46,7 @@ def plan_status_form(store, actor: Actor, point: PlanPoint) -> FormScreen:
         [FormField("next_step", "Next step", point.next_step, "what happens next", max_length=MAX_NEXT_STEP),
          FormField("note", "Note", "", "why (kept in the point's notes)", max_length=MAX_NOTE)],
         choice=ChoiceField("Status", choices, point.status.value), validate=validate, save=save,
-        watch=_changed(point), hint="arrows: status   enter: next / save   esc: cancel")
+        watch=_changed(point), hint="arrows: status   enter: next field   ctrl+s: save   esc: cancel")
 
 
 def plan_owner_form(store, actor: Actor, point: PlanPoint) -> FormScreen:

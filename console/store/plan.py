@@ -93,7 +93,10 @@ class PlanRepository:
                 _owner, step, errors = check_owner_and_step(current.owner, next_step)
                 if errors:
                     raise ValidationError(errors)
-            changes: dict = {"number": number, "status": [current.status.value, status.value]}
+            changes: dict = {"number": number}
+            if status is not current.status:
+                # the history shows status changes: a note or a next step on its own is not one
+                changes["status"] = [current.status.value, status.value]
             if step != current.next_step:
                 changes["next_step"] = [current.next_step, step]
             if note:

@@ -316,7 +316,7 @@ async def test_an_operator_pasting_hostile_text_into_the_incident_form_saves_ine
         await pilot.press("n")
         assert await until(pilot, lambda: isinstance(app.screen, IncidentFormScreen))
         form = app.screen
-        await pilot.press("tab", "enter", *"raf", "enter")  # governorate
+        await pilot.press("tab", "space", *"raf", "enter")  # governorate (space opens the list)
         # A paste (bracketed paste from the terminal) carries escapes the keyboard cannot.
         form.query_one("#f-locality").focus()
         await pilot.pause()
@@ -330,9 +330,9 @@ async def test_an_operator_pasting_hostile_text_into_the_incident_form_saves_ine
         form.query_one("#f-alleged_party").focus()
         await pilot.press(*"[@click=app.quit]x[/]")  # typed, key by key
         form.query_one("#f-category").focus()
-        await pilot.press("enter", *"shell", "enter")
+        await pilot.press("space", *"shell", "enter")
         form.query_one("#f-severity").focus()
-        await pilot.press("enter", "3", "enter")
+        await pilot.press("space", "3", "enter")
         await pilot.pause()
         await pilot.press("ctrl+s")
         assert await until(pilot, lambda: isinstance(app.screen, WatchFloor)), form.errors
