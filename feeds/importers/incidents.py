@@ -154,7 +154,7 @@ async def write_incidents(store, conn, actor: Actor, incidents: list[Incident]) 
     return len((await store.incidents.import_in(conn, actor, incidents)).inserted)
 
 
-register(Importer(KIND, validate_incidents, write_incidents))
+register(Importer(KIND, validate_incidents, write_incidents, columns=COLUMNS, aliases=ALIASES))
 
 
 # --- cmcc import incidents ----------------------------------------------------------------
