@@ -7,7 +7,6 @@ reloads it. ``v`` changes the status from here; escape closes.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -17,6 +16,7 @@ from textual.widgets import Static
 from console.domain import DualUseRequest, Entity, Movement
 from console.dtg import format_dtg
 from console.messages import StoreChanged
+from console.screens.coalesce import coalesced
 from widgets.movement_history import MovementHistory
 
 
@@ -86,7 +86,7 @@ class AidDetail(ModalScreen):
         self.query_one(MovementHistory).focus()
         self.reload()
 
-    @work(exclusive=True, group="aid-detail", exit_on_error=False)
+    @coalesced
     async def reload(self) -> None:
         aid, actor = self.app.store.aid, self.app.actor
         if self.entity is Entity.MOVEMENT:

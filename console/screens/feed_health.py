@@ -7,7 +7,6 @@ or the polling lease moved; ``escape`` goes back to the watch floor.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -16,6 +15,7 @@ from widgets.key_footer import KeyFooter
 
 from console.domain import Entity
 from console.messages import StoreChanged
+from console.screens.coalesce import coalesced
 from widgets.feed_health_table import FeedHealthTable
 
 
@@ -43,7 +43,7 @@ class FeedHealthScreen(Screen):
         if set(message.ids()) & {Entity.FEED, Entity.LEASE, Entity.SEED}:
             self.reload()
 
-    @work(exclusive=True, group="feed-health", exit_on_error=False)
+    @coalesced
     async def reload(self) -> None:
         from console.store.leases import FEED_POLLER, short_holder
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -14,6 +13,7 @@ from widgets.key_footer import KeyFooter
 from console.dtg import format_dtg
 from console.handover import build_brief, default_since, render_markdown
 from console.messages import StoreChanged
+from console.screens.coalesce import coalesced
 from console.store.watch import Handover
 
 
@@ -43,7 +43,7 @@ class HandoverScreen(Screen):
     def on_store_changed(self, _message: StoreChanged) -> None:
         self.reload()
 
-    @work(exclusive=True, group="handover", exit_on_error=False)
+    @coalesced
     async def reload(self) -> None:
         store = self.app.store
         last = await store.watch.last_handover()

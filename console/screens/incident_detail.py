@@ -9,7 +9,6 @@ this console or any other) reloads it. The same keys as the pane work here
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -20,6 +19,7 @@ from widgets.key_footer import KeyFooter
 from console.domain import Entity, Incident
 from console.dtg import format_age, format_dtg, format_local
 from console.messages import StoreChanged
+from console.screens.coalesce import coalesced
 from console.screens.incident_dialogs import IncidentActions
 from console.store.incidents import IncidentLink
 from widgets.incident_timeline import IncidentTimeline
@@ -102,7 +102,7 @@ class IncidentDetailScreen(IncidentActions, Screen):
     def selected_incident(self) -> Incident | None:
         return self.incident
 
-    @work(exclusive=True, group="incident-detail", exit_on_error=False)
+    @coalesced
     async def reload(self) -> None:
         store, actor = self.app.store, self.app.actor
         incident = await store.incidents.get(actor, self.incident_id)

@@ -25,6 +25,7 @@ from console.domain import (
 )
 from console.dtg import format_dtg
 from console.messages import StoreChanged
+from console.screens.coalesce import coalesced
 from console.screens.partner_forms import CHOICE, ChoiceField, FormField, FormScreen, parse_count
 
 
@@ -115,8 +116,9 @@ class QuestionsScreen(ModalScreen[None]):
             await self.store.partners.toggle_question(self.actor, self.contributor.id, question)
         except StoreError as error:
             self.notify(str(error), severity="error", timeout=8)
-        await self.reload()
+        self.reload()
 
+    @coalesced
     async def reload(self) -> None:
         fresh = await self.store.partners.contributor(self.contributor.id)
         if fresh is None:
@@ -130,7 +132,7 @@ class QuestionsScreen(ModalScreen[None]):
 
     def on_store_changed(self, message: StoreChanged) -> None:
         if self.contributor.id in message.ids().get(Entity.CONTRIBUTOR, set()):
-            self.run_worker(self.reload(), group="questions-reload", exclusive=True, exit_on_error=False)
+            self.reload()
 
 
 def history_table(history: list[StatusChange], enum) -> Table:
@@ -180,7 +182,7 @@ class ContributorDetailScreen(Screen):
     def on_mount(self) -> None:
         self.reload()
 
-    @work(group="isf-detail", exclusive=True, exit_on_error=False)
+    @coalesced
     async def reload(self) -> None:
         contributor = await self.store.partners.contributor(self.contributor_id)
         if contributor is None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -16,6 +15,7 @@ from widgets.key_footer import KeyFooter
 from console.domain import Actor, Entity, PlanPoint, PlanStatus
 from console.dtg import format_dtg
 from console.messages import StoreChanged
+from console.screens.coalesce import coalesced
 from console.screens.isf_screens import history_table
 from console.screens.partner_forms import CHOICE, ChoiceField, FormField, FormScreen
 from console.store.plan import MAX_NEXT_STEP, MAX_NOTE, MAX_OWNER, check_owner_and_step
@@ -109,7 +109,7 @@ class PlanDetailScreen(Screen):
     def on_mount(self) -> None:
         self.reload()
 
-    @work(group="plan-detail", exclusive=True, exit_on_error=False)
+    @coalesced
     async def reload(self) -> None:
         point = await self.store.plan.point(self.number)
         if point is None:

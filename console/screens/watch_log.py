@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input, Static
 from widgets.key_footer import KeyFooter
 
-from console.domain import StoreError
+from console.domain import JournalEntry, StoreError
 from console.messages import StoreChanged
+from console.screens.coalesce import coalesced
 from widgets.journal_table import JournalTable
 
 LIMIT = 500
@@ -26,6 +27,10 @@ class WatchLogScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.filter_text = ""
+        #: what the table shows, newest first (at most LIMIT rows)
+        self.entries: list[JournalEntry] = []
+        #: the filter changed since the last load: search again; otherwise only newer rows are read
+        self.search_again = True
 
     def compose(self) -> ComposeResult:
         yield Static("Watch log: every change, newest first", classes="pane-title")
@@ -40,6 +45,7 @@ class WatchLogScreen(Screen):
     @on(Input.Changed, "#log-filter")
     def filter_changed(self, event: Input.Changed) -> None:
         self.filter_text = event.value
+        self.search_again = True
         self.reload()
 
     @on(Input.Submitted, "#log-filter")
@@ -52,11 +58,19 @@ class WatchLogScreen(Screen):
     def on_store_changed(self, _message: StoreChanged) -> None:
         self.reload()
 
-    @work(exclusive=True, group="watch-log", exit_on_error=False)
+    @coalesced
     async def reload(self) -> None:
+        """A new filter searches the journal; a change only reads the rows after the newest shown."""
+        search, self.search_again = self.search_again, False
+        after = 0 if search or not self.entries else self.entries[0].id
         try:
-            entries = await self.app.store.journal.recent(limit=LIMIT, text=self.filter_text, actor=self.app.actor)
+            newer = await self.app.store.journal.recent(limit=LIMIT, text=self.filter_text, actor=self.app.actor,
+                                                        after_id=after)
         except StoreError as error:
+            self.search_again = self.search_again or search
             self.notify(str(error), severity="error")
             return
-        self.query_one(JournalTable).sync(entries)
+        if not search and not newer:
+            return
+        self.entries = newer if search else (newer + self.entries)[:LIMIT]
+        self.query_one(JournalTable).sync(self.entries)

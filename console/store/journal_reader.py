@@ -40,18 +40,22 @@ class JournalReader:
         )
         return [entry_from_row(row) for row in rows]
 
-    async def recent(self, limit: int = 200, text: str = "", actor: Actor | None = None) -> list[JournalEntry]:
+    async def recent(self, limit: int = 200, text: str = "", actor: Actor | None = None,
+                     after_id: int = 0) -> list[JournalEntry]:
         """The newest rows, optionally matching ``text``; with ``actor``, only rows about
-        records releasable to the actor's nation (a journal row repeats what changed)."""
+        records releasable to the actor's nation (a journal row repeats what changed).
+
+        ``after_id``: only rows newer than that one, a range of the primary key (what a watch
+        log already showing rows up to ``after_id`` needs), never a search of the whole journal."""
         like = f"%{text}%"
-        params: dict = {"text": text, "like": like, "limit": limit}
+        params: dict = {"text": text, "like": like, "limit": limit, "after": after_id}
         visible = "1"
         if actor is not None:
             visible, marking = _releasable_rows(actor)
             params.update(marking)
         rows = await self.database.fetchall(
             f"SELECT {SELECT_COLUMNS} FROM journal WHERE (:text = '' OR actor LIKE :like OR entity LIKE :like"
-            f" OR action LIKE :like OR changes LIKE :like) AND {visible} ORDER BY id DESC LIMIT :limit",
+            f" OR action LIKE :like OR changes LIKE :like) AND {visible} AND id > :after ORDER BY id DESC LIMIT :limit",
             params,
         )
         return [entry_from_row(row) for row in rows]
