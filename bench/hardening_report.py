@@ -1,4 +1,4 @@
-"""Run the hardening suite (tests/hardening) and print its summary table.
+"""Run the hardening suite (tests/hardening, and the later cases tally.SUITE names) and print its summary table.
 
     python bench/hardening_report.py [--kills 20] [--writer-seconds 12] [-- extra pytest args]
 
@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.hardening.tally import REPORT_ENV, table  # noqa: E402
+from tests.hardening.tally import REPORT_ENV, SUITE, table  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         env = dict(os.environ, **{REPORT_ENV: str(report), "CMCC_HARDENING_KILLS": str(args.kills),
                                   "CMCC_HARDENING_WRITER_SECONDS": str(args.writer_seconds)})
         started = time.monotonic()
-        completed = subprocess.run([sys.executable, "-m", "pytest", "tests/hardening", "-q", "-p", "no:cacheprovider",
+        completed = subprocess.run([sys.executable, "-m", "pytest", *SUITE, "-q", "-p", "no:cacheprovider",
                                     *args.pytest_args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True)
         elapsed = time.monotonic() - started

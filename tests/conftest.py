@@ -35,6 +35,15 @@ async def register_test_operators(store: Store, *others: Actor) -> None:
             await store.operators.add(SYSTEM_ACTOR, Operator(actor.login, actor.name, actor.nation, actor.role))
 
 
+@pytest.fixture
+def tally():
+    """What the hardening report counts (tests/hardening/tally.py): the suite's tests and the
+    cases of later rounds kept beside the features they test (``tally.SUITE``)."""
+    from tests.hardening.tally import TALLY
+
+    return TALLY
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path, monkeypatch):
     """Config and data come from the test, not from whoever runs it; the login variables name

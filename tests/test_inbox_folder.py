@@ -23,6 +23,9 @@ from tests.conftest import open_test_store
 from tests.os_users import GROUP, cmcc_as, cmcc_process_as, os_user, shared_folder
 from tests.test_poller_command import read_until
 
+#: The row of bench/hardening_report.py these cases count in.
+AREA = "one inbox for every operator"
+
 ROOT = Path(__file__).resolve().parent.parent
 HEADLINE = "title,link,published_at\n{title},https://example.test/{n},2026-11-25T08:0{n}Z\n"
 
@@ -36,12 +39,14 @@ async def made(folder: Path, timeout: float = 20) -> bool:
     return folder.is_dir()
 
 
-def test_the_inbox_is_beside_the_database_unless_the_setting_names_one(tmp_path):
+def test_the_inbox_is_beside_the_database_unless_the_setting_names_one(tally, tmp_path):
+    tally.case(AREA)
     assert Settings().inbox_for(tmp_path / "floor.db") == tmp_path / "floor-inbox"
     assert Settings(inbox=str(tmp_path / "drop")).inbox_for(tmp_path / "floor.db") == tmp_path / "drop"
 
 
-async def test_the_poller_makes_the_inbox_group_writable_and_says_which_folder_it_watches(db_path):
+async def test_the_poller_makes_the_inbox_group_writable_and_says_which_folder_it_watches(tally, db_path):
+    tally.case(AREA)
     store = await open_test_store(db_path)
     await store.feeds.add(SYSTEM_ACTOR, Feed(name="Local", url=str(db_path.parent / "none.xml"), interval_seconds=300))
     inbox = db_path.with_name(f"{db_path.stem}-inbox")
@@ -65,7 +70,8 @@ async def test_the_poller_makes_the_inbox_group_writable_and_says_which_folder_i
         await store.close()
 
 
-async def test_feed_health_names_the_folder_the_polling_process_watches(db_path, tmp_path):
+async def test_feed_health_names_the_folder_the_polling_process_watches(tally, db_path, tmp_path):
+    tally.case(AREA)
     from console.screens.feed_health import FeedHealthScreen
     from tests.pilot import demo_app, until
 
@@ -87,7 +93,8 @@ def _drop(folder: Path, name: str, owner: str, n: int) -> None:
     os.chown(path, pwd.getpwnam(owner).pw_uid, -1)
 
 
-async def test_two_operators_processes_watch_one_inbox_and_both_may_move_files_out_of_it():
+async def test_two_operators_processes_watch_one_inbox_and_both_may_move_files_out_of_it(tally):
+    tally.case(AREA)
     owner, other = os_user("cmcc_t_owner"), os_user("cmcc_t_other")
     folder = shared_folder()
     db = folder / "floor.db"

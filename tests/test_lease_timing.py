@@ -24,6 +24,9 @@ from console.store.leases import FEED_POLLER
 from tests.conftest import open_test_store
 from tests.feed_server import FeedServer, rss_document
 
+#: The row of bench/hardening_report.py these cases count in.
+AREA = "the poller lease: SIGKILL, SIGSTOP"
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -74,11 +77,13 @@ async def a_database_with_a_feed(db_path, server: FeedServer, interval: int) -> 
         await store.close()
 
 
-def test_the_lease_is_chosen_so_a_dead_holder_is_replaced_within_five_seconds():
+def test_the_lease_is_chosen_so_a_dead_holder_is_replaced_within_five_seconds(tally):
+    tally.case(AREA)
     assert LEASE_TTL_SECONDS + LEASE_RENEW_SECONDS <= 5.0  # was 10 + 3
 
 
-async def test_a_holder_killed_with_sigkill_is_replaced_by_the_process_standing_by(db_path):
+async def test_a_holder_killed_with_sigkill_is_replaced_by_the_process_standing_by(tally, db_path):
+    tally.case(AREA)
     with FeedServer() as server:
         await a_database_with_a_feed(db_path, server, interval=300)
         first = Poller(db_path)
@@ -88,6 +93,7 @@ async def test_a_holder_killed_with_sigkill_is_replaced_by_the_process_standing_
             second = Poller(db_path)
             assert await second.said("standing by"), second.lines
             os.kill(first.process.pid, signal.SIGKILL)  # no chance to release anything
+            tally.fault(AREA)
             killed_at, killed_wall = time.monotonic(), utc_now()
             took_over = await second.said("holding the feed-poller lease", after=killed_at)
             assert took_over is not None, second.lines
@@ -109,7 +115,8 @@ async def test_a_holder_killed_with_sigkill_is_replaced_by_the_process_standing_
                 second.end()
 
 
-async def test_a_holder_resumed_after_losing_its_lease_asks_before_it_polls(db_path):
+async def test_a_holder_resumed_after_losing_its_lease_asks_before_it_polls(tally, db_path):
+    tally.case(AREA)
     with FeedServer() as server:
         await a_database_with_a_feed(db_path, server, interval=5)  # due again while it is stopped
         holder = Poller(db_path)
@@ -117,6 +124,7 @@ async def test_a_holder_resumed_after_losing_its_lease_asks_before_it_polls(db_p
         try:
             assert await holder.said("feed Wire: 1 new"), holder.lines
             holder.process.send_signal(signal.SIGSTOP)
+            tally.fault(AREA)
             # While it is stopped its lease lapses and another process takes it (and does not poll).
             while not await store.leases.try_acquire(FEED_POLLER, "other@floor:7", 60):
                 await asyncio.sleep(0.2)

@@ -38,6 +38,9 @@ from console.store.aid import aid_day
 from console.store.journal import record_many
 from tests.conftest import OPERATOR, REAL_LOGIN, WATCH_OFFICER, open_test_store
 
+#: The row of bench/hardening_report.py these cases count in.
+AREA = "export and import again"
+
 #: kind -> its table, and what `cmcc import` says the first time and the second
 TABLES = {"incidents": "incidents", "aid": "movements", "roster": "officers"}
 FIRST = {"incidents": "{n} imported, 0 already present", "aid": "{n} imported, 0 already present",
@@ -128,8 +131,9 @@ def snapshot(path: Path, table: str) -> tuple[list[tuple], int]:
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 @pytest.mark.parametrize("kind", ["incidents", "aid", "roster"])
-def test_an_export_imports_back_into_a_fresh_database_to_the_same_records_and_again_changes_nothing(
+def test_an_export_imports_back_into_a_fresh_database_to_the_same_records_and_again_changes_nothing(tally,
         tmp_path, capsys, kind, fmt):
+    tally.case(AREA)
     demo, fresh = tmp_path / "demo.db", tmp_path / "fresh.db"
     cmcc(capsys, "demo", "--db", demo, "--no-console")
     add_awkward_records(demo, kind)
@@ -143,6 +147,7 @@ def test_an_export_imports_back_into_a_fresh_database_to_the_same_records_and_ag
     back = tmp_path / f"back.{fmt}"
     cmcc(capsys, "--db", fresh, "export", kind, "--since", "400d", "--format", fmt, "--output", back)
     assert records(back) == expected  # field by field, ids included (kept: they were free)
+    tally.rows_checked(AREA, len(expected))
 
     before = snapshot(fresh, TABLES[kind])
     assert cmcc(capsys, "--db", fresh, "import", kind, exported).strip() == AGAIN[kind].format(n=len(expected))
@@ -150,8 +155,9 @@ def test_an_export_imports_back_into_a_fresh_database_to_the_same_records_and_ag
     assert cmcc(capsys, "--db", fresh, "journal", "verify").startswith("journal ok")  # every record as journaled
 
 
-def test_an_export_imported_into_a_database_with_records_of_its_own_adds_each_once(tmp_path, capsys):
+def test_an_export_imported_into_a_database_with_records_of_its_own_adds_each_once(tally, tmp_path, capsys):
     """Ids taken by other incidents here: the incidents come in with new ids, and are found again."""
+    tally.case(AREA)
     demo, other = tmp_path / "demo.db", tmp_path / "other.db"
     cmcc(capsys, "demo", "--db", demo, "--no-console")
     exported = tmp_path / "incidents.csv"
@@ -184,7 +190,8 @@ def shift_incident_times(path: Path, by: timedelta) -> None:
         raw.close()
 
 
-def test_cmcc_import_takes_incidents_checked_by_line_and_column(tmp_path, capsys):
+def test_cmcc_import_takes_incidents_checked_by_line_and_column(tally, tmp_path, capsys):
+    tally.case(AREA)
     fresh = tmp_path / "fresh.db"
     cmcc(capsys, "--db", fresh, "operators", "add", REAL_LOGIN, "--name", "Test Admin", "--nation", "USA")
     path = tmp_path / "reports.csv"
@@ -204,7 +211,8 @@ def test_cmcc_import_takes_incidents_checked_by_line_and_column(tmp_path, capsys
     assert ("Rafah", "B", 2, "verified") == (row[2], row[15], row[16], row[17])
 
 
-async def test_importing_a_closed_incident_needs_a_watch_officer(db_path, tmp_path):
+async def test_importing_a_closed_incident_needs_a_watch_officer(tally, db_path, tmp_path):
+    tally.case(AREA)
     from feeds.importers.incidents import import_text
 
     store = await open_test_store(db_path)
@@ -225,7 +233,8 @@ async def test_importing_a_closed_incident_needs_a_watch_officer(db_path, tmp_pa
         await store.close()
 
 
-def test_cmcc_import_takes_headlines_and_importing_again_changes_nothing(tmp_path, capsys):
+def test_cmcc_import_takes_headlines_and_importing_again_changes_nothing(tally, tmp_path, capsys):
+    tally.case(AREA)
     fresh = tmp_path / "fresh.db"
     cmcc(capsys, "--db", fresh, "operators", "add", REAL_LOGIN, "--name", "Test Admin", "--nation", "USA")
     path = tmp_path / "wire.csv"
@@ -245,7 +254,8 @@ def test_cmcc_import_takes_headlines_and_importing_again_changes_nothing(tmp_pat
     assert snapshot(fresh, "headlines") == before
 
 
-def test_each_kind_of_import_has_help_of_its_own(capsys):
+def test_each_kind_of_import_has_help_of_its_own(tally, capsys):
+    tally.case(AREA)
     def help_of(*args: str) -> str:
         capsys.readouterr()
         with pytest.raises(SystemExit) as ended:

@@ -15,6 +15,9 @@ import pytest
 
 from bench.pty_capture import PtyCapture, visible
 
+#: The row of bench/hardening_report.py these cases count in.
+AREA = "signals: SIGHUP, SIGTERM, SIGSTOP, SIGTSTP, SIGCONT"
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -45,12 +48,14 @@ def demo_db(tmp_path) -> tuple[Path, dict]:
 
 
 @pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGTERM], ids=["SIGHUP", "SIGTERM"])
-def test_a_console_ended_by_a_signal_releases_the_lease_and_the_terminal(demo_db, signum):
+def test_a_console_ended_by_a_signal_releases_the_lease_and_the_terminal(tally, demo_db, signum):
+    tally.case(AREA)
     db, env = demo_db
     with PtyCapture([sys.executable, "-m", "console.cli", "--db", str(db)], size=(80, 24), env=env,
                     cwd=str(ROOT)) as console:
         assert wait_for(lambda: lease_holder(db) is not None), bytes(console.data)[-300:]
         console.signal(signum)
+        tally.fault(AREA)
         assert wait_for(lambda: not console.running()), "still running after the signal"
         # the old console died of the signal: lease kept (another process waited 11 s for it to
         # lapse), the terminal left in the alternate screen and in mouse-reporting mode
@@ -69,7 +74,8 @@ def thread_count(pid: int) -> int:
     return int(next(line for line in status.splitlines() if line.startswith("Threads:")).split()[1])
 
 
-def test_a_console_stopped_and_continued_keeps_one_keyboard_reader_and_still_quits(demo_db):
+def test_a_console_stopped_and_continued_keeps_one_keyboard_reader_and_still_quits(tally, demo_db):
+    tally.case(AREA)
     db, env = demo_db
     with PtyCapture([sys.executable, "-m", "console.cli", "--db", str(db)], size=(80, 24), env=env,
                     cwd=str(ROOT)) as console:
@@ -80,6 +86,7 @@ def test_a_console_stopped_and_continued_keeps_one_keyboard_reader_and_still_qui
         # kill -STOP (a stopped SSH session) three times, then ctrl+z as a shell's job control sends it
         for signum in (signal.SIGSTOP, signal.SIGSTOP, signal.SIGSTOP, signal.SIGTSTP, signal.SIGTSTP):
             console.signal(signum)
+            tally.fault(AREA)
             assert wait_for(lambda: process_state(pid) == "T"), f"not stopped by {signal.Signals(signum).name}"
             mark = len(console.data)
             console.signal(signal.SIGCONT)

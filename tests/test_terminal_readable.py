@@ -23,6 +23,9 @@ from tests.conftest import REAL_LOGIN
 from themes import BUILTIN_THEMES
 from widgets.cells import ASCII_MARKS, ASCII_MEANINGS, MARKS
 
+#: The row of bench/hardening_report.py these cases count in.
+AREA = "terminals: NO_COLOR, vt100, dumb, locales"
+
 ROOT = Path(__file__).resolve().parent.parent
 #: Wide: every pane is on screen at once, so every mark and colour of the floor is drawn.
 SIZE = (160, 48)
@@ -90,7 +93,8 @@ def drawn_cells(data: bytes):
             colours = apply_sgr(colours, sequence[2:-1].decode())
 
 
-def test_the_terminal_model_reads_sgr_as_a_terminal_does():
+def test_the_terminal_model_reads_sgr_as_a_terminal_does(tally):
+    tally.case(AREA)
     black_on_black = list(drawn_cells(b"\x1b[38;5;16;48;5;16mx\x1b[0m y\x1b[30;40mz\x1b[1;39;49mw"))
     assert black_on_black == [("x", ("rgb", 0, 0, 0), ("rgb", 0, 0, 0)), ("y", None, None),
                               ("z", ("ansi", 0), ("ansi", 0)), ("w", None, None)]
@@ -150,14 +154,16 @@ def same_colour_cells(data: bytes) -> list[tuple]:
 
 
 @pytest.mark.parametrize("theme", sorted(BUILTIN_THEMES))
-def test_no_theme_draws_a_visible_cell_in_its_own_background_colour(seeded, tmp_path, theme):
+def test_no_theme_draws_a_visible_cell_in_its_own_background_colour(tally, seeded, tmp_path, theme):
+    tally.case(AREA)
     data = console_bytes(seeded, tmp_path, theme=theme)
     assert same_colour_cells(data) == []
     assert any(fg is not None or bg is not None for _char, fg, bg in drawn_cells(data))  # colours at all
 
 
 @pytest.mark.parametrize("term, theme", [("xterm-256color", ""), ("xterm", ""), ("xterm-256color", "cmcc-dark")])
-def test_no_color_draws_every_cell_in_the_terminals_default_colours(seeded, tmp_path, term, theme):
+def test_no_color_draws_every_cell_in_the_terminals_default_colours(tally, seeded, tmp_path, term, theme):
+    tally.case(AREA)
     data = console_bytes(seeded, tmp_path, theme=theme, TERM=term, NO_COLOR="1")
     cells = list(drawn_cells(data))
     assert cells and same_colour_cells(data) == []
@@ -173,18 +179,21 @@ def non_ascii(data: bytes) -> set[str]:
     {"TERM": "vt100"}, {"TERM": "linux"}, {"TERM": "dumb"},
     {"LANG": "C"}, {"LANG": "", "LC_ALL": "POSIX"}, {"LANG": "en_US.ISO-8859-1"},
 ], ids=lambda env: ",".join(f"{k}={v}" for k, v in env.items() if v))
-def test_terminals_and_locales_that_cannot_show_the_marks_get_ascii_by_themselves(seeded, tmp_path, env):
+def test_terminals_and_locales_that_cannot_show_the_marks_get_ascii_by_themselves(tally, seeded, tmp_path, env):
+    tally.case(AREA)
     data = console_bytes(seeded, tmp_path, **env)
     assert non_ascii(data) == set()
     assert re.search(rb"\b[1-5][.o^&#]", visible(data))  # severities keep an ASCII mark
 
 
-def test_a_utf8_terminal_still_gets_the_marks(seeded, tmp_path):
+def test_a_utf8_terminal_still_gets_the_marks(tally, seeded, tmp_path):
+    tally.case(AREA)
     assert non_ascii(console_bytes(seeded, tmp_path, LANG="en_US.UTF-8")) & set(MARKS)  # the test above can fail
 
 
 @pytest.mark.parametrize("term", ["vt100", "dumb"])
-def test_a_terminal_without_colours_gets_none(seeded, tmp_path, term):
+def test_a_terminal_without_colours_gets_none(tally, seeded, tmp_path, term):
+    tally.case(AREA)
     data = console_bytes(seeded, tmp_path, TERM=term)
     assert [cell for cell in drawn_cells(data) if cell[1:] != (None, None)] == []
 
@@ -192,7 +201,8 @@ def test_a_terminal_without_colours_gets_none(seeded, tmp_path, term):
 # --- the table of marks ----------------------------------------------------------------------------
 
 
-def test_every_mark_has_one_ascii_form_that_no_other_meaning_shares():
+def test_every_mark_has_one_ascii_form_that_no_other_meaning_shares(tally):
+    tally.case(AREA)
     forms = [form for form, _meaning in MARKS.values()]
     assert all(len(form) == 1 and form.isascii() and form.isprintable() and form != " " for form in forms)
     assert len(set(forms)) == len(forms)  # no two marks look alike in ASCII
@@ -200,7 +210,8 @@ def test_every_mark_has_one_ascii_form_that_no_other_meaning_shares():
     assert all(ASCII_MARKS[mark] == form for mark, (form, _meaning) in MARKS.items())
 
 
-def test_the_domains_marks_are_all_in_the_table():
+def test_the_domains_marks_are_all_in_the_table(tally):
+    tally.case(AREA)
     drawn = {*SEVERITY_MARKS.values(), *(s.mark for s in PlanStatus), *(p.mark for p in Presence),
              *(s.mark for s in IncidentStatus)}
     assert {m for m in drawn if not m.isascii()} <= set(MARKS)
@@ -217,7 +228,8 @@ def _string_constants(path: Path) -> str:
                    if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings)
 
 
-def test_every_non_ascii_character_the_console_draws_has_an_ascii_form():
+def test_every_non_ascii_character_the_console_draws_has_an_ascii_form(tally):
+    tally.case(AREA)
     drawn = "".join(_string_constants(path) for folder in ("console", "widgets", "themes")
                     for path in sorted((ROOT / folder).rglob("*.py")))
     assert {c for c in drawn if not c.isascii()} - set(ASCII_MARKS) == set()

@@ -4,26 +4,18 @@ from __future__ import annotations
 
 import os
 
-import pytest
-
-from tests.hardening.tally import REPORT_ENV, TALLY, table, write_report
-
-
-@pytest.fixture
-def tally():
-    return TALLY
+from tests.hardening.tally import REPORT_ENV, TALLY, in_suite, table, write_report
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     ran = [r for key in ("passed", "failed", "error", "skipped")
            for r in terminalreporter.stats.get(key, [])
-           if "tests/hardening/" in getattr(r, "nodeid", "").replace("\\", "/") and r.when == "call"
-           or (key in ("error", "skipped") and "tests/hardening/" in getattr(r, "nodeid", ""))]
+           if in_suite(getattr(r, "nodeid", "")) and (r.when == "call" or key in ("error", "skipped"))]
     if not ran:
         return
     outcome = {}
     for key in ("passed", "failed", "error", "skipped"):
-        count = len({r.nodeid for r in terminalreporter.stats.get(key, []) if "tests/hardening/" in r.nodeid})
+        count = len({r.nodeid for r in terminalreporter.stats.get(key, []) if in_suite(r.nodeid)})
         if count:
             outcome[key] = count
     terminalreporter.write_sep("=", "hardening summary")

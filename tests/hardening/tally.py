@@ -48,6 +48,16 @@ TALLY = Tally()
 #: Where the session writes the tally as JSON (bench/hardening_report.py sets it).
 REPORT_ENV = "CMCC_HARDENING_REPORT"
 
+#: What bench/hardening_report.py runs: the hardening suite, and the cases of issue 15 (signals,
+#: the lease, terminals, times, files and load) that live beside the features they test.
+SUITE = ("tests/hardening", "tests/test_signals.py", "tests/test_lease_timing.py", "tests/test_terminal_readable.py",
+         "tests/test_inbox_folder.py", "tests/test_round_trips.py", "tests/test_reloads_under_load.py")
+
+
+def in_suite(nodeid: str) -> bool:
+    path = nodeid.replace("\\", "/")
+    return any(path.startswith(f"{part}/") or path.startswith(f"{part}::") for part in SUITE)
+
 
 def table(tally: dict, outcome: dict[str, int] | None = None) -> str:
     """The summary table, one row per area and a total."""
