@@ -214,17 +214,54 @@ class MovementForm(AidForm):
         return saved, f"movement {saved.id} recorded: {saved.trucks or 0} trucks at {saved.crossing_code}"
 
 
-class MovementStatusForm(AidForm):
+class StepForm(AidForm):
+    """A record's next step along its pipeline: only the moves its transition table allows."""
+
+    #: reads the status field's text
+    STATUS_TYPE: type = MovementStatus
+    #: what a step marked as needing a note asks for
+    NOTE_FOR = "a note saying why"
+
+    def __init__(self, current, allowed, final: str) -> None:
+        self.current = current
+        self.allowed = allowed
+        self.HINT = ("Next: " + ", ".join(s.to.label + (" (note)" if s.needs_note else "") for s in allowed)
+                     if allowed else final)
+        super().__init__()
+
+    def _step(self, values: dict[str, str]):
+        """(the step chosen or None, the errors)."""
+        try:
+            target = self.STATUS_TYPE.parse(values["status"])
+        except ValueError as error:
+            return None, {"status": str(error)}
+        step = next((s for s in self.allowed if s.to is target), None)
+        if step is None:
+            allowed = ", ".join(s.to.label for s in self.allowed) or "none"
+            return None, {"status": f"not from {self.current.label} (allowed: {allowed})"}
+        if step.needs_note and not values["note"].strip():
+            return step, {"note": f"{target.label} needs {self.NOTE_FOR}"}
+        return step, {}
+
+    def check(self, values: dict[str, str]) -> dict[str, str] | None:
+        return self._step(values)[1]
+
+    def chosen_step(self, values: dict[str, str]):
+        step, errors = self._step(values)
+        if errors:
+            raise ValidationError(errors)
+        return step
+
+
+class MovementStatusForm(StepForm):
     """Move one movement along its pipeline (only to what ``MOVEMENT_TRANSITIONS`` allows)."""
 
     def __init__(self, movement: Movement) -> None:
         self.movement = movement
-        self.allowed = MOVEMENT_TRANSITIONS[movement.status]
         self.TITLE_TEXT = (f"Movement {movement.id}: {movement.trucks or 0} trucks {movement.organisation}"
                            f" at {movement.crossing_code}, now {movement.status.label}")
-        self.HINT = ("Next: " + ", ".join(s.to.label + (" (note)" if s.needs_note else "") for s in self.allowed)
-                     if self.allowed else "This movement is final: no further status.")
-        super().__init__()
+        super().__init__(movement.status, MOVEMENT_TRANSITIONS[movement.status],
+                         "This movement is final: no further status.")
 
     def fields(self) -> Sequence[FormField]:
         first = self.allowed[0].to.label if self.allowed else ""
@@ -233,28 +270,8 @@ class MovementStatusForm(AidForm):
             FormField("note", "Note / reason", "why (needed where marked)"),
         )
 
-    def _step(self, values: dict[str, str]):
-        """(the step chosen or None, the errors)."""
-        try:
-            target = MovementStatus.parse(values["status"])
-        except ValueError as error:
-            return None, {"status": str(error)}
-        step = next((s for s in self.allowed if s.to is target), None)
-        if step is None:
-            allowed = ", ".join(s.to.label for s in self.allowed) or "none"
-            return None, {"status": f"not from {self.movement.status.label} (allowed: {allowed})"}
-        if step.needs_note and not values["note"].strip():
-            return step, {"note": f"{target.label} needs a note saying why"}
-        return step, {}
-
-    def check(self, values: dict[str, str]) -> dict[str, str] | None:
-        return self._step(values)[1]
-
     async def submit(self, values: dict[str, str]) -> tuple[object, str]:
-        step, errors = self._step(values)
-        if errors:
-            raise ValidationError(errors)
-        target = step.to
+        target = self.chosen_step(values).to
         saved = await self.app.store.aid.set_movement_status(self.app.actor, self.movement.id, target,
                                                              values["note"], expected_version=self.movement.version)
         return saved, f"movement {saved.id}: {target.label}"
@@ -325,16 +342,17 @@ class DualUseForm(AidForm):
         return saved, f"dual-use request {saved.id} submitted"
 
 
-class DualUseDecisionForm(AidForm):
+class DualUseDecisionForm(StepForm):
     """The working group's next step on a request: review, decide, ask for more, resubmit."""
+
+    STATUS_TYPE = DualUseStatus
+    NOTE_FOR = "a note for the requester"
 
     def __init__(self, request: DualUseRequest) -> None:
         self.request = request
-        self.allowed = DUAL_USE_TRANSITIONS[request.status]
         self.TITLE_TEXT = f"Dual-use {request.id}: {request.item} ({request.status.label})"
-        self.HINT = ("Next: " + ", ".join(s.to.label + (" (note)" if s.needs_note else "") for s in self.allowed)
-                     if self.allowed else "This request is decided: no further step.")
-        super().__init__()
+        super().__init__(request.status, DUAL_USE_TRANSITIONS[request.status],
+                         "This request is decided: no further step.")
 
     def fields(self) -> Sequence[FormField]:
         first = self.allowed[0].to.label if self.allowed else ""
@@ -343,28 +361,8 @@ class DualUseDecisionForm(AidForm):
             FormField("note", "Note", "decision note (needed where marked)"),
         )
 
-    def _step(self, values: dict[str, str]):
-        """(the step chosen or None, the errors)."""
-        try:
-            target = DualUseStatus.parse(values["status"])
-        except ValueError as error:
-            return None, {"status": str(error)}
-        step = next((s for s in self.allowed if s.to is target), None)
-        if step is None:
-            allowed = ", ".join(s.to.label for s in self.allowed) or "none"
-            return None, {"status": f"not from {self.request.status.label} (allowed: {allowed})"}
-        if step.needs_note and not values["note"].strip():
-            return step, {"note": f"{target.label} needs a note for the requester"}
-        return step, {}
-
-    def check(self, values: dict[str, str]) -> dict[str, str] | None:
-        return self._step(values)[1]
-
     async def submit(self, values: dict[str, str]) -> tuple[object, str]:
-        step, errors = self._step(values)
-        if errors:
-            raise ValidationError(errors)
-        target = step.to
+        target = self.chosen_step(values).to
         saved = await self.app.store.aid.set_dual_use_status(self.app.actor, self.request.id, target,
                                                              values["note"], expected_version=self.request.version)
         return saved, f"dual-use request {saved.id}: {target.label}"
