@@ -142,3 +142,45 @@ async def test_a_holder_resumed_after_losing_its_lease_asks_before_it_polls(tall
         finally:
             holder.end()
             await store.close()
+
+
+TAKE_OVER = """
+import asyncio, sys
+from console.store import Store
+from console.store.leases import FEED_POLLER
+
+async def main():
+    store = await Store.open(sys.argv[1])
+    print(await store.leases.try_acquire(FEED_POLLER, "other@floor:2", 60))
+    await store.close()
+
+asyncio.run(main())
+"""
+
+
+async def test_a_console_that_was_stopped_says_polling_here_only_once_its_lease_is_renewed(tally, db_path):
+    """A process stopped for longer than the lease runs no code while stopped, and its clock moves
+    on: what it sees on resume is a stall of the event loop, played here with time.sleep."""
+    from console.runner import FeedRunner
+
+    tally.case(AREA)
+    store = await open_test_store(db_path)
+    runner = FeedRunner(store, SYSTEM_ACTOR, inbox_folder=None, holder="stopped@floor:1")
+    stop = asyncio.Event()
+    task = asyncio.create_task(runner.run(stop))
+    try:
+        while not runner.holding:
+            await asyncio.sleep(0.05)
+        time.sleep(LEASE_TTL_SECONDS + 0.5)  # stopped: no renewal, no code at all
+        tally.fault(AREA)
+        # meanwhile another process took the lapsed lease
+        taken = subprocess.run([sys.executable, "-c", TAKE_OVER, str(db_path)], cwd=ROOT, capture_output=True,
+                               text=True, timeout=60)
+        assert taken.stdout.strip() == "True", taken.stderr
+        assert not runner.holding  # was True until the renewal loop ran again: "polling here" on two consoles
+        assert not await runner.still_ours()  # asked before any poll: lost, and polling ends here
+        assert await store.leases.holder(FEED_POLLER) == "other@floor:2"
+    finally:
+        stop.set()
+        await task
+        await store.close()
