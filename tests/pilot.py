@@ -22,6 +22,15 @@ async def demo_app(db_path, actor: Actor = ADMIN, settings: Settings | None = No
     return CmccApp(store, actor, settings or Settings(bell=False, poll_feeds=False))
 
 
+def recorded_notifications(app) -> list[tuple[str, str]]:
+    """Every notice the app shows from now on, as (message, title), through its public ``notify``."""
+    seen: list[tuple[str, str]] = []
+    notify = app.notify
+    app.notify = lambda message, **kwargs: (seen.append((str(message), kwargs.get("title", ""))),
+                                            notify(message, **kwargs))[1]
+    return seen
+
+
 def recorded_notices(app) -> list[str]:
     """Every notice the app shows from now on (its public ``notify``, wrapped)."""
     seen: list[str] = []

@@ -19,7 +19,7 @@ from console.screens.watch_floor import WatchFloor
 from console.store import Store
 from console.store.leases import FEED_POLLER
 from tests.conftest import ADMIN, VIEWER
-from tests.pilot import demo_app, until
+from tests.pilot import demo_app, recorded_notifications, until
 from widgets.clock_bar import ClockBar
 from widgets.feed_health_table import FeedHealthTable
 from widgets.headline_ticker import HeadlineTicker
@@ -45,10 +45,6 @@ async def open_headlines(app, pilot) -> HeadlinesPane:
     await pilot.press("4")
     await pilot.pause()
     return pane(app)
-
-
-def notifications(app) -> list:
-    return list(app._notifications)
 
 
 async def test_enter_shows_the_summary_and_link_and_marks_the_headline_read(db_path):
@@ -131,22 +127,23 @@ async def test_the_ticker_redraws_only_when_its_text_changes(db_path):
 async def test_a_new_watch_list_hit_is_highlighted_counted_and_announced_once(db_path):
     settings = Settings(bell=False, poll_feeds=False, watch_keywords="Zikim, tunnel")
     app = await demo_app(db_path, settings=settings)
+    shown = recorded_notifications(app)
     async with app.run_test(size=(100, 30)) as pilot:
         headlines = await open_headlines(app, pilot)
-        assert not notifications(app)  # what was there at start is marked, not announced
+        assert not shown  # what was there at start is marked, not announced
         title = "Zikim crossing closed after tunnel report"
         other = await Store.open(db_path)
         try:
             await other.headlines.add_many(SYSTEM_ACTOR, [a_headline(title)], None)
-            assert await until(pilot, lambda: any(title in n.message for n in notifications(app)), timeout=2)
+            assert await until(pilot, lambda: any(title in message for message, _title in shown), timeout=2)
             await other.headlines.add_many(SYSTEM_ACTOR, [a_headline("Bakeries reopen", minutes_ago=1)], None)
             assert await until(pilot, lambda: any(h.title == "Bakeries reopen"
                                                   for h in headlines.table.records.values()))
         finally:
             await other.close()
-        announced = [n for n in notifications(app) if title in n.message]
+        announced = [(message, heading) for message, heading in shown if title in message]
         assert len(announced) == 1
-        assert "Zikim" in announced[0].title and "tunnel" in announced[0].title
+        assert "Zikim" in announced[0][1] and "tunnel" in announced[0][1]
         row = next(h for h in headlines.table.records.values() if h.title == title)
         assert set(row.watch_hits) >= {"Zikim", "tunnel"}
         cells = headlines.table.get_row(str(row.id))

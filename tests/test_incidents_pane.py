@@ -17,7 +17,7 @@ from console.screens.panes.incidents import MAX_ROWS, PAGE
 from console.store import Store
 from console.store.incidents import IncidentFilter
 from tests.conftest import open_test_store, OPERATOR, WATCH_OFFICER
-from tests.pilot import until
+from tests.pilot import recorded_notices, until
 from tests.test_incidents_workflow import console, pane
 from tests.test_store_foundation import an_incident
 
@@ -201,6 +201,7 @@ async def test_the_governorate_map_shows_on_a_wide_pane_only(big_db):
 
 async def test_x_exports_the_current_view_to_a_file(big_db, tmp_path):
     app = await console(big_db)
+    shown = recorded_notices(app)
     async with app.run_test(size=(80, 24)) as pilot:
         incidents = pane(app)
         assert await until(pilot, lambda: incidents.table.row_count == PAGE)
@@ -216,7 +217,7 @@ async def test_x_exports_the_current_view_to_a_file(big_db, tmp_path):
         assert len(exported) == incidents.total  # every matching row, not only the loaded window
         assert all("drone" in item["description"] for item in exported)
         assert incidents.last_export.is_relative_to(tmp_path)  # under the (test's) data directory
-        assert any(str(incidents.last_export) in str(n.message) for n in app._notifications)
+        assert any(str(incidents.last_export) in message for message in shown)
 
 
 async def test_status_marks_reach_the_table_from_the_store(db_path):

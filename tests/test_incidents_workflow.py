@@ -15,7 +15,7 @@ from console.screens.watch_floor import WatchFloor
 from console.store import Store
 from console.store.incidents import IncidentFilter
 from tests.conftest import open_test_store, WATCH_OFFICER
-from tests.pilot import until
+from tests.pilot import recorded_notices, until
 
 
 def quiet_settings(**changes) -> Settings:
@@ -174,6 +174,7 @@ async def test_an_operator_is_told_that_closing_needs_a_watch_officer(db_path):
     incident = await store.incidents.create(OPERATOR, an_incident())
     await store.incidents.transition(WATCH_OFFICER, incident.id, IncidentStatus.VERIFYING, "checking")
     await store.incidents.transition(WATCH_OFFICER, incident.id, IncidentStatus.VERIFIED)
+    shown = recorded_notices(app)
     async with app.run_test(size=(80, 24)) as pilot:
         table = pane(app).table
         assert await until(pilot, lambda: incident.id in table.records)
@@ -181,8 +182,8 @@ async def test_an_operator_is_told_that_closing_needs_a_watch_officer(db_path):
         assert await until(pilot, lambda: isinstance(app.screen, AdvanceStatusScreen))
         assert "watch officer only" in str(app.screen.query_one("OptionList").get_option_at_index(0).prompt)
         await pilot.press("tab", *"done", "ctrl+s")
-        assert await until(pilot, lambda: any("may not move an incident to closed" in str(n.message)
-                                              for n in app._notifications))
+        assert await until(pilot, lambda: any("may not move an incident to closed" in message
+                                              for message in shown))
         assert (await store.incidents.get(OPERATOR, incident.id)).status is IncidentStatus.VERIFIED
     assert OPERATOR.role is Role.OPERATOR
 

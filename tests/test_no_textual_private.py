@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FOLDERS = ("console", "widgets", "feeds", "themes", "bench", "tests")
 
 #: Known uses of Textual's private names, each to go with issue 17 (one table widget of our own on
-#: the public line API; the first frame without the hold; notices read through the public
-#: ``notify``). Nothing may be added: this list only shrinks, to empty.
+#: the public line API; the first frame without the hold; the screen read through the pilot).
+#: Nothing may be added: this list only shrinks, to empty.
 ALLOWED: dict[str, str] = {
     "widgets.record_table.RecordTable._size_updated": "RecordTable: to be our own ScrollView table",
     "widgets.record_table.RecordTable._update_dimensions": "RecordTable: to be our own ScrollView table",
@@ -36,11 +36,6 @@ ALLOWED: dict[str, str] = {
     "console/low_bandwidth.py:_display": "the first-frame hold: to be data loaded before the screen is shown",
     "console/low_bandwidth.py:_compositor": "the first-frame hold: to be data loaded before the screen is shown",
     "console/low_bandwidth.py:_batch_count": "the first-frame hold: to be data loaded before the screen is shown",
-    "tests/hardening/test_disk_faults.py:_notifications": "tests: to read notices with tests.pilot.recorded_notices",
-    "tests/test_headlines_pane.py:_notifications": "tests: to read notices with tests.pilot.recorded_notices",
-    "tests/test_incidents_pane.py:_notifications": "tests: to read notices with tests.pilot.recorded_notices",
-    "tests/test_incidents_workflow.py:_notifications": "tests: to read notices with tests.pilot.recorded_notices",
-    "tests/test_themes.py:_notifications": "tests: to read notices with tests.pilot.recorded_notices",
     "tests/test_themes.py:_compositor": "tests: to read the screen through the pilot's snapshot",
     "tests/test_aid_pane.py:_compositor": "tests: to read the screen through the pilot's snapshot",
     "tests/hardening/test_hostile_text.py:_compositor": "tests: to read the screen through the pilot's snapshot",

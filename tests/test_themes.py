@@ -13,7 +13,7 @@ from console.domain import SEVERITY_MARKS
 from console.theming import (NightFilter, ThemeFileError, initial_theme, known_theme, load_theme_file,
                              themes_dir)
 from console.screens.watch_floor import WatchFloor
-from tests.pilot import demo_app, until
+from tests.pilot import demo_app, recorded_notices, until
 from themes import BUILTIN_THEMES, DEFAULT_THEME
 from widgets.cells import ASCII_MARKS
 
@@ -35,10 +35,6 @@ def loaded(app) -> bool:
 
 def screen_text(app) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-def notices(app) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 async def visit_every_pane(app, pilot) -> str:
@@ -133,24 +129,27 @@ GOOD = 'primary = "#112233"\nbackground = "#000000"\n[variables]\n"footer-key-fo
 async def test_a_broken_theme_file_falls_back_to_the_default_with_a_notice(db_path):
     write_theme('primary = "not a colour"\n')
     app = await demo_app(db_path, settings=Settings(theme="ops", bell=False))
+    shown = recorded_notices(app)
     async with app.run_test(size=(80, 24)) as pilot:
         assert await until(pilot, lambda: loaded(app))
         assert app.theme == DEFAULT_THEME
-        assert any("ops.toml" in n and DEFAULT_THEME in n for n in notices(app))
+        assert any("ops.toml" in n and DEFAULT_THEME in n for n in shown)
     assert load_settings().theme == ""  # the fallback is not remembered
 
 
 async def test_an_unknown_theme_falls_back_with_a_notice(db_path):
     app = await demo_app(db_path, settings=Settings(theme="no-such-theme", bell=False))
+    shown = recorded_notices(app)
     async with app.run_test(size=(80, 24)) as pilot:
         assert await until(pilot, lambda: loaded(app))
         assert app.theme == DEFAULT_THEME
-        assert any("no-such-theme" in n for n in notices(app))
+        assert any("no-such-theme" in n for n in shown)
 
 
 async def test_editing_the_theme_file_in_use_reloads_it_and_a_mistake_falls_back(db_path):
     write_theme(GOOD)
     app = await demo_app(db_path, settings=Settings(theme="ops", bell=False))
+    shown = recorded_notices(app)
     async with app.run_test(size=(80, 24)) as pilot:
         assert await until(pilot, lambda: loaded(app))
         assert app.theme == "ops" and app.current_theme.primary == "#112233"
@@ -160,7 +159,7 @@ async def test_editing_the_theme_file_in_use_reloads_it_and_a_mistake_falls_back
         assert app.theme_variables["primary"].upper() == "#445566"
         write_theme("primary = [broken\n")
         assert await until(pilot, lambda: app.theme == DEFAULT_THEME, timeout=10)
-        assert any("ops.toml" in n for n in notices(app))
+        assert any("ops.toml" in n for n in shown)
         write_theme(GOOD)
         assert await until(pilot, lambda: app.theme == "ops", timeout=10)
 

@@ -24,7 +24,7 @@ from console.screens.watch_floor import WatchFloor
 from console.store import Store
 from tests.conftest import open_test_store, OPERATOR, WATCH_OFFICER
 from tests.hardening.helpers import ROOT, child_env, integrity, python
-from tests.pilot import until
+from tests.pilot import recorded_notices, until
 from tests.test_store_foundation import an_incident
 
 AREA = "disk faults"
@@ -81,19 +81,20 @@ async def test_a_full_database_says_so_in_one_line_keeps_every_commit_and_recove
 async def test_the_console_notifies_a_full_disk_and_keeps_running(db_path, tally):
     store = await open_test_store(db_path)
     app = CmccApp(store, WATCH_OFFICER, Settings(bell=False, poll_feeds=False))
+    shown = recorded_notices(app)
     async with app.run_test(size=(80, 24)) as pilot:
         assert await until(pilot, lambda: isinstance(app.screen, WatchFloor))
         pages = await store.database.scalar("PRAGMA page_count")
         await store.database.connection.execute(f"PRAGMA max_page_count = {pages + 20}")
         await fill_until_full(store, tally)
         app.run_store_action(store.incidents.create(OPERATOR, an_incident(description="y" * 2010)), "saved")
-        assert await until(pilot, lambda: any("is full" in n.message for n in app._notifications))
+        assert await until(pilot, lambda: any("is full" in message for message in shown))
         assert app.is_running and isinstance(app.screen, WatchFloor)
         await pilot.press("2", "3", "1")  # still answering keys
         assert app.is_running
         await store.database.connection.execute("PRAGMA max_page_count = 1073741823")
         app.run_store_action(store.watch.add_log_entry(WATCH_OFFICER, "space is back"), "logged")
-        assert await until(pilot, lambda: any(n.message == "logged" for n in app._notifications))
+        assert await until(pilot, lambda: any(message == "logged" for message in shown))
     tally.fault(AREA)
     tally.case(AREA)
     assert integrity(db_path) == "ok"
