@@ -81,8 +81,10 @@ def record_id_of(value: object) -> tuple[int | None, str]:
                   " leave it empty for a new record)")
 
 
-def read_for_import(path: Path, text: str, err: TextIO) -> list[Row] | None:
-    """The file's records, or None after saying on ``err`` why nothing can be imported."""
+def read_for_import(path: Path, text: str, err: TextIO, known: Collection[str] = (),
+                    aliases: Mapping[str, str] | None = None) -> list[Row] | None:
+    """The file's records, or None after saying on ``err`` why nothing can be imported. With the
+    ``known`` columns of its kind, a column none of them names is one error for the header."""
     try:
         _kind, rows = read_rows(path.name, text)
     except Rejected as rejected:
@@ -90,6 +92,9 @@ def read_for_import(path: Path, text: str, err: TextIO) -> list[Row] | None:
         return None
     if not rows:
         print(f"{shown_name(path.name)}: no records", file=err)
+        return None
+    if known and (header := header_problems(path.name, rows[0], known, aliases or {})):
+        say_unreadable(path.name, header, err)
         return None
     return rows
 

@@ -40,12 +40,10 @@ from console.domain import Actor, Incident, IncidentStatus
 from console.sanitize import clean_line
 from console.validation import INCIDENT_FIELDS, incident_from_fields
 from feeds.importers.columns import (
-    header_problems,
     is_csv,
     named_fields,
     read_for_import,
     record_id_of,
-    say_unreadable,
     set_aside_bad_rows,
 )
 from feeds.inbox import Importer, ImportContext, Row, RowErrors, register
@@ -177,11 +175,8 @@ async def import_text(store, actor: Actor, path: Path, text: str, *, skip_invali
 
     out, err = out or sys.stdout, err or sys.stderr
     require(actor, Permission.CREATE, "import incidents")
-    rows = read_for_import(path, text, err)
+    rows = read_for_import(path, text, err, COLUMNS, ALIASES)
     if rows is None:
-        return 1
-    if header := header_problems(path.name, rows[0], COLUMNS, ALIASES):
-        say_unreadable(path.name, header, err)
         return 1
     checked = [check_incident_row(row, from_csv=is_csv(path.name)) for row in rows]
     set_aside = set_aside_bad_rows(path, text, checked, skip_invalid=skip_invalid, reject_file=reject_file, err=err)

@@ -30,11 +30,9 @@ from console.domain import Actor, Officer
 from console.dtg import utc_now
 from console.sanitize import clean_line
 from feeds.importers.columns import (
-    header_problems,
     is_csv,
     named_fields,
     read_for_import,
-    say_unreadable,
     set_aside_bad_rows,
 )
 from feeds.inbox import Importer, ImportContext, Rejected, Row, RowErrors, register
@@ -149,11 +147,8 @@ async def import_text(store, actor: Actor, path: Path, text: str, *, skip_invali
 
     out, err = out or sys.stdout, err or sys.stderr
     require(actor, Permission.CREATE, "import the roster")
-    rows = read_for_import(path, text, err)
+    rows = read_for_import(path, text, err, COLUMNS, ALIASES)
     if rows is None:
-        return 1
-    if header := header_problems(path.name, rows[0], COLUMNS, ALIASES):
-        say_unreadable(path.name, header, err)
         return 1
     checked = check_roster_rows(rows, await store.partners.partner_codes(), from_csv=is_csv(path.name))
     set_aside = set_aside_bad_rows(path, text, checked, skip_invalid=skip_invalid, reject_file=reject_file, err=err)
