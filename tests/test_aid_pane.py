@@ -200,7 +200,7 @@ async def test_totals_keep_each_block_sorted_by_trucks_for_every_period(db_path)
             store_order = await app.store.aid.totals(OPERATOR, pane.day - timedelta(days=span - 1), pane.day)
 
             def shown() -> list[tuple[str, str, int]]:
-                rows = (table.records[int(row.key.value)] for row in table.ordered_rows)
+                rows = (table.records[rid] for rid in table.ordered_ids)
                 return [(r.kind, r.name, r.trucks) for r in rows]
 
             expected = [(t.kind, t.name, t.trucks) for t in store_order]

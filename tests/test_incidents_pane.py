@@ -88,7 +88,7 @@ async def test_a_5000_incident_log_is_read_a_page_at_a_time(big_db):
         # The rows shown are exactly the window of the log in SQL order, and the cursor kept its record.
         expected = await app.store.incidents.page(WATCH_OFFICER, IncidentFilter(), offset=incidents.window_start,
                                                   limit=incidents.window_rows)
-        assert [table.records[int(table.coordinate_to_cell_key((row, 0)).row_key.value)].id
+        assert [table.record_at(row).id
                 for row in range(table.row_count)] == [i.id for i in expected]
         assert "of 5,000" in str(incidents.query_one(".pane-summary").render())
         # Going back up reads the earlier pages again.
@@ -105,13 +105,13 @@ async def test_sorting_is_done_by_the_database_across_pages(big_db):
         assert await until(pilot, lambda: table.row_count == PAGE)
         await pilot.press("s")  # DTG -> severity
         assert await until(pilot, lambda: incidents.view.sort == "severity")
-        assert await until(pilot, lambda: table.get_cell_at((0, 1)).plain.startswith("4"))
+        assert await until(pilot, lambda: table.get_row_at(0)[1].plain.startswith("4"))
         # The first page holds the highest severities of the whole log, not of the rows that were loaded.
         top = await app.store.incidents.page(WATCH_OFFICER, IncidentFilter(sort="severity"), limit=PAGE)
-        assert await until(pilot, lambda: [table.records[int(table.coordinate_to_cell_key((r, 0)).row_key.value)].id
+        assert await until(pilot, lambda: [table.record_at(r).id
                                            for r in range(table.row_count)] == [i.id for i in top])
         await pilot.press("S")  # reversed: the lowest first
-        assert await until(pilot, lambda: table.get_cell_at((0, 1)).plain.startswith("1"))
+        assert await until(pilot, lambda: table.get_row_at(0)[1].plain.startswith("1"))
 
 
 async def test_filters_presets_and_the_full_text_line(big_db):

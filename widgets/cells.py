@@ -1,6 +1,6 @@
 """Table cells as plain Rich ``Text``: data is never parsed as markup.
 
-Textual's DataTable reads a ``str`` cell as markup, so a headline titled
+A ``str`` drawn by Textual is read as markup, so a headline titled
 ``[@click=app.quit]`` would become a link. Every cell goes through ``cell()``.
 """
 

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.message import Message
 
 from console.domain import SEVERITY_MARKS, Incident, IncidentCategory
@@ -53,11 +52,6 @@ class IncidentTable(RecordTable):
     SORT_KEYS = {"occurred_at": "occurred_at", "severity": "severity", "category": "category", "place": "place",
                  "status": "status", "grading": "grading"}
 
-    BINDINGS = [
-        Binding("end", "scroll_bottom", "Last row", show=False, id="incidents.last"),
-        Binding("home", "scroll_top", "First row", show=False, id="incidents.first"),
-    ]
-
     class SortRequested(Message):
         """The operator asked for another sort column or direction (``s`` / ``S``)."""
 
@@ -81,33 +75,21 @@ class IncidentTable(RecordTable):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._order: dict[int, int] = {}
+        self._order_of: dict[int, int] = {}
 
     # --- rows in the store's order ---------------------------------------------
 
     def sync(self, records, *, complete: bool = True) -> None:
         """Show ``records`` in the given order; the cursor stays on the record it was on."""
         records = list(records)
-        selected = self.selected_id
-        self._order = {r.id: index for index, r in enumerate(records)}
-        with self.app.batch_update():
-            super().sync(records, complete=complete)
-            self._apply_order(selected)
+        self._order_of = {r.id: index for index, r in enumerate(records)}
+        super().sync(records, complete=complete)
+        self._apply_sort()
 
     def _apply_sort(self) -> None:
-        """Rows are never sorted in memory here (see ``_apply_order``)."""
-
-    def _apply_order(self, selected: int | None) -> None:
-        if not self.row_count:
-            return
-        first = self.COLUMNS[0][0]
-        last = len(self._order)
-        for rid in self.records:
-            # The first cell carries the row's place in the store's order.
-            self.get_cell(str(rid), first).order = self._order.get(rid, last)
-        self.sort(first, key=lambda value: getattr(value, "order", last))
-        if selected is not None and str(selected) in self.rows:
-            self.move_cursor(row=self.get_row_index(str(selected)), animate=False)
+        """The store's order, never a sort in memory (see ``sync``); records it did not give go last."""
+        last = len(self._order_of)
+        self.arrange(sorted(self.records, key=lambda rid: self._order_of.get(rid, last)))
 
     def action_cycle_sort(self) -> None:
         keys = list(self.SORT_KEYS)
@@ -144,8 +126,7 @@ class IncidentTable(RecordTable):
     def refresh_ages(self) -> None:
         """Rewrite the age column where its text changed (once a minute at most)."""
         now = utc_now()
-        with self.app.batch_update():
-            for rid, incident in self.records.items():
-                age = format_age(incident.occurred_at, now)
-                if self.get_cell(str(rid), "age").plain != age:
-                    self.update_cell(str(rid), "age", cell(age, sort_key=-incident.occurred_at.timestamp()))
+        for rid, incident in self.records.items():
+            age = format_age(incident.occurred_at, now)
+            if self.get_cell(rid, "age").plain != age:
+                self.update_cell(rid, "age", cell(age, sort_key=-incident.occurred_at.timestamp()))

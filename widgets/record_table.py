@@ -1,9 +1,14 @@
-"""A DataTable of domain records that updates in place.
+"""The table every list of the console uses: records drawn a line at a time.
 
-``sync(records)`` diffs against what is shown: stale rows are removed, cells
-are updated only where their text changed, new rows are added, and the table
-re-sorts only if the order could have changed. Nothing is cleared and rebuilt,
-so a live update repaints only the rows that changed.
+A ``ScrollView`` on Textual's public line API: ``virtual_size`` comes from the
+row count, ``render_line`` draws only the rows on screen, and each row's line
+is kept until that row changes. ``sync(records)`` diffs against what is shown:
+a record whose cells did not change costs nothing, a changed one repaints its
+own line, and the order is rebuilt only when it may have changed. Nothing is
+cleared and rebuilt, so a live update repaints only the rows that changed.
+
+Cells are Rich ``Text`` (``widgets.cells.cell``), never markup. The header is
+line 0 and does not scroll; row ``r`` is virtual line ``r + 1``.
 """
 
 from __future__ import annotations
@@ -11,121 +16,140 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
-from textual.render import measure
-from textual.widgets import DataTable
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from widgets.cells import Cell
 
+#: Blank cells between columns, and before the first.
+GAP = 1
+#: The narrowest an auto-width column (``None`` in COLUMNS) is squeezed to before the table scrolls sideways.
+MIN_AUTO_WIDTH = 8
 
-class RecordTable(DataTable):
+
+class RecordTable(ScrollView, can_focus=True):
     """Subclasses set COLUMNS and implement ``cells(record)``."""
 
-    #: (key, label, width or None)
+    #: (key, label, width or None: None shares the width left over, up to its widest cell)
     COLUMNS: ClassVar[Sequence[tuple[str, str, int | None]]] = ()
     DEFAULT_SORT: ClassVar[str] = ""
     DEFAULT_REVERSE: ClassVar[bool] = False
 
     BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="list.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home", "first_row", "First row", show=False),
+        Binding("end", "last_row", "Last row", show=False),
+        Binding("enter", "select", "Open", show=False),
         Binding("s", "cycle_sort", "Sort", show=False, id="list.sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False, id="list.reverse"),
     ]
 
-    class RecordSelected(Message):
-        """The operator pressed enter on a row."""
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"record-table--header", "record-table--cursor"}
 
-        def __init__(self, table: "RecordTable", record_id: int) -> None:
+    DEFAULT_CSS = """
+    RecordTable {
+        background: $surface;
+        color: $foreground;
+        height: auto;
+        max-height: 100%;
+        & > .record-table--header { text-style: bold; background: $panel; color: $foreground; }
+        &:ansi > .record-table--header { background: ansi_bright_blue; color: ansi_default; }
+        & > .record-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus > .record-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+    }
+    """
+
+    class RecordSelected(Message):
+        """The operator pressed enter on a row (or clicked the row the cursor is on)."""
+
+        def __init__(self, table: RecordTable, record_id: int) -> None:
             super().__init__()
             self.table = table
             self.record_id = record_id
 
+    class RowHighlighted(Message):
+        """The cursor moved to another row."""
+
+        def __init__(self, table: RecordTable, cursor_row: int) -> None:
+            super().__init__()
+            self.table = table
+            self.cursor_row = cursor_row
+
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        super().__init__(**kwargs)
         self.records: dict[int, Any] = {}
         self.sort_column = self.DEFAULT_SORT or (self.COLUMNS[0][0] if self.COLUMNS else "")
         self.sort_reverse = self.DEFAULT_REVERSE
+        self.cursor_row = 0
+        self._cells: dict[int, tuple[Text, ...]] = {}
+        self._order: list[int] = []  # record ids, top to bottom
+        self._row_of: dict[int, int] = {}  # record id -> row
+        self._column_of = {key: index for index, (key, _label, _width) in enumerate(self.COLUMNS)}
+        #: The widest cell (or label) of each auto-width column so far.
+        self._content_widths = {index: Text(label).cell_len for index, (_key, label, width)
+                                in enumerate(self.COLUMNS) if width is None}
+        self._widths: tuple[int, ...] = ()
+        self._widths_key: tuple[int, tuple[int, ...]] | None = None
+        self._lines: dict[int, Strip] = {}  # record id -> its line at the current widths, without the cursor
+        self._announced_row: int | None = None
 
-    # --- repaint only what changed (bytes on a slow link) ------------------------
+    # --- reading ---------------------------------------------------------------
 
-    def update_cell(self, row_key, column_key, value, *, update_width: bool = False) -> None:
-        """DataTable.update_cell repaints the whole table; with fixed widths only the row changes."""
-        self._repaint_row_only = None if update_width else row_key
-        try:
-            super().update_cell(row_key, column_key, value, update_width=update_width)
-        finally:
-            self._repaint_row_only = None
+    @property
+    def row_count(self) -> int:
+        return len(self._order)
 
-    def sort(self, *columns, key=None, reverse: bool = False):
-        """DataTable.sort repaints the whole table; repaint only if the order really changed."""
-        before = [row.key for row in self.ordered_rows]
-        self._hold_repaint = True
-        try:
-            super().sort(*columns, key=key, reverse=reverse)
-        finally:
-            self._hold_repaint = False
-        if [row.key for row in self.ordered_rows] != before:
-            self.refresh()
-        return self
+    @property
+    def ordered_ids(self) -> list[int]:
+        return list(self._order)
 
-    def refresh(self, *regions, **kwargs):
-        if getattr(self, "_hold_repaint", False) and not regions and not kwargs:
-            return self
-        row_key = getattr(self, "_repaint_row_only", None)
-        if row_key is not None and not regions and not any(kwargs.get(k) for k in ("layout", "recompose")):
-            self._repaint_row_only = None
-            if self.is_mounted:
-                return self.refresh_row(self.get_row_index(row_key))
-        return super().refresh(*regions, **kwargs)
+    @property
+    def selected_id(self) -> int | None:
+        return self._order[self.cursor_row] if self._order else None
 
-    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
-        # Textual 8.2's ScrollView compares its container size with and without the scroll bar
-        # gutter, so every layout pass anywhere on screen repainted the scroll bars; a pass that
-        # brings the same sizes as the last one changes nothing.
-        key = (size, virtual_size, container_size, self.virtual_size)
-        if key == getattr(self, "_last_sizes", None):
-            return False
-        self._last_sizes = key
-        return super()._size_updated(size, virtual_size, container_size, layout)
+    def selected_record(self) -> Any:
+        rid = self.selected_id
+        return self.records.get(rid) if rid is not None else None
 
-    def on_mount(self) -> None:
-        for key, label, width in self.COLUMNS:
-            self.add_column(label, key=key, width=width)
+    def record_at(self, row: int) -> Any:
+        return self.records[self._order[row]]
+
+    def get_row_index(self, record_id: int | str) -> int:
+        return self._row_of[int(record_id)]
+
+    def get_row_at(self, row: int) -> tuple[Text, ...]:
+        return self._cells[self._order[row]]
+
+    def get_row(self, record_id: int | str) -> tuple[Text, ...]:
+        return self._cells[int(record_id)]
+
+    def get_cell(self, record_id: int | str, column: str) -> Text:
+        return self._cells[int(record_id)][self._column_of[column]]
 
     def cells(self, record: Any) -> Sequence[Text]:  # pragma: no cover - abstract
         raise NotImplementedError
 
     @staticmethod
     def record_id(record: Any) -> int:
-        return record.id
-
-    # --- start-up cost on big lists ------------------------------------------------
-
-    def _update_dimensions(self, new_rows) -> None:
-        """Measure only the auto-width columns of new rows.
-
-        DataTable measures every cell of every new row, but a fixed-width
-        column never uses the result: on 200 incidents that was ~0.1 s of a
-        ~0.2 s pane load, on 2,000 officers ~0.5 s (bench/scale.py).
-        """
-        rows = [self.rows.get(key) for key in new_rows]
-        if any(row is not None and (row.label is not None or row.auto_height) for row in rows):
-            super()._update_dimensions(new_rows)  # labels or tall rows: the full treatment
-            return
-        auto = [(index, column) for index, column in enumerate(self.ordered_columns) if column.auto_width]
-        if auto:
-            console = self.app.console
-            for key in new_rows:
-                row_index = self._row_locations.get(key)
-                if row_index is None:
-                    continue
-                _label, cells = self._get_row_renderables(row_index)
-                for index, column in auto:
-                    column.content_width = max(column.content_width, measure(console, cells[index], 1))
-        super()._update_dimensions(())  # the virtual size from the widths
+        return int(record.id)
 
     # --- updates -------------------------------------------------------------
 
@@ -133,69 +157,155 @@ class RecordTable(DataTable):
         """Show ``records``. With ``complete``, rows not among them are removed."""
         incoming = {self.record_id(r): r for r in records}
         reorder = False
-        with self.app.batch_update():
-            if complete:
-                for stale in [rid for rid in self.records if rid not in incoming]:
-                    self.remove_record(stale)
-            for rid, record in incoming.items():
-                reorder |= self._upsert(rid, record)
-            if reorder or not complete:
-                self._apply_sort()
+        if complete:
+            stale = [rid for rid in self.records if rid not in incoming]
+            for rid in stale:
+                self._forget(rid)
+            reorder = bool(stale)
+        for rid, record in incoming.items():
+            reorder |= self._upsert(rid, record)
+        if reorder or not complete:
+            self._apply_sort()
 
     def upsert(self, record: Any) -> None:
         if self._upsert(self.record_id(record), record):
             self._apply_sort()
 
     def remove_record(self, record_id: int) -> None:
-        if self.records.pop(record_id, None) is not None:
-            self.remove_row(str(record_id))
+        if self._forget(record_id):
+            self._apply_sort()
+
+    def clear(self) -> None:
+        self.records.clear()
+        self._cells.clear()
+        self._lines.clear()
+        self.arrange([])
+
+    def update_cell(self, record_id: int | str, column: str, value: Text) -> None:
+        """Replace one cell; only its row is repainted."""
+        rid = int(record_id)
+        cells = list(self._cells[rid])
+        cells[self._column_of[column]] = value
+        self._set_cells(rid, tuple(cells))
+
+    def _forget(self, rid: int) -> bool:
+        if self.records.pop(rid, None) is None:
+            return False
+        del self._cells[rid]
+        self._lines.pop(rid, None)
+        return True
 
     def _upsert(self, rid: int, record: Any) -> bool:
         """Update or add one row; True when the order may have changed (a row added, a sort key moved)."""
-        new_cells = self.cells(record)
-        key = str(rid)
-        if rid in self.records:
-            moved = False
-            for (column, _label, _width), value in zip(self.COLUMNS, new_cells):
-                old = self.get_cell(key, column)
-                resorts = _sort_key(old) != _sort_key(value)
-                drawn = isinstance(old, Text) and old.plain == value.plain and old.style == value.style
-                if not drawn or (resorts and not isinstance(old, Cell)):
-                    self.update_cell(key, column, value)
-                elif resorts:
-                    # same text, new place ("comm" with other trucks): a stale key misorders the table,
-                    # and the key is not drawn, so it changes without a repaint
-                    old.sort_key = value.sort_key
-                moved |= resorts and column == self.sort_column
-            self.records[rid] = record
-            return moved
+        new_cells = tuple(self.cells(record))
         self.records[rid] = record
-        self.add_row(*new_cells, key=key)
-        return True
+        old_cells = self._cells.get(rid)
+        if old_cells is None:
+            self._set_cells(rid, new_cells)
+            return True
+        sort_index = self._column_of.get(self.sort_column)
+        moved = sort_index is not None and _sort_key(old_cells[sort_index]) != _sort_key(new_cells[sort_index])
+        if any(not _drawn_alike(old, new) for old, new in zip(old_cells, new_cells)):
+            self._set_cells(rid, new_cells)
+        else:
+            self._cells[rid] = new_cells  # same look, maybe new sort keys: no repaint
+        return moved
 
-    # --- cursor and sort -----------------------------------------------------
+    def _set_cells(self, rid: int, cells: tuple[Text, ...]) -> None:
+        self._cells[rid] = cells
+        self._lines.pop(rid, None)
+        wider = False
+        for index, content in enumerate(cells):
+            if index in self._content_widths and content.cell_len > self._content_widths[index]:
+                self._content_widths[index] = content.cell_len
+                wider = True
+        row = self._row_of.get(rid)
+        if wider:  # an auto column may widen: every line again, at the new widths (``_widths_for``)
+            self.virtual_size = Size(self._total_width(), len(self._order) + 1)
+            self.refresh()
+        elif row is not None:
+            self.refresh_line(row + 1)
 
-    @property
-    def selected_id(self) -> int | None:
-        if not self.row_count:
-            return None
-        try:
-            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
-        except Exception:  # noqa: BLE001 - cursor outside the rows
-            return None
-        return int(key.value) if key.value is not None else None
-
-    def selected_record(self) -> Any:
-        rid = self.selected_id
-        return self.records.get(rid) if rid is not None else None
+    # --- order and cursor ------------------------------------------------------
 
     def _apply_sort(self) -> None:
-        if self.sort_column and self.row_count:
-            selected = self.selected_id
-            self.sort(self.sort_column, key=lambda c: c.sort_key if isinstance(c, Cell) else str(c),
-                      reverse=self.sort_reverse)
-            if selected is not None and str(selected) in self.rows:
-                self.move_cursor(row=self.get_row_index(str(selected)), animate=False)
+        """Order the rows by the sort column (subclasses showing the store's order override this)."""
+        index = self._column_of.get(self.sort_column)
+        ids = list(self.records)
+        if index is not None:
+            ids.sort(key=lambda rid: _sort_value(self._cells[rid][index]), reverse=self.sort_reverse)
+        self.arrange(ids)
+
+    def arrange(self, ids: list[int]) -> None:
+        """Show the rows in this order; the cursor stays on the record it was on."""
+        selected = self.selected_id
+        if ids == self._order:
+            return
+        self._order = ids
+        self._row_of = {rid: row for row, rid in enumerate(ids)}
+        self.virtual_size = Size(self._total_width(), len(ids) + 1)
+        self.refresh()
+        row = self._row_of.get(selected, self.cursor_row) if selected is not None else self.cursor_row
+        self.move_cursor(row=row, scroll=False)
+
+    def move_cursor(self, *, row: int, animate: bool = False, scroll: bool = True) -> None:
+        row = max(0, min(row, len(self._order) - 1))
+        if row != self.cursor_row:
+            self.refresh_line(self.cursor_row + 1)
+            self.cursor_row = row
+            self.refresh_line(row + 1)
+        if scroll:
+            self._keep_cursor_in_view(animate)
+        if self._order and row != self._announced_row:
+            self._announced_row = row
+            self.post_message(self.RowHighlighted(self, row))
+
+    def _keep_cursor_in_view(self, animate: bool) -> None:
+        rows_shown = max(1, self.scrollable_content_region.height - 1)
+        top = round(self.scroll_y)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=animate, immediate=True)
+        elif self.cursor_row >= top + rows_shown:
+            self.scroll_to(y=self.cursor_row - rows_shown + 1, animate=animate, immediate=True)
+
+    def _rows_per_page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(row=self.cursor_row - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(row=self.cursor_row + 1)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(row=self.cursor_row - self._rows_per_page())
+
+    def action_page_down(self) -> None:
+        self.move_cursor(row=self.cursor_row + self._rows_per_page())
+
+    def action_first_row(self) -> None:
+        self.move_cursor(row=0)
+
+    def action_last_row(self) -> None:
+        self.move_cursor(row=len(self._order) - 1)
+
+    def action_select(self) -> None:
+        rid = self.selected_id
+        if rid is not None:
+            self.post_message(self.RecordSelected(self, rid))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < 1:
+            return
+        row = round(self.scroll_y) + offset.y - 1
+        if 0 <= row < len(self._order):
+            event.stop()
+            self.focus()
+            if row == self.cursor_row:
+                self.action_select()
+            else:
+                self.move_cursor(row=row, scroll=False)
 
     def action_cycle_sort(self) -> None:
         keys = [k for k, _label, _width in self.COLUMNS]
@@ -207,11 +317,78 @@ class RecordTable(DataTable):
         self.sort_reverse = not self.sort_reverse
         self._apply_sort()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        if event.row_key.value is not None:
-            self.post_message(self.RecordSelected(self, int(event.row_key.value)))
+    # --- drawing ---------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._lines.clear()  # a theme change: every line in the new colours
+
+    def _widths_for(self, width: int) -> tuple[int, ...]:
+        """Fixed columns keep their width; auto columns share what is left, each up to its widest cell.
+
+        Worked out when drawing, for the width drawn: a resize or a wider cell never needs another
+        layout pass (the virtual width counts auto columns at their narrowest, see ``_total_width``).
+        """
+        if self._widths_key == (width, tuple(self._content_widths.values())):
+            return self._widths
+        spare = width - self._total_width()
+        widths = [w or min(MIN_AUTO_WIDTH, self._content_widths[i]) for i, (_k, _l, w) in enumerate(self.COLUMNS)]
+        auto = sorted(self._content_widths, key=lambda i: self._content_widths[i])
+        for place, index in enumerate(auto):
+            extra = min(self._content_widths[index] - widths[index], max(0, spare) // (len(auto) - place))
+            widths[index] += extra
+            spare -= extra
+        self._widths_key = (width, tuple(self._content_widths.values()))
+        self._widths = tuple(widths)
+        self._lines.clear()
+        return self._widths
+
+    def _total_width(self) -> int:
+        """The width the table needs: fixed columns, auto ones at their narrowest, and the gaps."""
+        return GAP * (len(self.COLUMNS) + 1) + sum(
+            width or min(MIN_AUTO_WIDTH, self._content_widths[index])
+            for index, (_key, _label, width) in enumerate(self.COLUMNS))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        self._widths_for(width)
+        scroll_x = round(self.scroll_x)
+        base = self.rich_style
+        if y == 0:
+            style = base + self.get_component_rich_style("record-table--header")
+            header = self._draw([Text(label) for _key, label, _width in self.COLUMNS], style)
+            return header.crop_extend(scroll_x, scroll_x + width, style)
+        row = round(self.scroll_y) + y - 1
+        if not 0 <= row < len(self._order):
+            return Strip.blank(width, base)
+        rid = self._order[row]
+        if row == self.cursor_row:  # one line, drawn afresh: the cursor's colours under the cells' own
+            style = base + self.get_component_rich_style("record-table--cursor")
+            return self._draw(self._cells[rid], style).crop_extend(scroll_x, scroll_x + width, style)
+        line = self._lines.get(rid)
+        if line is None:
+            line = self._lines[rid] = self._draw(self._cells[rid], base)
+        return line.crop_extend(scroll_x, scroll_x + width, base)
+
+    def _draw(self, cells: Sequence[Text], style: Style) -> Strip:
+        segments: list[Segment] = [Segment(" " * GAP, style)]
+        for content, width in zip(cells, self._widths):
+            shown = content.copy()
+            shown.no_wrap = True
+            shown.end = ""
+            shown.truncate(width, overflow="ellipsis", pad=True)
+            segments.extend(Segment.apply_style(shown.render(self.app.console), style))
+            segments.append(Segment(" " * GAP, style))
+        return Strip(segments).simplify()
+
+
+def _drawn_alike(old: Text, new: Text) -> bool:
+    return old.plain == new.plain and old.style == new.style and old.spans == new.spans
 
 
 def _sort_key(value: Any) -> Any:
     return getattr(value, "sort_key", None)
+
+
+def _sort_value(value: Text) -> Any:
+    return value.sort_key if isinstance(value, Cell) else value.plain

@@ -179,7 +179,7 @@ class IncidentsPane(IncidentActions, Pane):
 
     @on(IncidentTable.RowHighlighted)
     def near_the_edge(self, event: IncidentTable.RowHighlighted) -> None:
-        if event.data_table is not self.table or self._page_pending:
+        if event.table is not self.table or self._page_pending:
             return
         row, loaded = event.cursor_row, self.table.row_count
         if row >= loaded - MARGIN and self.window_start + loaded < self.total:

@@ -1,0 +1,143 @@
+"""The table every list uses, alone in a bare app: a ScrollView drawn a line at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import App, ComposeResult
+
+from tests.pilot import until
+from widgets.cells import cell
+from widgets.record_table import RecordTable
+
+
+@dataclass(frozen=True)
+class Row:
+    id: int
+    name: str
+    note: str = ""
+
+
+class Names(RecordTable):
+    COLUMNS = (("id", "No", 5), ("name", "Name", 10), ("note", "Note", None))
+    DEFAULT_SORT = "id"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.drawn: list[int] = []  # the y of every line drawn, to see what a change repaints
+
+    def cells(self, row: Row):
+        return (cell(row.id, sort_key=row.id), cell(row.name), cell(row.note))
+
+    def render_line(self, y: int):
+        self.drawn.append(y)
+        return super().render_line(y)
+
+
+class Bare(App):
+    def __init__(self) -> None:
+        super().__init__()
+        self.selected: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        yield Names()
+
+    def on_record_table_record_selected(self, event: RecordTable.RecordSelected) -> None:
+        self.selected.append(event.record_id)
+
+
+def shown(table: RecordTable) -> list[str]:
+    """The lines on screen, as text."""
+    return [table.render_line(y).text for y in range(table.scrollable_content_region.height)]
+
+
+async def test_a_large_list_draws_only_the_lines_on_screen():
+    app = Bare()
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(Names)
+        table.sync(Row(i, f"name {i}") for i in range(100_000))
+        table.drawn.clear()
+        assert await until(pilot, lambda: bool(table.drawn))
+        await pilot.pause()
+        assert table.row_count == 100_000
+        assert max(table.drawn) < 12  # the screen's lines, not the list's
+        assert shown(table)[0].split() == ["No", "Name", "Note"]  # the header stays on line 0
+        assert shown(table)[1].split()[:3] == ["0", "name", "0"]
+
+
+async def test_keys_move_the_cursor_keep_it_in_view_and_enter_opens_its_record():
+    app = Bare()
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(Names)
+        table.sync(Row(i, f"name {i}") for i in range(500))
+        table.focus()
+        await pilot.press("j", "j", "down")
+        assert table.selected_id == 3
+        await pilot.press("pagedown")
+        assert table.cursor_row > 3
+        await pilot.press("end")
+        assert table.selected_id == 499
+        await pilot.pause()
+        assert "499" in " ".join(shown(table))  # scrolled with it
+        await pilot.press("enter")
+        assert await until(pilot, lambda: app.selected == [499])
+        await pilot.press("home", "k")
+        assert table.selected_id == 0
+
+
+async def test_a_changed_record_repaints_its_own_line_and_the_cursor_stays_on_its_record():
+    app = Bare()
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(Names)
+        rows = [Row(i, f"name {i}") for i in range(20)]
+        table.sync(rows)
+        table.move_cursor(row=5)
+        await pilot.pause()
+        table.drawn.clear()
+        rows[2] = Row(2, "renamed")
+        table.sync(rows)
+        assert await until(pilot, lambda: bool(table.drawn))
+        await pilot.pause()
+        assert set(table.drawn) == {3}  # row 2 is line 3 (the header is line 0)
+        assert "renamed" in shown(table)[3]
+        # A new first row: the cursor follows its record down.
+        table.sync([Row(-1, "first"), *rows])
+        assert table.selected_id == 5 and table.cursor_row == 6
+        table.remove_record(-1)
+        assert table.selected_id == 5 and table.cursor_row == 5 and table.row_count == 20
+
+
+async def test_sorting_and_the_auto_column_fill_the_width_left():
+    app = Bare()
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(Names)
+        table.sync([Row(1, "b", "x" * 100), Row(2, "a", "short")])
+        table.focus()
+        await pilot.press("s")  # id -> name
+        assert [r.name for r in map(table.record_at, range(2))] == ["a", "b"]
+        await pilot.press("S")
+        assert [r.name for r in map(table.record_at, range(2))] == ["b", "a"]
+        await pilot.pause()
+        line = shown(table)[1]
+        width = table.scrollable_content_region.width
+        assert len(line) == width and line.rstrip().endswith("…")  # cut at the edge, and says so
+
+
+async def test_cells_are_text_never_markup():
+    app = Bare()
+    async with app.run_test(size=(60, 8)) as pilot:
+        table = app.query_one(Names)
+        table.sync([Row(1, "[b]x[/b]", "[@click=app.quit]x[/]")])
+        await pilot.pause()
+        assert "[b]x[/b]" in shown(table)[1] and "[@click=app.quit]" in shown(table)[1]
+
+
+async def test_a_click_moves_the_cursor_and_a_second_click_opens():
+    app = Bare()
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(Names)
+        table.sync(Row(i, f"name {i}") for i in range(10))
+        await pilot.click(Names, offset=(3, 3))  # line 3: row 2
+        assert table.selected_id == 2 and not app.selected
+        await pilot.click(Names, offset=(3, 3))
+        assert await until(pilot, lambda: app.selected == [2])
