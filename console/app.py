@@ -98,11 +98,11 @@ class CmccApp(App):
         else:
             self._feeds_closed.set()
         for problem in self.settings.problems:
-            self.notify(problem, severity="warning", timeout=10)
+            self.notify(problem, severity="warning", timeout=10, markup=False)
         if exposed := exposure_warning(self.store.path):
             self.notify(exposed, severity="warning", timeout=15, markup=False)
         if self.notice:
-            self.notify(self.notice, severity="warning", timeout=10)
+            self.notify(self.notice, severity="warning", timeout=10, markup=False)
 
     @work(exclusive=True, group="changes", exit_on_error=False)
     async def watch_changes(self) -> None:

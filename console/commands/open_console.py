@@ -20,6 +20,8 @@ def run_console(args: argparse.Namespace, *, prepare=None, live=None) -> int:
     event loop and yields the settings the App gets (the demo's feed simulator).
     """
     settings = load_settings()
+    #: Said in the console once it is open (not remembering a choice is no reason not to start).
+    warnings: list[str] = []
     if getattr(args, "low_bandwidth", None):
         from dataclasses import replace
 
@@ -32,7 +34,10 @@ def run_console(args: argparse.Namespace, *, prepare=None, live=None) -> int:
         from console.theming import known_theme
 
         if known_theme(args.theme):  # remembered for the next run; an unknown one falls back with a notice
-            save_setting("theme", args.theme)
+            try:
+                save_setting("theme", args.theme)
+            except OSError as error:  # a config file it cannot parse or write: kept as it is
+                warnings.append(f"could not remember the theme: {error}")
     if getattr(args, "ascii", None) or terminal.wants_ascii(os.environ):
         # Automatic on a terminal or locale that cannot show the marks; like --ascii, not remembered.
         from dataclasses import replace
@@ -56,7 +61,7 @@ def run_console(args: argparse.Namespace, *, prepare=None, live=None) -> int:
             await store.close()
             raise
         async with (live(store, settings) if live is not None else _as_is(settings)) as app_settings:
-            app = CmccApp(store, actor, app_settings, notice)
+            app = CmccApp(store, actor, app_settings, "; ".join(filter(None, [notice, *warnings])))
             await app.run_async(mouse=app.use_mouse)
 
     asyncio.run(main())
