@@ -141,3 +141,19 @@ async def test_a_click_moves_the_cursor_and_a_second_click_opens():
         assert table.selected_id == 2 and not app.selected
         await pilot.click(Names, offset=(3, 3))
         assert await until(pilot, lambda: app.selected == [2])
+
+
+async def test_a_changed_cell_repaints_that_cell_only():
+    """The minute's ages: a few bytes a row over a slow link, not the whole row."""
+    app = Bare()
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(Names)
+        table.sync(Row(i, f"name {i}") for i in range(5))
+        await pilot.pause()
+        regions: list = []
+        refresh = table.refresh
+        table.refresh = lambda *r, **k: (regions.extend(r), refresh(*r, **k))[1]
+        table.update_cell(2, "name", cell("other"))
+        assert [(r.x, r.y, r.width, r.height) for r in regions] == [(1 + 5 + 1, 3, 10, 1)]
+        await pilot.pause()
+        assert "other" in shown(table)[3]

@@ -21,7 +21,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -185,8 +185,9 @@ class RecordTable(ScrollView, can_focus=True):
         """Replace one cell; only its row is repainted."""
         rid = int(record_id)
         cells = list(self._cells[rid])
-        cells[self._column_of[column]] = value
-        self._set_cells(rid, tuple(cells))
+        index = self._column_of[column]
+        cells[index] = value
+        self._set_cells(rid, tuple(cells), only_column=index)
 
     def _forget(self, rid: int) -> bool:
         if self.records.pop(rid, None) is None:
@@ -211,7 +212,7 @@ class RecordTable(ScrollView, can_focus=True):
             self._cells[rid] = new_cells  # same look, maybe new sort keys: no repaint
         return moved
 
-    def _set_cells(self, rid: int, cells: tuple[Text, ...]) -> None:
+    def _set_cells(self, rid: int, cells: tuple[Text, ...], only_column: int | None = None) -> None:
         self._cells[rid] = cells
         self._lines.pop(rid, None)
         wider = False
@@ -223,8 +224,15 @@ class RecordTable(ScrollView, can_focus=True):
         if wider:  # an auto column may widen: every line again, at the new widths (``_widths_for``)
             self.virtual_size = Size(self._total_width(), len(self._order) + 1)
             self.refresh()
+        elif row is not None and only_column is not None and self._widths:
+            self._refresh_cell(row, only_column)
         elif row is not None:
             self.refresh_line(row + 1)
+
+    def _refresh_cell(self, row: int, column: int) -> None:
+        """Repaint one cell, not its row: the ages ticking each minute are a few bytes, not every line."""
+        left = GAP + sum(width + GAP for width in self._widths[:column]) - round(self.scroll_x)
+        self.refresh(Region(left, row + 1 - round(self.scroll_y), self._widths[column], 1))
 
     # --- order and cursor ------------------------------------------------------
 
