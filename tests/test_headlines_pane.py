@@ -110,6 +110,26 @@ async def test_a_headline_added_by_another_process_appears_within_a_second_and_o
         assert await until(pilot, lambda: title in ticker.shown_text, timeout=1.0)
 
 
+async def test_a_change_by_another_process_is_loaded_when_it_is_seen_not_at_the_next_reload_tick(db_path):
+    """The floor's reload clock set to 30 s: the headline still arrives as soon as the change feed sees it."""
+    from dataclasses import replace
+
+    app = await demo_app(db_path, settings=replace(QUIET, refresh_seconds=30.0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert await until(pilot, lambda: isinstance(app.screen, WatchFloor))
+        await pilot.press("4")  # shown at once, not at its turn among the hidden panes (30 s apart here)
+        headlines = pane(app)
+        assert await until(pilot, lambda: headlines.table.row_count > 0)
+        other = await Store.open(db_path)
+        try:
+            title = "Zikim crossing opens for the morning convoy"
+            await other.headlines.add_many(SYSTEM_ACTOR, [a_headline(title)], None)
+        finally:
+            await other.close()
+        assert await until(pilot, lambda: any(h.title == title for h in headlines.table.records.values()),
+                           timeout=10)
+
+
 async def test_the_ticker_redraws_only_when_its_text_changes(db_path):
     app = await demo_app(db_path, settings=QUIET)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -240,4 +260,4 @@ async def test_at_80_columns_the_clock_bar_still_says_who_polls_and_the_link_mod
         assert line().startswith(" CMCC  LOW-BW ")
         assert "/1 ok" in line() and len(line().rstrip()) <= 80
         await pilot.resize_terminal(160, 30)
-        assert await until(pilot, lambda: "/1 ok" in line() and "· polling here" in line() and " IST " in line()), line()
+        assert await until(pilot, lambda: all(part in line() for part in ("/1 ok", "· polling here", " IST "))), line()

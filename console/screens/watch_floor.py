@@ -90,8 +90,9 @@ class WatchFloor(Screen):
         shown = self._shown_at_start()
         for pane in self.panes:
             pane.filled = pane.KEY in shown
-        yield ClockBar(self.app.actor.label, operator_short=short_operator(self.app.actor), view_as=self.app.actor.login if self.app.actor.viewing_as else "",
-                       id="clock")
+        actor = self.app.actor
+        yield ClockBar(actor.label, operator_short=short_operator(actor),
+                       view_as=actor.login if actor.viewing_as else "", id="clock")
         yield PaneBar([pane.TITLE for pane in self.panes], id="pane-bar")
         with Grid(id="floor"):
             yield from self.panes
@@ -201,6 +202,11 @@ class WatchFloor(Screen):
                 self._dirty.add(pane.KEY)
         if changed & {Entity.FEED, Entity.SEED, Entity.LEASE}:
             self._dirty.add(FEED_HEALTH)
+        if self._dirty and not self.app.settings.low_bandwidth:
+            # At once, not at the next tick of the reload clock: another console's change shows here
+            # one change-feed poll after its commit. Still coalesced: one StoreChanged per poll, and
+            # loads queue behind each other (``_loading``). A slow link keeps its stretched clock.
+            self.call_later(self.reload_dirty)
 
     def on_actor_changed(self, message: ActorChanged) -> None:
         """A new role or nation: the clock bar says so, the keys offered follow, and every pane is
