@@ -129,7 +129,8 @@ async def main() -> None:
                 actor, today - timedelta(days=13), today))),
             ("board + sparklines", await timed(args.runs, lambda: asyncio.gather(
                 store.aid.board(actor, today), store.aid.entered_per_day(actor, today - timedelta(days=13), today)))),
-            ("totals, 7 days", await timed(args.runs, lambda: store.aid.totals(actor, today - timedelta(days=6), today))),
+            ("totals, 7 days", await timed(args.runs, lambda: store.aid.totals(
+                actor, today - timedelta(days=6), today))),
             ("movements of a day", await timed(args.runs, lambda: store.aid.movements(actor, day=today, limit=500))),
         ]
         print(f"\n{count:,} movements, ~{per_day:,.0f} a day; {args.runs} runs each (ms)\n")

@@ -3,8 +3,9 @@
     python bench/hardening_report.py [--kills 20] [--writer-seconds 12] [-- extra pytest args]
 
 One row per area (hostile text, hostile documents, kills, disk faults, eight writers, feed
-faults, properties, tampering: each edit made behind the journal's back that verify must name) and a total: cases tried, faults survived, rows checked, and anything lost,
-which must be zero. The exit status is pytest's (non-zero if any test failed or anything was lost).
+faults, properties, tampering: each edit made behind the journal's back that verify must name)
+and a total: cases tried, faults survived, rows checked, and anything lost, which must be zero.
+The exit status is pytest's (non-zero if any test failed or anything was lost).
 """
 
 from __future__ import annotations

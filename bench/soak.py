@@ -285,7 +285,8 @@ async def soak(args: argparse.Namespace, work: Path) -> int:
                     reports.append((next_report, figs))
                     activity = " ".join(f"{k} {v}" for k, v in sorted(counts.items()))
                     print(f"{next_report:5g} {next_report * speed / 60:5.1f}h {figs['rss_mb']:7.1f} "
-                          f"{figs['fds']:4.0f} {figs['threads']:4.0f} {figs['pool']:4.0f} {figs['os_threads']:4.0f} {figs['tasks']:5.0f} "
+                          f"{figs['fds']:4.0f} {figs['threads']:4.0f} {figs['pool']:4.0f} "
+                          f"{figs['os_threads']:4.0f} {figs['tasks']:5.0f} "
                           f"{figs['p50']:7.1f} {figs['p95']:7.1f}  {activity}", flush=True)
                     if args.trace and snapshot is not None:
                         trace_report(snapshot, objects)

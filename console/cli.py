@@ -143,16 +143,14 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as error:  # noqa: BLE001 - known refusals become one line
-        import sqlite3
-
         from console.domain import StoreError
         from console.sanitize import clean_line
-        from console.store.database import DatabaseOpenError, damaged
+        from console.store.database import DatabaseOpenError, damaged, is_damage
 
         if isinstance(error, (DatabaseOpenError, StoreError)):
             print(f"cmcc: {clean_line(str(error), max_chars=600)}", file=sys.stderr)
             return 2
-        if isinstance(error, sqlite3.DatabaseError) and "malformed" in str(error):
+        if is_damage(error):
             print(f"cmcc: {damaged(Path(args.db))}", file=sys.stderr)
             return 2
         raise

@@ -12,17 +12,20 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum, IntEnum
+from typing import Any, Self
 
 
 class Choice(str, Enum):
     """A string enum whose value is what is stored and whose label is shown."""
+
+    _value_: str
 
     @property
     def label(self) -> str:
         return self.value.replace("_", " ")
 
     @classmethod
-    def parse(cls, text: str) -> "Choice":
+    def parse(cls, text: str) -> Self:
         """Accept the value, the label or the member name, case-insensitively."""
         wanted = text.strip().lower().replace(" ", "_").replace("-", "_")
         for member in cls:
@@ -880,7 +883,7 @@ class JournalEntry:
     entity: Entity
     entity_id: int | None
     action: str
-    changes: dict = field(default_factory=dict)
+    changes: dict[str, Any] = field(default_factory=dict)
 
 
 class StoreError(Exception):

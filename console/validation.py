@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import TypeVar
 
-from console.domain import RELEASABLE_TO_ALL, Incident, parse_releasability
+from console.domain import RELEASABLE_TO_ALL, Choice, Incident, parse_releasability
 from console.dtg import format_dtg, utc_now
 from console.sanitize import clean_line, clean_text
 
@@ -88,7 +89,11 @@ INCIDENT_FIELDS = (
 )
 
 
-def _optional_number(text: str, kind: type, name: str, errors: dict[str, str]):
+_Number = TypeVar("_Number", int, float)
+_Choice = TypeVar("_Choice", bound=Choice)
+
+
+def _optional_number(text: str, kind: type[_Number], name: str, errors: dict[str, str]) -> _Number | None:
     text = (text or "").strip()
     if not text or text.lower() in ("unknown", "?", "-"):
         return None
@@ -100,7 +105,8 @@ def _optional_number(text: str, kind: type, name: str, errors: dict[str, str]):
         return None
 
 
-def _choice(enum, text: str, name: str, errors: dict[str, str], default=None):
+def _choice(enum: type[_Choice], text: str, name: str, errors: dict[str, str],
+            default: _Choice | None = None) -> _Choice | None:
     text = (text or "").strip()
     if not text:
         if default is None:
@@ -113,8 +119,16 @@ def _choice(enum, text: str, name: str, errors: dict[str, str], default=None):
         return default
 
 
+#: The Incident fields ``incident_from_fields`` reads from typed text (the rest an edit keeps).
+_TYPED_FIELDS = (
+    "occurred_at", "governorate", "category", "description", "severity", "locality", "grid_ref", "alleged_party",
+    "source", "source_type", "reliability", "credibility", "assigned_cell", "releasability",
+    "latitude", "longitude", "killed", "injured",
+)
+
+
 def incident_from_fields(values: dict[str, object], base: Incident | None = None,
-                         now=None) -> tuple[Incident | None, dict[str, str]]:
+                         now: datetime | None = None) -> tuple[Incident | None, dict[str, str]]:
     """Build an Incident from typed text (``INCIDENT_FIELDS``), checking every field at once.
 
     Returns (cleaned incident, {}) or (None, {field: message}). ``base`` keeps id,
@@ -123,7 +137,7 @@ def incident_from_fields(values: dict[str, object], base: Incident | None = None
     from console.domain import Governorate, IncidentCategory, SourceType
     from console.dtg import format_dtg, parse_when, utc_now
 
-    def now_utc(moment):
+    def now_utc(moment: datetime | None) -> datetime:
         return moment or utc_now()
 
     text = {name: "" if values.get(name) is None else str(values.get(name)) for name in INCIDENT_FIELDS}
@@ -143,19 +157,22 @@ def incident_from_fields(values: dict[str, object], base: Incident | None = None
     if severity is None and "severity" not in errors:
         errors["severity"] = "severity must be 1 to 5"
     credibility = _optional_number(text["credibility"], int, "credibility", errors)
-    numbers = {name: _optional_number(text[name], float, name, errors) for name in ("latitude", "longitude")}
-    numbers |= {name: _optional_number(text[name], int, name, errors) for name in ("killed", "injured")}
-    fields = dict(
+    latitude = _optional_number(text["latitude"], float, "latitude", errors)
+    longitude = _optional_number(text["longitude"], float, "longitude", errors)
+    killed = _optional_number(text["killed"], int, "killed", errors)
+    injured = _optional_number(text["injured"], int, "injured", errors)
+    typed = Incident(
         # Placeholders where a field could not be read, so every other field is still checked.
         occurred_at=occurred or now_utc(now), governorate=governorate or Governorate.GAZA,
         category=category or IncidentCategory.OTHER, description=text["description"],
         severity=severity if severity is not None else 1, locality=text["locality"], grid_ref=text["grid_ref"],
-        alleged_party=text["alleged_party"], source=text["source"], source_type=source_type,
+        alleged_party=text["alleged_party"], source=text["source"], source_type=source_type or SourceType.OTHER,
         reliability=text["reliability"] or "F", credibility=credibility if credibility is not None else 6,
         assigned_cell=text["assigned_cell"], releasability=text["releasability"] or RELEASABLE_TO_ALL,
-        **{k: v for k, v in numbers.items()},
+        latitude=latitude, longitude=longitude, killed=killed, injured=injured,
     )
-    incident = replace(base, **fields) if base is not None else Incident(**fields)
+    # An edit keeps the rest of ``base`` (id, status, version, acknowledgement, origin, times).
+    incident = typed if base is None else replace(base, **{name: getattr(typed, name) for name in _TYPED_FIELDS})
     cleaned, more = validate_incident(incident, now)
     for name, message in more.items():
         errors.setdefault(name, message)
@@ -166,7 +183,7 @@ def incident_to_fields(incident: Incident) -> dict[str, str]:
     """The typed text of an incident: what the form shows when editing (round-trips ``incident_from_fields``)."""
     from console.dtg import format_dtg
 
-    def number(value) -> str:
+    def number(value: object) -> str:
         return "" if value is None else str(value)
 
     return {

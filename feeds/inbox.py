@@ -35,16 +35,23 @@ import json
 import logging
 import os
 import re
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from console.domain import Actor, Headline, parse_releasability
 from console.dtg import utc_now
 from console.sanitize import clean_line
 from feeds import limits
 from feeds.parse import LongNumber, clean_summary, clean_title, dedup_key, loads_bounded, parse_date
+
+if TYPE_CHECKING:
+    from console.store import Store
+    from console.store.database import Connection
+
+#: An inbox entry that is not a regular file: (name, what it is, inode).
+_OddKey: TypeAlias = tuple[str, str, int]
 
 log = logging.getLogger(__name__)
 
@@ -98,10 +105,10 @@ class Importer:
 
     kind: str
     validate: Callable[[list[Row], "ImportContext", RowErrors], list[Any]]
-    write: Callable[[Any, Any, Actor, list[Any]], Awaitable[int]]
+    write: Callable[[Store, Connection, Actor, list[Any]], Awaitable[int]]
     #: ``check(store, records)``: errors found by reading the store (an unknown partner), before
     #: anything is written, so that a large file written in batches is refused whole.
-    check: Callable[[Any, list[Any]], Awaitable[list[str]]] | None = None
+    check: Callable[[Store, list[Any]], Awaitable[list[str]]] | None = None
     #: The columns a record may have (and other names for them), for a CSV header checked once.
     columns: tuple[str, ...] = ()
     aliases: Mapping[str, str] = field(default_factory=dict)
@@ -155,7 +162,7 @@ class InboxOutcome:
 class Rejected(Exception):
     """``rows``: the records that could be read despite the errors (checked too, so every bad line is named)."""
 
-    def __init__(self, errors: list[str], kind: str = "", *, rows: list | None = None):
+    def __init__(self, errors: list[str], kind: str = "", *, rows: list[Any] | None = None):
         self.rows = rows
         errors = [clean_line(e, max_chars=400) for e in errors]  # they quote the file: outside text
         super().__init__(errors[0] if errors else "rejected")
@@ -317,7 +324,8 @@ def stream_records(name: str, lines: Iterable[str]) -> Iterator[Record]:
 
 def _collect(records: Iterable[Record], kind: str = "") -> list[Row]:
     """Every row, or Rejected naming every record that could not be read (with the rows that could)."""
-    rows, errors = [], []
+    rows: list[Row] = []
+    errors: list[str] = []
     for record in records:
         if record.row is not None:
             rows.append(record.row)
@@ -332,7 +340,7 @@ def _json_rows(text: str) -> tuple[str, list[Row]]:
     return kind, _collect(_json_records(items, text), kind)
 
 
-def _json_document(text: str) -> tuple[str, list]:
+def _json_document(text: str) -> tuple[str, list[Any]]:
     """(kind, items) of a JSON list of records or ``{"kind": ..., "items": [...]}``."""
     try:
         document = loads_bounded(text)
@@ -353,7 +361,7 @@ def _json_document(text: str) -> tuple[str, list]:
     return kind.strip().lower(), document
 
 
-def _json_records(items: list, text: str) -> Iterator[Record]:
+def _json_records(items: list[Any], text: str) -> Iterator[Record]:
     for index, item in enumerate(items, start=1):
         yield _json_record(f"item {index}", item, text)
 
@@ -379,7 +387,7 @@ def _ndjson_records(lines: Iterable[str]) -> Iterator[Record]:
             yield _json_record(f"line {number}", item)
 
 
-def _json_record(where: str, item, text: str | None = None) -> Record:
+def _json_record(where: str, item: object, text: str | None = None) -> Record:
     """A JSON record is an object of at most MAX_FIELDS_PER_ROW fields; anything else is an error at ``where``."""
     if not isinstance(item, dict):
         return Record(None, (f"{where}: not an object",))
@@ -530,7 +538,7 @@ def validate_headlines(rows: list[Row], context: ImportContext, errors: RowError
     return headlines
 
 
-async def write_headlines(store, conn, actor: Actor, headlines: list[Headline]) -> int:
+async def write_headlines(store: Store, conn: Connection, actor: Actor, headlines: list[Headline]) -> int:
     return len(await store.headlines.insert_in(conn, actor, headlines, None))
 
 
@@ -543,7 +551,7 @@ register(Importer("headlines", validate_headlines, write_headlines, idempotent=T
 @dataclass
 class Inbox:
     folder: Path
-    store: Any
+    store: Store
     actor: Actor
     settle_seconds: float = SETTLE_SECONDS
     max_bytes: int = limits.MAX_INBOX_BYTES
@@ -555,8 +563,8 @@ class Inbox:
     folder_group: int | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
     #: entries that are not regular files (links, FIFOs, folders): reported once each, then left alone
-    _odd_seen: set = field(default_factory=set, init=False, repr=False)
-    _odd_pending: list = field(default_factory=list, init=False, repr=False)
+    _odd_seen: set[_OddKey] = field(default_factory=set, init=False, repr=False)
+    _odd_pending: list[tuple[_OddKey, str]] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
         import feeds.importers  # noqa: F401  registers the importers
@@ -754,8 +762,8 @@ class Inbox:
 
         written, rest = 0, records
         if importer.idempotent and len(records) > ONE_TRANSACTION_ROWS:
-            async def write_batch(conn, acting: Actor, batch: list[Any]) -> int:
-                return await importer.write(self.store, conn, acting, batch)
+            async def write_batch(conn: Connection, acting: Actor, batch: Sequence[Any]) -> int:
+                return await importer.write(self.store, conn, acting, list(batch))
 
             written, rest = sum(await write_in_batches(self.store.database, actor, records, write_batch)), []
         async with self.store.database.write(actor) as (conn, actor):
@@ -827,7 +835,7 @@ def _signature(path: Path) -> tuple[int, int] | None:
     return stat.st_size, stat.st_mtime_ns
 
 
-def _not_a_file(entry: os.DirEntry) -> str | None:
+def _not_a_file(entry: os.DirEntry[str]) -> str | None:
     """What a non-file entry is, in words; None for the inbox's own folders."""
     if entry.is_symlink():
         return "a symbolic link"

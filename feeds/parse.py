@@ -13,10 +13,11 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
+from typing import Any
 
 from console.domain import Headline
 from console.dtg import utc_now
@@ -48,13 +49,13 @@ class _TextExtractor(HTMLParser):
         self.parts: list[str] = []
         self._skip = 0
 
-    def handle_starttag(self, tag: str, attrs) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP_TAGS:
             self._skip += 1
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n")
 
-    def handle_startendtag(self, tag: str, attrs) -> None:
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BLOCK_TAGS:
             self.parts.append("\n")
 
@@ -187,7 +188,7 @@ def _bounded_int(digits: str) -> int | LongNumber:
     return int(digits) if len(digits) <= MAX_JSON_INT_DIGITS else LongNumber(digits)
 
 
-def loads_bounded(text: str):
+def loads_bounded(text: str) -> Any:
     """``json.loads`` where an over-long integer becomes a ``LongNumber`` (not a ValueError)."""
     return json.loads(text, parse_int=_bounded_int)
 
@@ -256,7 +257,7 @@ def parse_document(body: bytes, content_type: str, source: str, *, fetched_at: d
     else:
         items, problem, total = _xml_feed_items(body)
     keywords = tuple(keywords)
-    headlines = []
+    headlines: list[Headline] = []
     taken = untitled = empty = 0
     for guid, link, title, summary, published, media in items:
         if len(headlines) >= max_items:
@@ -303,7 +304,7 @@ def _entries(count: int) -> str:
     return "entry" if count == 1 else "entries"
 
 
-def _replace(headline: Headline, **changes) -> Headline:
+def _replace(headline: Headline, **changes: Any) -> Headline:
     from dataclasses import replace
 
     return replace(headline, **changes)
@@ -313,7 +314,7 @@ def _replace(headline: Headline, **changes) -> Headline:
 _Item = tuple[str, str, str, str, "datetime | None", str]
 
 
-def _media_of(entry) -> str:
+def _media_of(entry: Mapping[str, Any]) -> str:
     """The first media URL of a feedparser entry: media:content, an enclosure, a thumbnail."""
     for key, attribute in (("media_content", "url"), ("enclosures", "href"), ("media_thumbnail", "url")):
         for value in entry.get(key) or ():
@@ -322,7 +323,7 @@ def _media_of(entry) -> str:
                 return url
     for value in entry.get("links") or ():
         if hasattr(value, "get") and value.get("rel") == "enclosure" and isinstance(value.get("href"), str):
-            return value["href"]
+            return str(value["href"])
     return ""
 
 
@@ -406,7 +407,8 @@ def _json_feed_items(body: bytes) -> tuple[list[_Item], int]:
         guid = "" if guid is None or isinstance(guid, (dict, list)) else str(guid)
         link = raw.get("url") or raw.get("external_url") or ""
         link = link if isinstance(link, str) else ""
-        title = raw.get("title") if isinstance(raw.get("title"), str) else ""
+        raw_title = raw.get("title")
+        title = raw_title if isinstance(raw_title, str) else ""
         summary = ""
         for key in ("summary", "content_html", "content_text"):
             if isinstance(raw.get(key), str) and raw[key].strip():

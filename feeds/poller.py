@@ -10,15 +10,17 @@ runs ``run`` in a worker and receives each ``PollResult`` through ``on_result``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import random
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote, urlsplit
 
 import httpx
@@ -28,6 +30,10 @@ from console.dtg import utc_now
 from console.sanitize import clean_line
 from feeds import limits
 from feeds.parse import FeedError, parse_document
+
+if TYPE_CHECKING:
+    from console.store.feeds import FeedRepository
+    from console.store.headlines import HeadlineRepository
 
 log = logging.getLogger(__name__)
 
@@ -113,8 +119,9 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 def backoff_seconds(interval: int, failures: int, rng: random.Random | None = None) -> float:
     """interval * 2**failures, capped (never below the interval itself), with +-20% jitter."""
     cap = max(float(limits.MAX_BACKOFF_SECONDS), float(interval))
-    base = min(float(interval) * (2 ** min(failures, 30)), cap)
-    jitter = (rng or random).uniform(1 - limits.BACKOFF_JITTER, 1 + limits.BACKOFF_JITTER)
+    base = min(float(interval) * (2.0 ** min(failures, 30)), cap)
+    uniform: Callable[[float, float], float] = rng.uniform if rng is not None else random.uniform
+    jitter = uniform(1 - limits.BACKOFF_JITTER, 1 + limits.BACKOFF_JITTER)
     return base * jitter
 
 
@@ -123,7 +130,7 @@ def is_header_safe(value: str) -> bool:
     return value.isascii() and value.isprintable()
 
 
-def request_headers(feed: Feed, environ: dict[str, str] | None = None,
+def request_headers(feed: Feed, environ: Mapping[str, str] | None = None,
                     notes: list[str] | None = None) -> dict[str, str]:
     """Conditional and configured headers. Values come from the environment; never logged.
 
@@ -132,7 +139,7 @@ def request_headers(feed: Feed, environ: dict[str, str] | None = None,
     """
     from console.store.feeds import parse_header_env
 
-    environ = os.environ if environ is None else environ
+    variables: Mapping[str, str] = os.environ if environ is None else environ
     headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT}
     for header, value, what in (("If-None-Match", feed.etag, "ETag"),
                                 ("If-Modified-Since", feed.last_modified, "Last-Modified")):
@@ -147,13 +154,13 @@ def request_headers(feed: Feed, environ: dict[str, str] | None = None,
     except ValueError as error:
         raise FetchError(f"bad header setting: {error}") from None
     for header, env in pairs:
-        value = environ.get(env)
-        if value is None:
+        setting = variables.get(env)
+        if setting is None:
             raise FetchError(f"environment variable {env} (for header {header}) is not set")
-        if not is_header_safe(value):
+        if not is_header_safe(setting):
             raise FetchError(f"environment variable {env} (for header {header}) is not printable ASCII,"
                              " which a header must be")
-        headers[header] = value
+        headers[header] = setting
     return headers
 
 
@@ -328,10 +335,20 @@ async def fetch_and_parse(feed: Feed, client: httpx.AsyncClient | None, *,
 # --- the poller -----------------------------------------------------------------------
 
 
+class _Repositories(Protocol):
+    """What the poller needs of a store: its feeds and headlines."""
+
+    @property
+    def feeds(self) -> FeedRepository: ...
+
+    @property
+    def headlines(self) -> HeadlineRepository: ...
+
+
 class FeedPoller:
     """Polls feeds into a store (anything with ``.feeds`` and ``.headlines`` repositories)."""
 
-    def __init__(self, store, client_factory: Callable[[], httpx.AsyncClient] | None = None,
+    def __init__(self, store: _Repositories, client_factory: Callable[[], httpx.AsyncClient] | None = None,
                  max_concurrency: int = 4, *, actor: Actor = SYSTEM_ACTOR,
                  connect_timeout: float = limits.CONNECT_TIMEOUT, read_timeout: float = limits.READ_TIMEOUT,
                  total_timeout: float = limits.TOTAL_TIMEOUT, max_bytes: int = limits.MAX_FEED_BYTES,
@@ -354,7 +371,7 @@ class FeedPoller:
         self.may_poll = may_poll
         self._client: httpx.AsyncClient | None = None
         self._semaphore = asyncio.Semaphore(self.max_concurrency)
-        self._in_flight: dict[int, asyncio.Task] = {}
+        self._in_flight: dict[int, asyncio.Task[PollResult]] = {}
         #: failures and next poll kept in memory too, for when the store cannot record them
         self._failures: dict[int | None, int] = {}
         self._not_before: dict[int | None, datetime] = {}
@@ -362,7 +379,7 @@ class FeedPoller:
     async def __aenter__(self) -> "FeedPoller":
         return self
 
-    async def __aexit__(self, *exc) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:
@@ -462,7 +479,7 @@ class FeedPoller:
                 log.exception("feed %s: poll failed", feed.name)
                 return await self._failed(feed, f"internal error: {type(error).__name__}", None, None)
 
-    def start_due(self, feeds: list[Feed]) -> list[asyncio.Task]:
+    def start_due(self, feeds: list[Feed]) -> list[asyncio.Task[PollResult]]:
         """Start a task for each feed not already being polled."""
         started = []
         now = utc_now()
@@ -473,9 +490,12 @@ class FeedPoller:
                 continue  # backing off after a failure the store could not record
             task = asyncio.create_task(self._guarded(feed), name=f"poll:{feed.name}")
             self._in_flight[feed.id] = task
-            task.add_done_callback(lambda _t, fid=feed.id: self._in_flight.pop(fid, None))
+            task.add_done_callback(functools.partial(self._forget, feed.id))
             started.append(task)
         return started
+
+    def _forget(self, feed_id: int, _task: asyncio.Task[PollResult]) -> None:
+        self._in_flight.pop(feed_id, None)
 
     async def poll_due(self, now: datetime | None = None) -> list[PollResult]:
         """Poll every due feed concurrently and wait for all of them (for tests and one-shot runs)."""

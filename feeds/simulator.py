@@ -129,7 +129,7 @@ class FeedSimulator:
         self._streams: dict[str, list[SimItem]] = {path: [] for path in _RENDERERS}
         self._counter = 0
         self._server: asyncio.base_events.Server | None = None
-        self._ticker: asyncio.Task | None = None
+        self._ticker: asyncio.Task[None] | None = None
         now = utc_now()
         for back in range(backlog, 0, -1):
             for path in _RENDERERS:
@@ -157,7 +157,7 @@ class FeedSimulator:
     @property
     def port(self) -> int:
         assert self._server is not None, "start() the simulator first"
-        return self._server.sockets[0].getsockname()[1]
+        return int(self._server.sockets[0].getsockname()[1])
 
     @property
     def urls(self) -> dict[str, str]:
@@ -184,7 +184,7 @@ class FeedSimulator:
     async def __aenter__(self) -> "FeedSimulator":
         return await self.start()
 
-    async def __aexit__(self, *exc) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
     async def _tick_forever(self) -> None:
@@ -202,7 +202,8 @@ class FeedSimulator:
                 lines = request.decode("latin-1").split("\r\n")
                 method, _, rest = lines[0].partition(" ")
                 path = rest.split(" ", 1)[0].split("?", 1)[0]
-                headers = {k.strip().lower(): v.strip() for k, _, v in (l.partition(":") for l in lines[1:] if l)}
+                headers = {k.strip().lower(): v.strip()
+                           for k, _, v in (line.partition(":") for line in lines[1:] if line)}
                 keep_alive = headers.get("connection", "").lower() != "close"
                 if method not in ("GET", "HEAD"):
                     await self._respond(writer, 405, "Method Not Allowed", b"", "text/plain", {})
@@ -223,7 +224,8 @@ class FeedSimulator:
             writer.close()
 
     @staticmethod
-    async def _respond(writer, status: int, reason: str, body: bytes, content_type: str, extra: dict) -> None:
+    async def _respond(writer: asyncio.StreamWriter, status: int, reason: str, body: bytes, content_type: str,
+                       extra: dict[str, str]) -> None:
         head = [f"HTTP/1.1 {status} {reason}", f"Content-Length: {len(body)}", "Server: cmcc-simulator"]
         if content_type:
             head.append(f"Content-Type: {content_type}")

@@ -90,7 +90,8 @@ async def test_intercepted_needs_a_note_and_is_final(store):
     convoy = await recorded(store, status=MovementStatus.COLLECTED)
     with pytest.raises(ValidationError):
         await store.aid.set_movement_status(OPERATOR, convoy.id, MovementStatus.INTERCEPTED)
-    await store.aid.set_movement_status(OPERATOR, convoy.id, MovementStatus.INTERCEPTED, "taken by a crowd at Salah al-Din rd")
+    await store.aid.set_movement_status(OPERATOR, convoy.id, MovementStatus.INTERCEPTED,
+                                        "taken by a crowd at Salah al-Din rd")
     assert MOVEMENT_TRANSITIONS[MovementStatus.INTERCEPTED] == ()
     with pytest.raises(StoreError, match="allowed: none"):
         await store.aid.set_movement_status(WATCH_OFFICER, convoy.id, MovementStatus.REACHED)
@@ -179,7 +180,8 @@ async def test_a_dual_use_request_goes_round_more_information_then_is_approved(s
 
 
 async def test_a_denial_needs_a_note_and_a_decided_request_goes_nowhere(store):
-    request = await store.aid.create_dual_use(OPERATOR, DualUseRequest(item="Pipes", quantity="40", organisation="UNICEF"))
+    request = await store.aid.create_dual_use(OPERATOR, DualUseRequest(item="Pipes", quantity="40",
+                                                                       organisation="UNICEF"))
     await store.aid.set_dual_use_status(OPERATOR, request.id, DualUseStatus.UNDER_REVIEW)
     with pytest.raises(ValidationError):
         await store.aid.set_dual_use_status(WATCH_OFFICER, request.id, DualUseStatus.DENIED)
@@ -221,8 +223,9 @@ async def test_a_configured_target_overrides_the_crossings_own(store, tmp_path):
 async def test_two_sources_reporting_one_convoy_differently_are_shown_side_by_side_and_counted_once(store):
     await a_crossing(store)
     await recorded(store, reference="WB-7", trucks=40, status=MovementStatus.OFFLOADED)
-    await recorded(store, reference="WB-7", trucks=46, status=MovementStatus.OFFLOADED, figure_source=FigureSource.COGAT)
-    await recorded(store, reference="WB-8", trucks=10, status=MovementStatus.OFFLOADED, figure_source=FigureSource.COGAT)
+    cogat = FigureSource.COGAT
+    await recorded(store, reference="WB-7", trucks=46, status=MovementStatus.OFFLOADED, figure_source=cogat)
+    await recorded(store, reference="WB-8", trucks=10, status=MovementStatus.OFFLOADED, figure_source=cogat)
     ks = (await store.aid.board(OPERATOR, DAY))[0]
     assert ks.entered == 50  # UN 2720's figure for WB-7, COGAT's only report of WB-8
     assert (ks.figures.of(FigureSource.UN2720), ks.figures.of(FigureSource.COGAT)) == (

@@ -43,7 +43,8 @@ async def test_the_live_demo_polls_simulated_feeds_and_the_inbox_into_the_headli
         assert all(feeds[name].enabled and feeds[name].interval_seconds == 5 for name in DEMO_FEEDS)
         port_url = feeds["Wire Service"].url
         assert port_url.startswith("http://127.0.0.1:") and not port_url.startswith("http://127.0.0.1:1/")
-        assert settings.inbox_for(store.path) == demo_inbox(db_path) == db_path.with_name(f"{db_path.stem}-inbox") and settings.poll_feeds
+        assert settings.inbox_for(store.path) == demo_inbox(db_path) == db_path.with_name(f"{db_path.stem}-inbox")
+        assert settings.poll_feeds
 
         app = CmccApp(store, actor, settings)
         async with app.run_test(size=(100, 30)) as pilot:

@@ -350,7 +350,8 @@ async def test_link_dialog_keeps_a_refusal_beside_the_id_and_links_a_good_one(db
         await pilot.press("ctrl+s")
         assert await until(pilot, lambda: isinstance(app.screen, WatchFloor))
         links = await store.incidents.corroborations(OPERATOR, second.id)
-        assert [(link.other_kind, link.other_id, link.relation) for link in links] == [("incident", first.id, "relates")]
+        assert [(link.other_kind, link.other_id, link.relation)
+                for link in links] == [("incident", first.id, "relates")]
 
 
 async def test_advance_status_enter_moves_to_the_note_and_ctrl_s_moves_the_incident(db_path):

@@ -9,7 +9,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from console.domain import SYSTEM_ACTOR, Actor, Entity, Feed, Headline, PermissionDenied, Role, StoreError
-from console.store import Store
 from feeds.parse import dedup_key
 from tests.conftest import open_test_store
 

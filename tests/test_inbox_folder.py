@@ -99,7 +99,8 @@ async def test_two_operators_processes_watch_one_inbox_and_both_may_move_files_o
     folder = shared_folder()
     db = folder / "floor.db"
     inbox = folder / "floor-inbox"
-    assert cmcc_as(owner, "operators", "--db", str(db), "add", owner, "--name", "Owner", "--nation", "USA").returncode == 0
+    assert cmcc_as(owner, "operators", "--db", str(db), "add", owner, "--name", "Owner",
+                   "--nation", "USA").returncode == 0
     assert cmcc_as(owner, "--db", str(db), "operators", "add", other, "--name", "Other", "--nation", "GBR",
                    "--role", "watch_officer").returncode == 0
     for n, login in enumerate((owner, other), start=1):

@@ -105,7 +105,7 @@ def test_an_empty_json_export_is_still_a_list(db_path, capsys):
 GOOD_CSV = """when,governorate,locality,category,description,severity,lat,lon,killed,injured,source_type,reliability,credibility
 251036Z NOV 26,Rafah,Jenina,shelling,Shelling east of Jenina,3,31.29,34.25,,2,un,B,2
 2026-11-25T11:00:00Z,North Gaza,Beit Hanoun,small arms fire,Small-arms fire near the yellow line,2,,,0,0,partner liaison,C,3
-"""
+"""  # noqa: E501 - a file's lines as an operator's spreadsheet writes them
 
 BAD_CSV = """when,governorate,category,description,severity,lat,lon,colour
 321036Z,Rafah,shelling,Bad time,3,,,

@@ -14,7 +14,6 @@ from console.dtg import utc_now
 from console.screens.incident_dialogs import ChoiceScreen
 from console.screens.incident_filter import IncidentFilterScreen
 from console.screens.panes.incidents import MAX_ROWS, PAGE
-from console.store import Store
 from console.store.incidents import IncidentFilter
 from tests.conftest import open_test_store, OPERATOR, WATCH_OFFICER
 from tests.pilot import recorded_notices, until

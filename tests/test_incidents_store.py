@@ -149,7 +149,8 @@ async def test_the_timeline_tells_every_change_with_old_and_new_values(store):
     edited = await store.incidents.update(OPERATOR, an_incident(id=incident.id, severity=4, locality="Tal al-Sultan"),
                                           expected_version=incident.version)
     with pytest.raises(StaleRecord):
-        await store.incidents.update(OPERATOR, an_incident(id=incident.id, severity=5), expected_version=incident.version)
+        await store.incidents.update(OPERATOR, an_incident(id=incident.id, severity=5),
+                                     expected_version=incident.version)
     await store.incidents.add_note(OPERATOR, incident.id, "for GBR eyes", releasability="GBR")
     await store.incidents.acknowledge(WATCH_OFFICER, incident.id)
     entries = await store.incidents.timeline(WATCH_OFFICER, incident.id)
@@ -242,7 +243,8 @@ async def test_the_summary_counts_only_what_the_operator_may_see(store):
 def test_only_a_filter_that_leaves_something_out_narrows():
     assert not IncidentFilter().narrows()
     assert not IncidentFilter(sort="severity", descending=False).narrows()  # an order leaves nothing out
-    narrowing = [IncidentFilter(text="rafah"), IncidentFilter(min_severity=3), IncidentFilter(window=timedelta(hours=24)),
-                 IncidentFilter.open_incidents(), IncidentFilter(unacknowledged_only=True),
+    narrowing = [IncidentFilter(text="rafah"), IncidentFilter(min_severity=3),
+                 IncidentFilter(window=timedelta(hours=24)), IncidentFilter.open_incidents(),
+                 IncidentFilter(unacknowledged_only=True),
                  IncidentFilter(governorates=frozenset({Governorate.RAFAH}))]
     assert all(f.narrows() for f in narrowing)

@@ -13,7 +13,6 @@ from console.screens.incident_dialogs import AdvanceStatusScreen
 from console.screens.incident_form import IncidentFormScreen
 from console.screens.watch_floor import WatchFloor
 from console.store import Store
-from console.store.incidents import IncidentFilter
 from tests.conftest import open_test_store, WATCH_OFFICER
 from tests.pilot import recorded_notices, until
 

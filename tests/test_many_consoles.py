@@ -10,7 +10,6 @@ import textwrap
 import pytest
 
 from console.domain import StaleRecord
-from console.store import Store
 from console.store.changes import ChangeWatcher
 from tests.conftest import open_test_store, OPERATOR, WATCH_OFFICER
 from tests.test_store_foundation import an_incident

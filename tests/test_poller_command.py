@@ -11,7 +11,6 @@ from pathlib import Path
 
 from console.domain import SYSTEM_ACTOR, Feed
 from console.dtg import utc_now
-from console.store import Store
 from console.store.leases import FEED_POLLER
 from feeds.simulator import drop_inbox_file
 from tests.feed_server import FeedServer, rss_document

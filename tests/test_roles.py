@@ -78,14 +78,17 @@ async def _headline_id(store):
 MUTATIONS = [
     ("report an incident", Role.OPERATOR, lambda s, a: s.incidents.create(a, an_incident())),
     ("edit an incident", Role.OPERATOR, lambda s, a: _edit_incident(s, a)),
-    ("acknowledge an incident", Role.OPERATOR, lambda s, a: _then(_incident(s), lambda i: s.incidents.acknowledge(a, i.id))),
+    ("acknowledge an incident", Role.OPERATOR, lambda s, a: _then(_incident(s), lambda i: s.incidents.acknowledge(
+        a, i.id))),
     ("note an incident", Role.OPERATOR, lambda s, a: _then(_incident(s), lambda i: s.incidents.add_note(a, i.id, "n"))),
     ("start verifying", Role.OPERATOR, lambda s, a: _then(_incident(s), lambda i: s.incidents.transition(
         a, i.id, IncidentStatus.VERIFYING, "checking"))),
     ("verify an incident", Role.WATCH_OFFICER, lambda s, a: _then(_incident(s, IncidentStatus.VERIFYING),
-                                                                  lambda i: s.incidents.transition(a, i.id, IncidentStatus.VERIFIED))),
+                                                                  lambda i: s.incidents.transition(
+                                                                      a, i.id, IncidentStatus.VERIFIED))),
     ("close an incident", Role.WATCH_OFFICER, lambda s, a: _then(_incident(s, IncidentStatus.VERIFIED),
-                                                                 lambda i: s.incidents.transition(a, i.id, IncidentStatus.CLOSED, "done"))),
+                                                                 lambda i: s.incidents.transition(
+                                                                     a, i.id, IncidentStatus.CLOSED, "done"))),
     ("record a movement", Role.OPERATOR, lambda s, a: s.aid.create_movement(a, Movement(
         planned_date=date.today(), crossing_code="KS", organisation="WFP", commodity=Commodity.FOOD, trucks=3))),
     ("move a convoy on", Role.OPERATOR, lambda s, a: _then(_movement(s), lambda m: s.aid.set_movement_status(
@@ -102,10 +105,11 @@ MUTATIONS = [
         a, Officer(rank="MAJ", name="Test Officer", partner_code="GBR"))),
     ("change presence", Role.OPERATOR, lambda s, a: _then(_officer_id(s), lambda o: s.partners.set_presence(
         a, o, Presence.AWAY))),
-    ("change an ISF status", Role.OPERATOR, lambda s, a: _then(_contributor_id(s), lambda c: s.partners.set_contributor_status(
-        a, c, IsfStatus.WITHDRAWN, "government decision"))),
-    ("settle an ISF question", Role.OPERATOR, lambda s, a: _then(_contributor_id(s), lambda c: s.partners.toggle_question(
-        a, c, OpenQuestion.FUNDING))),
+    ("change an ISF status", Role.OPERATOR, lambda s, a: _then(
+        _contributor_id(s), lambda c: s.partners.set_contributor_status(
+            a, c, IsfStatus.WITHDRAWN, "government decision"))),
+    ("settle an ISF question", Role.OPERATOR, lambda s, a: _then(
+        _contributor_id(s), lambda c: s.partners.toggle_question(a, c, OpenQuestion.FUNDING))),
     ("update a plan point", Role.OPERATOR, lambda s, a: s.plan.set_status(a, 7, PlanStatus.DONE)),
     ("note a plan point", Role.OPERATOR, lambda s, a: s.plan.add_note(a, 7, "convoys resumed")),
     ("add headlines", Role.OPERATOR, lambda s, a: s.headlines.add_many(a, [Headline(
@@ -114,8 +118,8 @@ MUTATIONS = [
     ("write the watch log", Role.OPERATOR, lambda s, a: s.watch.add_log_entry(a, "entry")),
     ("sign a handover", Role.WATCH_OFFICER, lambda s, a: s.watch.sign_handover(
         a, utc_now() - timedelta(hours=12), {"brief": 1})),
-    ("acknowledge a handover", Role.WATCH_OFFICER, lambda s, a: _then(_handover(s), lambda h: s.watch.acknowledge_handover(
-        a, h.id))),
+    ("acknowledge a handover", Role.WATCH_OFFICER, lambda s, a: _then(
+        _handover(s), lambda h: s.watch.acknowledge_handover(a, h.id))),
     ("add a feed", Role.ADMIN, lambda s, a: s.feeds.add(a, Feed(name=f"feed-{a.login}", url="https://example.org/rss"))),
     ("disable a feed", Role.ADMIN, lambda s, a: s.feeds.set_enabled(a, "Wire Service", False)),
     ("add an operator", Role.ADMIN, lambda s, a: s.operators.add(a, Operator("newbie", "New", "FRA", Role.VIEWER))),

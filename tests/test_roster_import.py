@@ -18,7 +18,7 @@ GOOD = (
 BAD = (
     "partner,rank,name,shift,rotation_start,rotation_end,presence\n"   # line 1
     "GBR,MAJ,Helen Carter,day,2026-09-01,2026-12-01,on floor\n"        # line 2: good
-    "XYZ,CPT,Nobody Known,day,,,\n"                                      # line 3: accepted by validate (partner checked on write)
+    "XYZ,CPT,Nobody Known,day,,,\n"                                      # line 3: accepted (partner checked on write)
     "FRA,CNE,,evening,2026-10-01,2026-09-01,\n"                        # line 4: no name, bad shift, ends first
     "\n"                                                               # line 5: blank, skipped
     "DEU,HPTM,Jonas Keller,day,2026-13-01,,here\n"                     # line 6: bad date, bad presence
@@ -182,7 +182,8 @@ def test_cmcc_import_roster_skips_invalid_rows_into_a_reject_file_and_is_idempot
     rejects = tmp_path / "bad.csv"
     assert main(["--db", str(db_path), "import", "roster", str(path), "--skip-invalid",
                  "--reject-file", str(rejects)]) == 0
-    assert capsys.readouterr().out.strip() == f"2 added, 0 updated, 0 already up to date, 2 invalid rows written to {rejects}"
+    assert capsys.readouterr().out.strip() == (f"2 added, 0 updated, 0 already up to date, "
+                                               f"2 invalid rows written to {rejects}")
     assert rejects.read_text(encoding="utf-8").splitlines() == [
         HEADER + ",error",
         ROWS[2] + ",\"partner: 'XYZ' is not a partner of the center (e.g. ARE, AUS, CAN, CYP)\"",

@@ -160,4 +160,5 @@ async def test_the_incidents_table_shows_the_month_of_a_report_from_an_earlier_m
         month = MONTHS[then.month - 1]
         shown = table.get_cell(str(old.id), "occurred_at").plain
         assert shown == (f"{then:%d} {month}" if then.year == utc_now().year else f"{month}'{then:%y}")
-        assert table.get_cell(str(recent.id), "occurred_at").plain == f"{recent.occurred_at.astimezone(timezone.utc):%d%H%M}Z"
+        recent_utc = recent.occurred_at.astimezone(timezone.utc)
+        assert table.get_cell(str(recent.id), "occurred_at").plain == f"{recent_utc:%d%H%M}Z"

@@ -3,8 +3,8 @@
 ``IMPORTERS`` maps each kind to ``"module:function"``; the function is
 ``async def f(store, actor, path, text, *, skip_invalid, reject_file, out, err) -> int``
 (the exit status; ``text`` None for a kind in ``READS_ITSELF``, which streams the file
-from ``path`` so its memory does not grow with the file) and lives beside the kind's inbox importer in ``feeds/importers/``,
-so a file is checked the same way whether it is dropped in the inbox or named here.
+from ``path`` so its memory does not grow with the file) and lives beside the kind's inbox
+importer in ``feeds/importers/``, so a file is checked the same way whether it is dropped in the inbox or named here.
 Every bad row is reported by line and column on stderr, and nothing is imported
 unless every row is valid (``--skip-invalid``: the good rows are imported and the
 bad ones written, with an ``error`` column, to the reject file).

@@ -11,16 +11,18 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 
-def binding_groups() -> list[tuple[str, list[Binding]]]:
-    """The bindings of the app, the watch floor and the lists, read from the classes themselves."""
-    from console.app import CmccApp
+def binding_groups(app: App) -> list[tuple[str, list[Binding]]]:
+    """The bindings of ``app``, the watch floor and the lists, read from the classes themselves.
+
+    The App's come from the running app's class, not from importing ``console.app``: screens sit
+    below the App (the layers contract in pyproject.toml)."""
     from console.screens.watch_floor import PANE_CLASSES, WatchFloor
     from widgets.filter_input import FilterInput
     from widgets.record_table import RecordTable
 
     panes = [(f"{cls.TITLE} pane", list(cls.__dict__.get("BINDINGS", []))) for cls in PANE_CLASSES]
     return [
-        ("Everywhere", list(CmccApp.BINDINGS)),
+        ("Everywhere", list(type(app).BINDINGS)),
         ("Watch floor", list(WatchFloor.BINDINGS)),
         *[(title, bindings) for title, bindings in panes if bindings],
         ("Lists", list(RecordTable.BINDINGS) + [Binding("up,down,pageup,pagedown", "", "Move"),
@@ -42,7 +44,7 @@ class HelpScreen(ModalScreen[None]):
         self.rows = [
             (title, ", ".join(key_label(self.app, k) for k in binding.key.split(",")),
              binding.tooltip or binding.description or binding.action)
-            for title, bindings in binding_groups() for binding in bindings
+            for title, bindings in binding_groups(self.app) for binding in bindings
         ]
 
     def compose(self) -> ComposeResult:

@@ -41,10 +41,12 @@ Hot queries and their plans (SQLite 3.40; ``bench/bench_aid.py``: 200,000 moveme
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
+from typing import Any, TypeVar, overload
 
 import aiosqlite
 
@@ -55,6 +57,7 @@ from console.domain import (
     MOVEMENT_NOTE_REQUIRED,
     RELEASABLE_TO_ALL,
     Actor,
+    Choice,
     Commodity,
     ConvoyReport,
     Crossing,
@@ -81,7 +84,17 @@ from console.sanitize import clean_line, clean_text
 from console.store.database import Database
 from console.store.guard import allowed_step, check_version, require
 from console.store.journal import record
-from console.store.rows import from_iso, origin_of, row_in, to_date, to_iso, visible_row_in, visible_to
+from console.store.rows import (
+    day_of,
+    from_iso,
+    origin_of,
+    row_in,
+    saved_id,
+    to_iso,
+    value_in,
+    visible_row_in,
+    visible_to,
+)
 
 #: Sanity bounds for one movement record.
 MAX_TRUCKS = 2000
@@ -158,15 +171,16 @@ class Total:
     convoys: int
 
 
-def crossing_from_row(row) -> Crossing:
+def crossing_from_row(row: sqlite3.Row) -> Crossing:
     return Crossing(code=row["code"], name=row["name"], border=row["border"], is_open=bool(row["is_open"]),
                     status_reason=row["status_reason"], status_changed_at=from_iso(row["status_changed_at"]),
                     daily_target=row["daily_target"], id=row["id"])
 
 
-def movement_from_row(row) -> Movement:
+def movement_from_row(row: sqlite3.Row | Mapping[str, Any]) -> Movement:
+    """A movement from its table row (``MOVEMENT_SELECT``), or from the same values by name."""
     return Movement(
-        id=row["id"], planned_date=to_date(row["planned_date"]), crossing_code=row["crossing_code"],
+        id=row["id"], planned_date=day_of(row["planned_date"]), crossing_code=row["crossing_code"],
         organisation=row["organisation"], commodity=Commodity(row["commodity"]),
         load_type=LoadType(row["load_type"]), trucks=row["trucks"], tonnes=row["tonnes"], pallets=row["pallets"],
         reference=row["reference"], figure_source=FigureSource(row["figure_source"]),
@@ -175,7 +189,7 @@ def movement_from_row(row) -> Movement:
     )
 
 
-def dual_use_from_row(row) -> DualUseRequest:
+def dual_use_from_row(row: sqlite3.Row) -> DualUseRequest:
     return DualUseRequest(
         id=row["id"], item=row["item"], list_reference=row["list_reference"], quantity=row["quantity"],
         organisation=row["organisation"], justification=row["justification"], movement_id=row["movement_id"],
@@ -250,7 +264,36 @@ def parse_day(text: str, today: date | None = None) -> date:
         raise ValueError(f"{clean_line(text, max_chars=30)!r} is not a date (YYYY-MM-DD, today, yesterday)") from None
 
 
-def _number(text: str, kind: type, name: str, errors: dict[str, str]):
+_Number = TypeVar("_Number", int, float)
+_Choice = TypeVar("_Choice", bound=Choice)
+
+
+@overload
+def _choice_of(kind: type[_Choice], text: str, name: str, errors: dict[str, str], default: _Choice) -> _Choice: ...
+
+
+@overload
+def _choice_of(kind: type[_Choice], text: str, name: str, errors: dict[str, str],
+               default: None) -> _Choice | None: ...
+
+
+def _choice_of(kind: type[_Choice], text: str, name: str, errors: dict[str, str],
+               default: _Choice | None) -> _Choice | None:
+    """The member of ``kind`` that ``text`` names; ``default`` for none (an error if there is no
+    default) or for a name that is not one (with the error)."""
+    raw = text.strip()
+    if not raw:
+        if default is None:
+            errors[name] = f"choose one: {', '.join(m.label for m in kind)}"
+        return default
+    try:
+        return kind.parse(raw)
+    except ValueError:
+        errors[name] = f"{clean_line(raw, max_chars=30)!r} is not one of: {', '.join(m.label for m in kind)}"
+        return default
+
+
+def _number(text: str, kind: type[_Number], name: str, errors: dict[str, str]) -> _Number | None:
     raw = text.strip().replace(",", "") if kind is int else text.strip()
     if not raw:
         return None
@@ -301,32 +344,21 @@ def movement_from_fields(fields: dict[str, object], crossings: dict[str, str] | 
             errors["crossing"] = (f"{clean_line(code, max_chars=30)!r} is not a crossing"
                                   f" ({', '.join(sorted(set(crossings.values())))})")
         code = found or code
-    choices = {}
-    for name, kind, default in (("commodity", Commodity, None), ("load_type", LoadType, LoadType.HUMANITARIAN),
-                                ("figure_source", FigureSource, FigureSource.OWN),
-                                ("status", MovementStatus, MovementStatus.SCHEDULED)):
-        raw = text[name].strip()
-        if not raw:
-            if default is None:
-                errors[name] = f"choose one: {', '.join(m.label for m in kind)}"
-            choices[name] = default
-            continue
-        try:
-            choices[name] = kind.parse(raw)
-        except ValueError:
-            choices[name] = default
-            errors[name] = f"{clean_line(raw, max_chars=30)!r} is not one of: {', '.join(m.label for m in kind)}"
+    commodity = _choice_of(Commodity, text["commodity"], "commodity", errors, None)
+    load_type = _choice_of(LoadType, text["load_type"], "load_type", errors, LoadType.HUMANITARIAN)
+    figure_source = _choice_of(FigureSource, text["figure_source"], "figure_source", errors, FigureSource.OWN)
+    status = _choice_of(MovementStatus, text["status"], "status", errors, MovementStatus.SCHEDULED)
     trucks = _number(text["trucks"], int, "trucks", errors)
     pallets = _number(text["pallets"], int, "pallets", errors)
     tonnes = _number(text["tonnes"], float, "tonnes", errors)
-    if errors.keys() & {"planned_date", "commodity"} or planned is None or choices["commodity"] is None:
+    if errors.keys() & {"planned_date", "commodity"} or planned is None or commodity is None:
         # still run the record checks for the other fields' messages
         planned = planned or today
     movement = Movement(
         planned_date=planned, crossing_code=code, organisation=text["organisation"],
-        commodity=choices["commodity"] or Commodity.OTHER, load_type=choices["load_type"],
+        commodity=commodity or Commodity.OTHER, load_type=load_type,
         trucks=trucks, tonnes=tonnes, pallets=pallets, reference=text["reference"],
-        figure_source=choices["figure_source"], status=choices["status"], status_note=text["status_note"],
+        figure_source=figure_source, status=status, status_note=text["status_note"],
         releasability=text["releasability"].strip() or default_releasability,
     )
     cleaned, problems = validate_movement(movement, set(crossings.values()) if crossings is not None else None,
@@ -338,7 +370,7 @@ def movement_from_fields(fields: dict[str, object], crossings: dict[str, str] | 
     return cleaned, {}
 
 
-def movement_as_dict(movement: Movement) -> dict:
+def movement_as_dict(movement: Movement) -> dict[str, Any]:
     """A movement as plain values (exports, the detail screen)."""
     return {
         "id": movement.id, "planned_date": movement.planned_date.isoformat(), "crossing": movement.crossing_code,
@@ -370,7 +402,7 @@ def validate_dual_use(request: DualUseRequest) -> tuple[DualUseRequest, dict[str
     return cleaned, errors
 
 
-def _movement_values(movement: Movement, crossing_id: int, now: str) -> dict:
+def _movement_values(movement: Movement, crossing_id: int, now: str) -> dict[str, Any]:
     return {
         "planned_date": movement.planned_date.isoformat(), "crossing_id": crossing_id,
         "organisation": movement.organisation, "commodity": movement.commodity.value,
@@ -566,8 +598,7 @@ class AidRepository:
             return InsertOutcome([], len(movements))
         names = list(values[0])
         kept = [v["id"] for v in values if v["id"] is not None]
-        async with conn.execute("SELECT coalesce(max(id), 0) FROM movements") as cursor:
-            before = (await cursor.fetchone())[0]
+        before = await value_in(conn, "SELECT coalesce(max(id), 0) FROM movements")
         await conn.executemany(
             f"INSERT OR IGNORE INTO movements ({', '.join(names)}) VALUES ({', '.join(':' + c for c in names)})",
             values)
@@ -597,7 +628,7 @@ class AidRepository:
         return InsertOutcome(inserted, len(movements) - len(inserted))
 
     @staticmethod
-    async def _keep_ids(conn: aiosqlite.Connection, values: list[dict]) -> list[dict]:
+    async def _keep_ids(conn: aiosqlite.Connection, values: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The rows to insert: each with the id it came with when that id is free here (else None:
         a new one), leaving out a movement without a reference that is already recorded."""
         wanted = [v["id"] for v in values if v["id"] is not None]
@@ -724,7 +755,7 @@ def _main_record(alias: str, other_clause: str) -> str:
             f" AND {other_clause}))")
 
 
-def fold_board(crossings: list[Crossing], day: date, rows) -> list[CrossingDay]:
+def fold_board(crossings: list[Crossing], day: date, rows: Iterable[sqlite3.Row]) -> list[CrossingDay]:
     """Per-record rows of one day -> CrossingDay per crossing (pure; see the module docstring)."""
     convoys = _convoys(rows)
     by_status: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -735,16 +766,21 @@ def fold_board(crossings: list[Crossing], day: date, rows) -> list[CrossingDay]:
         if best.crossing_id not in main_source or _ranks_before(best.source, main_source[best.crossing_id]):
             main_source[best.crossing_id] = best.source
     figures = entered_by_crossing(convoys)
-    return [CrossingDay(c, day, dict(by_status.get(c.id, {})), figures.get(c.id, EnteredFigures()),
-                        main_source[c.id].value if c.id in main_source else "") for c in crossings]
+    days = []
+    for crossing in crossings:
+        crossing_id = saved_id(crossing)
+        days.append(CrossingDay(crossing, day, dict(by_status.get(crossing_id, {})),
+                                figures.get(crossing_id, EnteredFigures()),
+                                main_source[crossing_id].value if crossing_id in main_source else ""))
+    return days
 
 
-def _convoys(rows) -> list[dict[FigureSource, ConvoyReport]]:
+def _convoys(rows: Iterable[sqlite3.Row]) -> list[dict[FigureSource, ConvoyReport]]:
     """Rows (id, crossing_id, status, trucks, reference, source) -> each convoy's reports by source.
 
     One reference is one convoy whoever reported it; a record without a reference is a convoy of its own.
     """
-    convoys: dict[tuple, dict[FigureSource, ConvoyReport]] = defaultdict(dict)
+    convoys: dict[tuple[str, object], dict[FigureSource, ConvoyReport]] = defaultdict(dict)
     for row in rows:
         row_id, crossing_id, status, trucks, reference, source = tuple(row)
         key = ("ref", reference) if reference else ("id", row_id)

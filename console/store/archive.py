@@ -29,6 +29,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import aiosqlite
@@ -38,7 +39,7 @@ from console.dtg import utc_now
 from console.store.database import BUSY_TIMEOUT_MS, Database
 from console.store.guard import require
 from console.store.journal import record
-from console.store.rows import to_iso
+from console.store.rows import to_iso, value_in
 
 COLUMNS = ("id, feed_id, source, title, link, summary, guid, dedup_key, published_at, fetched_at, read,"
            " watch_hits, releasability")
@@ -106,10 +107,8 @@ async def _connect_archive(path: Path) -> aiosqlite.Connection:
     return conn
 
 
-async def _scalar(conn: aiosqlite.Connection, sql: str, params: dict) -> int:
-    async with conn.execute(sql, params) as cursor:
-        row = await cursor.fetchone()
-    return int(row[0] or 0)
+async def _scalar(conn: aiosqlite.Connection, sql: str, params: dict[str, Any]) -> int:
+    return int(await value_in(conn, sql, params) or 0)
 
 
 async def copy_to_archive(live: Path, archive: Path, cutoff: datetime) -> tuple[int, int, int]:
@@ -117,9 +116,9 @@ async def copy_to_archive(live: Path, archive: Path, cutoff: datetime) -> tuple[
     conn = await _connect_archive(archive)
     try:
         await conn.execute("ATTACH DATABASE ? AS live", (str(live),))
-        params = {"cutoff": to_iso(cutoff)}
         # The newest headline stays live; anything newer than it now arrives after the bound.
-        params["bound"] = await _scalar(conn, "SELECT coalesce(max(id), 0) FROM live.headlines", {})
+        bound = await _scalar(conn, "SELECT coalesce(max(id), 0) FROM live.headlines", {})
+        params: dict[str, Any] = {"cutoff": to_iso(cutoff), "bound": bound}
         candidates = _CANDIDATES.format(s="live")
         await conn.execute("BEGIN")  # deferred: the archive is written, the live file is only read
         try:
@@ -140,7 +139,7 @@ async def copy_to_archive(live: Path, archive: Path, cutoff: datetime) -> tuple[
             raise StoreError(f"archive check failed: {missing} of {total} headlines are not in {archive};"
                              " nothing was deleted")
         await conn.execute("DETACH DATABASE live")
-        return params["bound"], total, copied
+        return bound, total, copied
     finally:
         await conn.close()
 
@@ -177,7 +176,8 @@ def archive_search_query(where: str) -> str:
             f" WHERE headlines_fts MATCH :query AND {where} ORDER BY headlines_fts.rowid DESC LIMIT :limit")
 
 
-async def search_archive_file(path: Path, query: str, where: str, params: dict, limit: int) -> list:
+async def search_archive_file(path: Path, query: str, where: str, params: dict[str, Any],
+                              limit: int) -> list[sqlite3.Row]:
     """Rows of the archive file matching an FTS ``query`` (read-only; [] when there is no archive)."""
     if not path.exists():
         return []

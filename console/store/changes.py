@@ -16,6 +16,7 @@ import aiosqlite
 from console.domain import JournalEntry
 from console.store.database import BUSY_TIMEOUT_MS
 from console.store.journal import SELECT_COLUMNS, entry_from_row
+from console.store.rows import value_in
 
 #: Journal rows read per poll at most; a larger burst is read over the next polls.
 BATCH = 2000
@@ -29,34 +30,29 @@ class ChangeWatcher:
         self.last_hash = ""
         self._data_version = data_version
         self._behind = False
-        self._closing: asyncio.Future | None = None
+        self._closing: asyncio.Future[None] | None = None
 
     @classmethod
     async def open(cls, path: str | Path, last_id: int | None = None) -> "ChangeWatcher":
         connection = await aiosqlite.connect(Path(path), isolation_level=None)
         await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        async with connection.execute("PRAGMA data_version") as cursor:
-            version = (await cursor.fetchone())[0]
+        version: int = await value_in(connection, "PRAGMA data_version")
         if last_id is None:
-            async with connection.execute("SELECT coalesce(max(id), 0) FROM journal") as cursor:
-                last_id = (await cursor.fetchone())[0]
+            last_id = int(await value_in(connection, "SELECT coalesce(max(id), 0) FROM journal"))
         watcher = cls(connection, last_id, version)
-        async with connection.execute("SELECT hash FROM journal WHERE id = ?", (last_id,)) as cursor:
-            row = await cursor.fetchone()
-        watcher.last_hash = row[0] if row else ""
+        watcher.last_hash = await value_in(connection, "SELECT hash FROM journal WHERE id = ?", (last_id,)) or ""
         return watcher
 
     async def poll(self) -> list[JournalEntry]:
         """Journal rows committed since the last poll (empty when nothing changed)."""
-        async with self._connection.execute("PRAGMA data_version") as cursor:
-            version = (await cursor.fetchone())[0]
+        version: int = await value_in(self._connection, "PRAGMA data_version")
         if version == self._data_version and not self._behind:
             return []
         self._data_version = version
         async with self._connection.execute(
             f"SELECT {SELECT_COLUMNS}, hash FROM journal WHERE id > ? ORDER BY id LIMIT ?", (self.last_id, BATCH)
         ) as cursor:
-            rows = await cursor.fetchall()
+            rows = list(await cursor.fetchall())
         entries = [entry_from_row(row) for row in rows]
         if entries:
             self.last_id = entries[-1].id

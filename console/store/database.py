@@ -11,16 +11,17 @@ import asyncio
 import os
 import sqlite3
 import stat
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import aiosqlite
 
 from console.domain import Actor
 from console.store.acting import actor_now
+from console.store.rows import Params
 
 #: How long SQLite waits for another process's write lock before each retry (CMCC_BUSY_TIMEOUT_MS
 #: shortens it, e.g. for tests of a database left locked).
@@ -31,6 +32,11 @@ FILE_MODE = 0o660
 #: Extra attempts when the busy timeout itself runs out, so a long burst from
 #: another process shows as a short wait, never as "database is locked".
 LOCKED_RETRIES = 6
+
+
+#: The connection an open transaction hands its caller (``Database.write``): what the ``*_in``
+#: methods of the repositories take. Code outside the store names it, never aiosqlite.
+Connection: TypeAlias = aiosqlite.Connection
 
 
 class DatabaseOpenError(Exception):
@@ -220,21 +226,22 @@ class Database:
         except sqlite3.Error:
             pass  # none open (SQLite ended it itself, e.g. a full disk): the original error is the one to report
 
-    async def fetchall(self, sql: str, params: Sequence[Any] | dict = ()) -> list[sqlite3.Row]:
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         with self._reading():
             async with self.connection.execute(sql, params) as cursor:
                 cursor.row_factory = sqlite3.Row
                 return list(await cursor.fetchall())
 
-    async def fetchone(self, sql: str, params: Sequence[Any] | dict = ()) -> sqlite3.Row | None:
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         with self._reading():
             async with self.connection.execute(sql, params) as cursor:
                 cursor.row_factory = sqlite3.Row
                 return await cursor.fetchone()
 
-    async def _scalar(self, sql: str, params: Sequence[Any] | dict = ()) -> Any:
+    async def _scalar(self, sql: str, params: Params = ()) -> Any:
         with self._reading():
-            async with self.connection.execute(sql, params if isinstance(params, dict) else tuple(params)) as cursor:
+            arguments = params if isinstance(params, Mapping) else tuple(params)
+            async with self.connection.execute(sql, arguments) as cursor:
                 row = await cursor.fetchone()
                 return row[0] if row else None
 
@@ -248,7 +255,7 @@ class Database:
                 raise mapped from None
             raise
 
-    async def scalar(self, sql: str, params: Sequence[Any] | dict = ()) -> Any:
+    async def scalar(self, sql: str, params: Params = ()) -> Any:
         return await self._scalar(sql, params)
 
     async def close(self) -> None:
@@ -302,6 +309,12 @@ def damaged(path: Path) -> str:
     """The one line for a database whose pages cannot be read."""
     return (f"{path} is damaged (a page cannot be read): check it with sqlite3 {path} 'PRAGMA integrity_check'"
             " and restore the last backup")
+
+
+def is_damage(error: BaseException) -> bool:
+    """Whether ``error`` is SQLite reporting a page it cannot read (the CLI then says ``damaged``):
+    so that only the store needs to know SQLite's exceptions."""
+    return isinstance(error, sqlite3.DatabaseError) and "malformed" in str(error)
 
 
 def _explain(path: Path, error: sqlite3.DatabaseError) -> str:

@@ -9,7 +9,9 @@ records header *names* only.
 
 from __future__ import annotations
 
+import builtins
 import re
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,7 +24,7 @@ from console.sanitize import clean_line
 from console.store.database import Database
 from console.store.guard import require
 from console.store.journal import record
-from console.store.rows import from_iso, to_iso
+from console.store.rows import from_iso, inserted_id, to_iso
 
 MIN_INTERVAL_SECONDS = 5
 MAX_INTERVAL_SECONDS = 7 * 24 * 3600
@@ -91,7 +93,7 @@ def validate_url(url: str) -> str:
     return url
 
 
-def _feed_from_row(row) -> Feed:
+def _feed_from_row(row: sqlite3.Row) -> Feed:
     return Feed(
         id=row["id"], name=row["name"], url=row["url"], interval_seconds=row["interval_seconds"],
         enabled=bool(row["enabled"]), header_env=row["header_env"],
@@ -121,7 +123,7 @@ class FeedRepository:
         row = await self.database.fetchone(f"SELECT {_COLUMNS} FROM feeds WHERE name = ?", (name,))
         return _feed_from_row(row) if row else None
 
-    async def due(self, now: datetime) -> list[Feed]:
+    async def due(self, now: datetime) -> builtins.list[Feed]:  # builtins: ``list`` is a method here
         """Enabled feeds never polled or whose next poll time has come, most overdue first."""
         rows = await self.database.fetchall(
             f"SELECT {_COLUMNS} FROM feeds WHERE enabled = 1 AND (next_poll_at IS NULL OR next_poll_at <= ?)"
@@ -175,7 +177,7 @@ class FeedRepository:
                 (feed.name, feed.url, feed.interval_seconds, int(feed.enabled), feed.header_env,
                  ",".join(feed.keywords)),
             )
-            feed_id = int(cursor.lastrowid)
+            feed_id = inserted_id(cursor)
             await record(conn, actor, Entity.FEED, feed_id, "add", {
                 "name": feed.name, "url": feed.url, "interval_seconds": feed.interval_seconds,
                 "enabled": feed.enabled, "keywords": ",".join(feed.keywords),

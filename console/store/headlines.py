@@ -7,8 +7,10 @@ written in a batch with the same hash chain ``journal.record`` builds.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 import aiosqlite
 
@@ -18,8 +20,8 @@ from console.sanitize import clean_line, clean_text
 from console.store.database import Database
 from console.store.fts import match_expression
 from console.store.guard import require
-from console.store.journal import record, record_many  # noqa: F401 - record_many: older importers
-from console.store.rows import from_iso, to_iso, visible_to
+from console.store.journal import Changes, record, record_many  # noqa: F401 - record_many: older importers
+from console.store.rows import moment_of, to_iso, value_in, visible_to
 
 MAX_TITLE_CHARS = 500
 MAX_SUMMARY_CHARS = 4000
@@ -29,16 +31,16 @@ _COLUMNS = (
 )
 
 
-def _headline_from_row(row) -> Headline:
+def _headline_from_row(row: sqlite3.Row) -> Headline:
     return Headline(
         id=row["id"], feed_id=row["feed_id"], source=row["source"], title=row["title"], link=row["link"],
         summary=row["summary"], guid=row["guid"], dedup_key=row["dedup_key"],
-        published_at=from_iso(row["published_at"]), read=bool(row["read"]),
+        published_at=moment_of(row["published_at"]), read=bool(row["read"]),
         watch_hits=tuple(h for h in row["watch_hits"].split(",") if h), releasability=row["releasability"],
     )
 
 
-def _row_values(headline: Headline, feed_id: int | None, fetched_at: str) -> tuple:
+def _row_values(headline: Headline, feed_id: int | None, fetched_at: str) -> tuple[object, ...]:
     if not headline.dedup_key:
         raise StoreError(f"headline {headline.title[:60]!r} has no dedup key")
     try:
@@ -81,8 +83,7 @@ class HeadlineRepository:
             return []
         fetched_at = to_iso(utc_now())
         values = [_row_values(h, feed_id, fetched_at) for h in headlines]
-        async with conn.execute("SELECT coalesce(max(id), 0) FROM headlines") as cursor:
-            before = (await cursor.fetchone())[0]
+        before = await value_in(conn, "SELECT coalesce(max(id), 0) FROM headlines")
         await conn.executemany(
             "INSERT OR IGNORE INTO headlines (feed_id, source, title, link, summary, guid, dedup_key,"
             " published_at, fetched_at, read, watch_hits, releasability)"
@@ -98,11 +99,12 @@ class HeadlineRepository:
             (before,),
         ) as cursor:
             inserted = list(await cursor.fetchall())
-        entries = []
+        entries: list[tuple[int, str, Changes]] = []
         for row_id, row_feed, source, title, releasability, read, *sealed in inserted:
             # "sealed": the digest of the columns not carried in clear (verify recomputes it)
-            changes: dict = {"feed_id": row_feed, "source": source, "releasability": releasability, "read": read,
-                             "sealed": seal("headline", dict(zip(SEALED_COLUMNS["headline"], sealed)))}
+            changes: dict[str, Any] = {"feed_id": row_feed, "source": source, "releasability": releasability,
+                                       "read": read,
+                                       "sealed": seal("headline", dict(zip(SEALED_COLUMNS["headline"], sealed)))}
             if releasability == RELEASABLE_TO_ALL:  # a restricted title stays out of the shared journal
                 changes["title"] = title[:200]
             entries.append((row_id, "add", changes))
@@ -119,13 +121,13 @@ class HeadlineRepository:
             f"SELECT {_COLUMNS} FROM headlines WHERE id = :id AND {where}", {**params, "id": headline_id})
         return _headline_from_row(row) if row else None
 
-    def latest_query(self, actor: Actor, limit: int = 200, offset: int = 0) -> tuple[str, dict]:
+    def latest_query(self, actor: Actor, limit: int = 200, offset: int = 0) -> tuple[str, dict[str, Any]]:
         where, params = visible_to(actor)
         return (f"SELECT {_COLUMNS} FROM headlines WHERE {where}"
                 " ORDER BY published_at DESC, id DESC LIMIT :limit OFFSET :offset",
                 {**params, "limit": max(0, int(limit)), "offset": max(0, int(offset))})
 
-    def search_query(self, actor: Actor, text: str, limit: int = 200) -> tuple[str, dict]:
+    def search_query(self, actor: Actor, text: str, limit: int = 200) -> tuple[str, dict[str, Any]]:
         """The live full-text search (for ``search`` and for EXPLAIN QUERY PLAN in the bench).
 
         ``ORDER BY headlines_fts.rowid DESC LIMIT``: FTS5 walks its index newest id first and

@@ -44,14 +44,19 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import aiosqlite
 
 from console.domain import (
     OPEN_INCIDENT_STATUSES,
     RELEASABLE_TO_ALL,
     Actor,
+    Choice,
     Entity,
     Governorate,
     Incident,
@@ -73,7 +78,17 @@ from console.store.database import Database
 from console.store.fts import match_expression
 from console.store.guard import allowed_step, check_version, require
 from console.store.journal import SELECT_COLUMNS, entry_from_row, record, record_many
-from console.store.rows import from_iso, origin_of, to_iso, visible_row_in, visible_to
+from console.store.rows import (
+    from_iso,
+    inserted_id,
+    moment_of,
+    origin_of,
+    saved_id,
+    to_iso,
+    value_in,
+    visible_row_in,
+    visible_to,
+)
 from console.validation import validate_incident
 
 #: Columns an operator may sort by, and their SQL (each backed by an index of 003).
@@ -124,7 +139,7 @@ class IncidentFilter:
     unacknowledged_only: bool = False
 
     @classmethod
-    def open_incidents(cls, **kwargs) -> "IncidentFilter":
+    def open_incidents(cls, **kwargs: Any) -> "IncidentFilter":
         return cls(statuses=frozenset(OPEN_INCIDENT_STATUSES), **kwargs)
 
     def narrows(self) -> bool:
@@ -177,6 +192,17 @@ _SEVERITY_TERM = re.compile(r"^(?:sev|severity)\s*>=?\s*([1-5])$")
 _WINDOW_TERM = re.compile(r"^(?:last|since|within)\s+(\d+\s*[mhdw])$")
 
 
+_Choice = TypeVar("_Choice", bound=Choice)
+
+
+def _member(kind: type[_Choice], name: str) -> _Choice | None:
+    """The member of ``kind`` that ``name`` names, or None."""
+    try:
+        return kind.parse(name)
+    except ValueError:
+        return None
+
+
 def parse_filter_spec(spec: str) -> IncidentFilter:
     """Read a preset such as ``open, sev >= 3, last 24h, Rafah, shelling, unacknowledged, text: drone``.
 
@@ -185,7 +211,7 @@ def parse_filter_spec(spec: str) -> IncidentFilter:
     statuses: set[IncidentStatus] = set()
     governorates: set[Governorate] = set()
     categories: set[IncidentCategory] = set()
-    values: dict = {}
+    values: dict[str, Any] = {}  # IncidentFilter's other fields, by name
     for raw in spec.split(","):
         term = " ".join(raw.strip().split())
         lower = term.lower()
@@ -207,12 +233,12 @@ def parse_filter_spec(spec: str) -> IncidentFilter:
             values["window"] = parse_duration(match[1])
             continue
         name = lower.split("=", 1)[1].strip() if "=" in lower else lower
-        for kind, bucket in ((IncidentStatus, statuses), (Governorate, governorates), (IncidentCategory, categories)):
-            try:
-                bucket.add(kind.parse(name))
-                break
-            except ValueError:
-                continue
+        if (status := _member(IncidentStatus, name)) is not None:
+            statuses.add(status)
+        elif (governorate := _member(Governorate, name)) is not None:
+            governorates.add(governorate)
+        elif (category := _member(IncidentCategory, name)) is not None:
+            categories.add(category)
         else:
             raise ValueError(f"{clean_line(term, max_chars=40)!r} is not a filter term (e.g. open, sev >= 3,"
                              " last 24h, Rafah, shelling, unacknowledged, text: words)")
@@ -263,9 +289,9 @@ BUILTIN_PRESETS: dict[str, str] = {
 # --- rows -------------------------------------------------------------------------
 
 
-def incident_from_row(row) -> Incident:
+def incident_from_row(row: sqlite3.Row) -> Incident:
     return Incident(
-        id=row["id"], occurred_at=from_iso(row["occurred_at"]), governorate=Governorate(row["governorate"]),
+        id=row["id"], occurred_at=moment_of(row["occurred_at"]), governorate=Governorate(row["governorate"]),
         locality=row["locality"], latitude=row["latitude"], longitude=row["longitude"],
         grid_ref=row["grid_ref"], category=IncidentCategory(row["category"]), description=row["description"],
         severity=row["severity"], killed=row["killed"], injured=row["injured"],
@@ -278,7 +304,7 @@ def incident_from_row(row) -> Incident:
     )
 
 
-def _column_values(incident: Incident) -> dict:
+def _column_values(incident: Incident) -> dict[str, Any]:
     values = {name: getattr(incident, name) for name in EDITABLE_FIELDS}
     values["occurred_at"] = to_iso(incident.occurred_at)
     for name in ("governorate", "category", "source_type"):
@@ -298,7 +324,7 @@ class IncidentRepository:
 
     # --- reads ---------------------------------------------------------------
 
-    def _where(self, actor: Actor, flt: IncidentFilter, *, for_page: bool = False) -> tuple[str, dict]:
+    def _where(self, actor: Actor, flt: IncidentFilter, *, for_page: bool = False) -> tuple[str, dict[str, Any]]:
         clause, params = visible_to(actor)
         parts = [clause]
         if flt.statuses:
@@ -333,7 +359,8 @@ class IncidentRepository:
             params["fts"] = expression
         return " AND ".join(parts), params
 
-    def page_query(self, actor: Actor, flt: IncidentFilter, *, offset: int = 0, limit: int = 200) -> tuple[str, dict]:
+    def page_query(self, actor: Actor, flt: IncidentFilter, *, offset: int = 0,
+                   limit: int = 200) -> tuple[str, dict[str, Any]]:
         """The SQL and parameters of one page (for ``page`` and for EXPLAIN QUERY PLAN in the bench)."""
         where, params = self._where(actor, flt, for_page=True)
         params.update(limit=limit, offset=offset)
@@ -372,10 +399,10 @@ class IncidentRepository:
         rows = await self.database.fetchall(
             f"SELECT * FROM incident_notes WHERE incident_id = :id AND {clause} ORDER BY id", params)
         return [IncidentNote(incident_id=r["incident_id"], text=r["text"], author=r["author"],
-                             created_at=from_iso(r["created_at"]), releasability=r["releasability"], id=r["id"])
+                             created_at=moment_of(r["created_at"]), releasability=r["releasability"], id=r["id"])
                 for r in rows]
 
-    async def links(self, incident_id: int) -> list[dict]:
+    async def links(self, incident_id: int) -> list[dict[str, Any]]:
         rows = await self.database.fetchall(
             "SELECT other_kind, other_id, relation, created_by, created_at FROM incident_links"
             " WHERE incident_id = ? ORDER BY id", (incident_id,))
@@ -392,7 +419,7 @@ class IncidentRepository:
             " FROM incident_links l JOIN incidents i ON i.id = l.incident_id"
             f" WHERE l.other_kind = 'incident' AND l.other_id = :id AND {clause}"
             " ORDER BY created_at", params)
-        return [IncidentLink(r[0], r[1], r[2], r[3], from_iso(r[4]), bool(r[5])) for r in rows]
+        return [IncidentLink(r[0], r[1], r[2], r[3], moment_of(r[4]), bool(r[5])) for r in rows]
 
     async def timeline(self, actor: Actor, incident_id: int) -> list[JournalEntry]:
         """Every journal row about the incident, oldest first: who changed what, and when.
@@ -415,7 +442,7 @@ class IncidentRepository:
         return entries
 
     @staticmethod
-    def summary_queries(actor: Actor, now: datetime | None = None) -> dict[str, tuple[str, dict]]:
+    def summary_queries(actor: Actor, now: datetime | None = None) -> dict[str, tuple[str, dict[str, Any]]]:
         """The summary strip's queries (for ``summary`` and for EXPLAIN QUERY PLAN in the bench)."""
         clause, params = visible_to(actor)
         open_names = ",".join(f"'{s.value}'" for s in sorted(OPEN_INCIDENT_STATUSES))
@@ -465,10 +492,11 @@ class IncidentRepository:
             require(actor, Permission.CREATE, "report incidents")
             (created,) = await self._insert(conn, actor, [cleaned])
             if link_headline_id is not None:
-                await self._insert_link(conn, actor, created.id, "headline", link_headline_id, PROMOTED_FROM)
+                await self._insert_link(conn, actor, saved_id(created), "headline", link_headline_id, PROMOTED_FROM)
         return created
 
-    async def insert_in(self, conn, actor: Actor, incidents: Sequence[Incident]) -> list[Incident]:
+    async def insert_in(self, conn: aiosqlite.Connection, actor: Actor,
+                        incidents: Sequence[Incident]) -> list[Incident]:
         """Create several incidents inside the caller's open transaction (the inbox imports a file in one)."""
         require(actor, Permission.CREATE, "report incidents")
         cleaned = []
@@ -479,7 +507,7 @@ class IncidentRepository:
             cleaned.append(checked)
         return await self._insert(conn, actor, cleaned)
 
-    async def import_in(self, conn, actor: Actor, incidents: Sequence[Incident]) -> ImportOutcome:
+    async def import_in(self, conn: aiosqlite.Connection, actor: Actor, incidents: Sequence[Incident]) -> ImportOutcome:
         """Incidents read back from a file (``cmcc import incidents``, the inbox), inside the caller's
         open transaction.
 
@@ -509,14 +537,14 @@ class IncidentRepository:
             require(actor, Permission.EDIT, "import acknowledged incidents")
         new, present = await self._not_yet_here(conn, cleaned)
         inserted = await self._insert(conn, actor, new, imported=True)
-        return ImportOutcome([i.id for i in inserted], present)
+        return ImportOutcome([saved_id(i) for i in inserted], present)
 
     @staticmethod
-    async def _not_yet_here(conn, incidents: Sequence[Incident]) -> tuple[list[Incident], int]:
+    async def _not_yet_here(conn: aiosqlite.Connection, incidents: Sequence[Incident]) -> tuple[list[Incident], int]:
         """The incidents to insert (an id kept where it is free here, else dropped), and how many
         of the others are already recorded (see ``import_in``)."""
         wanted = [i.id for i in incidents if i.id is not None]
-        taken: dict[int, tuple] = {}
+        taken: dict[int, tuple[Any, ...]] = {}
         if wanted:
             async with conn.execute(
                     f"SELECT id, {', '.join(SAME_INCIDENT)} FROM incidents"
@@ -543,7 +571,7 @@ class IncidentRepository:
             new.append(replace(incident, id=None))  # its id is another incident's here
         return new, present
 
-    async def _insert(self, conn, actor: Actor, incidents: Sequence[Incident], *,
+    async def _insert(self, conn: aiosqlite.Connection, actor: Actor, incidents: Sequence[Incident], *,
                       imported: bool = False) -> list[Incident]:
         """Insert validated incidents, their full-text rows and one journal row each.
 
@@ -564,14 +592,13 @@ class IncidentRepository:
                               acknowledged_at=to_iso(incident.acknowledged_at))
             rows.append(values)
         columns = list(rows[0])
-        async with conn.execute("SELECT coalesce(max(id), 0) FROM incidents") as cursor:
-            first_id = (await cursor.fetchone())[0] + 1
+        first_id = int(await value_in(conn, "SELECT coalesce(max(id), 0) FROM incidents")) + 1
         kept = [incident.id if imported else None for incident in incidents]
         if len(rows) == 1 and kept[0] is None:
             cursor = await conn.execute(
                 f"INSERT INTO incidents ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})",
                 rows[0])
-            ids = [int(cursor.lastrowid)]
+            ids = [inserted_id(cursor)]
         else:
             # Ours is the write lock: new ids run on from the old maximum (INTEGER PRIMARY KEY, no
             # AUTOINCREMENT), past the ids kept.
@@ -596,7 +623,7 @@ class IncidentRepository:
                         version=1, acknowledged_by="", acknowledged_at=None)
                 for incident, new_id in zip(incidents, ids)]
 
-    async def _locked_current(self, conn, actor: Actor, incident_id: int) -> Incident:
+    async def _locked_current(self, conn: aiosqlite.Connection, actor: Actor, incident_id: int) -> Incident:
         return incident_from_row(await visible_row_in(conn, actor, "SELECT * FROM incidents", "id", incident_id,
                                                       "incident"))
 
@@ -605,10 +632,11 @@ class IncidentRepository:
         cleaned, errors = validate_incident(incident)
         if errors:
             raise ValidationError(errors)
+        incident_id = saved_id(incident)
         async with self.database.write(actor) as (conn, actor):
             require(actor, Permission.EDIT, "edit incidents")
-            current = await self._locked_current(conn, actor, incident.id)
-            check_version("incident", incident.id, expected_version, current.version)
+            current = await self._locked_current(conn, actor, incident_id)
+            check_version("incident", incident_id, expected_version, current.version)
             old, new = _column_values(current), _column_values(cleaned)
             changed = {k: [old[k], new[k]] for k in EDITABLE_FIELDS if old[k] != new[k]}
             if "releasability" in changed:
@@ -619,10 +647,10 @@ class IncidentRepository:
             assignments = ", ".join(f"{k} = :{k}" for k in changed)
             await conn.execute(
                 f"UPDATE incidents SET {assignments}, updated_at = :now, version = version + 1 WHERE id = :id",
-                {**{k: v[1] for k, v in changed.items()}, "now": to_iso(now), "id": incident.id})
+                {**{k: v[1] for k, v in changed.items()}, "now": to_iso(now), "id": incident_id})
             if "description" in changed:
-                await self._reindex(conn, incident.id)
-            await record(conn, actor, Entity.INCIDENT, incident.id, "edit", changed)
+                await self._reindex(conn, incident_id)
+            await record(conn, actor, Entity.INCIDENT, incident_id, "edit", changed)
         return replace(cleaned, status=current.status, acknowledged_by=current.acknowledged_by,
                        acknowledged_at=current.acknowledged_at, created_at=current.created_at, updated_at=now,
                        version=current.version + 1)
@@ -647,7 +675,7 @@ class IncidentRepository:
             await conn.execute(
                 "UPDATE incidents SET status = ?, updated_at = ?, version = version + 1 WHERE id = ?",
                 (target.value, now, incident_id))
-            changes = {"status": [current.status.value, target.value]}
+            changes: dict[str, Any] = {"status": [current.status.value, target.value]}
             if note:
                 changes["note_id"] = await self._insert_note(conn, actor, incident_id, note)
                 changes["note"] = note
@@ -688,8 +716,8 @@ class IncidentRepository:
             await self._locked_current(conn, actor, incident_id)
             await self._insert_link(conn, actor, incident_id, other_kind, other_id, relation)
 
-    async def _insert_link(self, conn, actor: Actor, incident_id: int, other_kind: str, other_id: int,
-                           relation: str) -> None:
+    async def _insert_link(self, conn: aiosqlite.Connection, actor: Actor, incident_id: int, other_kind: str,
+                           other_id: int, relation: str) -> None:
         if other_kind not in LINK_KINDS:
             raise ValidationError({"kind": f"link to an incident or a headline (not {other_kind!r})"})
         if other_kind == "incident" and other_id == incident_id:
@@ -708,16 +736,16 @@ class IncidentRepository:
         await record(conn, actor, Entity.INCIDENT, incident_id, "link",
                      {"kind": other_kind, "other_id": other_id, "relation": relation})
 
-    async def _insert_note(self, conn, actor: Actor, incident_id: int, text: str,
+    async def _insert_note(self, conn: aiosqlite.Connection, actor: Actor, incident_id: int, text: str,
                            releasability: str = RELEASABLE_TO_ALL) -> int:
         cursor = await conn.execute(
             "INSERT INTO incident_notes (incident_id, text, author, created_at, releasability)"
             " VALUES (?, ?, ?, ?, ?)", (incident_id, text, actor.login, to_iso(utc_now()), releasability))
         await self._reindex(conn, incident_id)
-        return int(cursor.lastrowid)
+        return inserted_id(cursor)
 
     @staticmethod
-    async def _reindex(conn, incident_id: int) -> None:
+    async def _reindex(conn: aiosqlite.Connection, incident_id: int) -> None:
         """Rewrite the incident's full-text row from its description and notes."""
         await conn.execute("DELETE FROM incidents_fts WHERE rowid = ?", (incident_id,))
         await conn.execute(
@@ -726,12 +754,12 @@ class IncidentRepository:
             " FROM incidents WHERE id = ?", (incident_id,))
 
 
-def _same_incident(incident: Incident) -> tuple:
+def _same_incident(incident: Incident) -> tuple[str, str, str, str]:
     """An incident's ``SAME_INCIDENT`` columns as the table holds them."""
     return (to_iso(incident.occurred_at), incident.governorate.value, incident.category.value, incident.description)
 
 
-def incident_as_dict(incident: Incident) -> dict:
+def incident_as_dict(incident: Incident) -> dict[str, Any]:
     data = asdict(incident)
     for key, value in list(data.items()):
         if hasattr(value, "isoformat"):

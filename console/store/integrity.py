@@ -35,6 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeAlias
 
 from console.domain import DUAL_USE_DECISIONS, Role
 from console.sanitize import clean_line
@@ -46,6 +47,13 @@ STAMP_TOLERANCE = 120.0
 _UNKNOWN = object()  # the journal does not say (older rows did not carry the column)
 _DECISIONS = frozenset(s.value for s in DUAL_USE_DECISIONS)
 _ROLE_BY_LABEL = {r.label: int(r) for r in Role} | {r.name.lower(): int(r) for r in Role}
+
+#: What the journal says a record's columns are now: column -> value (JSON's, a Stamp, or _UNKNOWN).
+State: TypeAlias = dict[str, Any]
+#: One journal row's ``changes``, parsed.
+Payload: TypeAlias = dict[str, Any]
+#: A journal row as ``_entity`` reads it: entity_id, id, at, actor, action, changes.
+_EntityRow: TypeAlias = tuple[int, int, str, str, str, str | None]
 
 
 @dataclass(frozen=True)
@@ -102,13 +110,13 @@ _UPDATED = ("bookkeeping of when the row last changed: the journal's own times a
             " it is not written by every change (acknowledgements, links), so it cannot be replayed exactly")
 
 
-def _fold_operator(state: dict) -> None:
+def _fold_operator(state: State) -> None:
     role = state.get("role")
     if isinstance(role, str):
         state["role"] = _ROLE_BY_LABEL.get(role, role)
 
 
-def _fold_dual_use(state: dict, action: str, changes: dict, at: str) -> None:
+def _fold_dual_use(state: State, action: str, changes: Payload, at: str) -> None:
     if action == "transition":
         status = changes.get("status")
         new = status[1] if isinstance(status, list) else status
@@ -118,7 +126,7 @@ def _fold_dual_use(state: dict, action: str, changes: dict, at: str) -> None:
         state["status"] = new
 
 
-def _fold_contributor(state: dict, action: str, changes: dict, at: str, actor: str) -> None:
+def _fold_contributor(state: State, action: str, changes: Payload, at: str, actor: str) -> None:
     if action == "status" and changes.get("note"):
         notes = state.get("notes", _UNKNOWN)
         if "stamp" not in changes or notes is _UNKNOWN:
@@ -136,7 +144,7 @@ def _fold_contributor(state: dict, action: str, changes: dict, at: str, actor: s
         state["open_questions"] = questions
 
 
-def _fold_feed(state: dict, action: str, changes: dict, at: str) -> None:
+def _fold_feed(state: State, action: str, changes: Payload, at: str) -> None:
     if action == "health":
         seen = state.get("items_seen", 0)
         state["items_seen"] = _UNKNOWN if seen is _UNKNOWN else seen + int(changes.get("new_items") or 0)
@@ -228,7 +236,7 @@ def same(table: object, expected: object) -> bool:
         return float(table) == float(expected)
     if isinstance(table, str) and isinstance(expected, dict):  # a JSON column (open_questions)
         try:
-            return json.loads(table) == expected
+            return bool(json.loads(table) == expected)
         except ValueError:
             return False
     if isinstance(table, str) and isinstance(expected, str):
@@ -253,9 +261,10 @@ class _Verifier:
         self.archive_rows: list[int] = []
         self.removed_feeds: set[int] = set()
         self.partner_ids: dict[str, int] = {}
-        self.incident_notes: dict[int, dict] = {}
-        self.plan_notes: dict[int, dict] = {}
-        self.unnumbered_notes: dict[tuple[int, str], int] = {}
+        self.incident_notes: dict[int, State] = {}
+        self.plan_notes: dict[int, State] = {}
+        #: (plan point id, note text) -> how many notes the journal made without an id
+        self.unnumbered_notes: dict[tuple[int | None, str | None], int] = {}
 
     def finding(self, text: str) -> None:
         self.report.findings.append(text)
@@ -265,7 +274,8 @@ class _Verifier:
     def chain(self) -> None:
         prev_hash, expected_id, checked = "", None, 0
         cursor = self.conn.execute(
-            "SELECT id, at, actor, origin, entity, entity_id, action, changes, prev_hash, hash FROM journal ORDER BY id")
+            "SELECT id, at, actor, origin, entity, entity_id, action, changes, prev_hash, hash"
+            " FROM journal ORDER BY id")
         for row in cursor:
             checked += 1
             row_id = row[0]
@@ -335,12 +345,12 @@ class _Verifier:
             record_id = record[0] if record is not None else None
             if pending is not None and (record_id is None or pending[0] <= record_id):
                 entity_id = pending[0]
-                rows = []
+                rows: list[_EntityRow] = []
                 while pending is not None and pending[0] == entity_id:
                     rows.append(pending)
                     pending = next(journal, None)
                 state = self._fold(spec, rows, columns, defaults)
-                if record_id == entity_id:
+                if record is not None and record_id == entity_id:
                     self._compare(spec, entity_id, state, dict(zip(names, record)), rows[-1][1])
                     record = next(table, None)
                 elif state is not None and not self._gone_by_design(spec, state, rows[-1][1], entity_id):
@@ -351,13 +361,14 @@ class _Verifier:
                              " (written behind the journal's back)")
                 record = next(table, None)
 
-    def _gone_by_design(self, spec: Spec, state: dict, last_row: int, entity_id: int) -> bool:
+    def _gone_by_design(self, spec: Spec, state: State, last_row: int, entity_id: int) -> bool:
         if spec.entity == "headline":  # `cmcc archive` moves old headlines out with one journal row
             return any(row > last_row for row in self.archive_rows)
         return False
 
-    def _fold(self, spec: Spec, rows: Sequence, columns: set[str], defaults: dict) -> dict | None:
-        state: dict | None = None
+    def _fold(self, spec: Spec, rows: Sequence[_EntityRow], columns: set[str],
+              defaults: dict[str, object]) -> State | None:
+        state: State | None = None
         for entity_id, _row_id, at, actor, action, body in rows:
             changes = _loads(body)
             if action in spec.creates:
@@ -394,7 +405,7 @@ class _Verifier:
             self._fold_special(spec, state, action, changes, at, actor, entity_id)
         return state
 
-    def _fold_special(self, spec: Spec, state: dict, action: str, changes: dict, at: str, actor: str,
+    def _fold_special(self, spec: Spec, state: State, action: str, changes: Payload, at: str, actor: str,
                       entity_id: int) -> None:
         entity = spec.entity
         if entity == "operator":
@@ -422,7 +433,7 @@ class _Verifier:
             key = (entity_id, changes["note"])
             self.unnumbered_notes[key] = self.unnumbered_notes.get(key, 0) + 1
 
-    def _compare(self, spec: Spec, entity_id: int, state: dict | None, row: dict, last_row: int) -> None:
+    def _compare(self, spec: Spec, entity_id: int, state: State | None, row: dict[str, Any], last_row: int) -> None:
         label = f"{_label(spec.entity)} {entity_id}"
         if state is None:
             self.finding(f"{label}: journal row {last_row} deleted it, but it is in the {spec.table} table")
@@ -457,7 +468,7 @@ class _Verifier:
         if len(self.report.findings) == before:
             self.report.records += 1
 
-    def _notes(self, entity: str, table: str, expected: dict[int, dict]) -> None:
+    def _notes(self, entity: str, table: str, expected: dict[int, State]) -> None:
         names, _defaults = self._columns(table)
         spec = Spec(entity.replace(" ", "_"), table, frozenset())
         for record in self.conn.execute(f"SELECT {', '.join(names)} FROM {table} ORDER BY id"):
@@ -480,7 +491,7 @@ def _label(entity: str) -> str:
     return entity.replace("_", " ")
 
 
-def _loads(body: str | None) -> dict:
+def _loads(body: str | None) -> Payload:
     try:
         value = json.loads(body or "{}")
     except ValueError:

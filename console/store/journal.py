@@ -10,23 +10,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeAlias
 
 import aiosqlite
 
 from console.domain import Actor, Entity, JournalEntry
 from console.dtg import utc_now
-from console.store.rows import from_iso, to_iso
+from console.store.rows import inserted_id, moment_of, to_iso
 
 SELECT_COLUMNS = "id, at, actor, origin, entity, entity_id, action, changes"
 
 
 def _jsonable(value: object) -> object:
     if hasattr(value, "isoformat"):
-        return value.isoformat()  # type: ignore[union-attr]
+        return value.isoformat()
     if hasattr(value, "value"):
-        return value.value  # type: ignore[union-attr]
+        return value.value
     return value
 
 
@@ -37,16 +39,23 @@ def row_hash(prev_hash: str, at: str, actor: str, origin: str, entity: str, enti
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def changes_body(changes: dict | None) -> str:
+#: What changed, as a journal row tells it: field -> [old, new], or what an action carries.
+Changes: TypeAlias = Mapping[str, Any]
+#: A journal row as INSERT_ROW writes it: at, actor, origin, entity, entity_id, action, changes,
+#: prev_hash, hash.
+JournalRow: TypeAlias = tuple[str, str, str, str, int | None, str, str, str, str]
+
+
+def changes_body(changes: Changes | None) -> str:
     """The journal's JSON of what changed: sorted keys, dates and enums as text."""
     return json.dumps({k: _jsonable(v) for k, v in (changes or {}).items()},
                       ensure_ascii=False, sort_keys=True, default=str)
 
 
 def chained_rows(prev_hash: str, at: str, login: str, origin: str,
-                 entries: Sequence[tuple[str, int | None, str, str]]) -> list[tuple]:
+                 entries: Sequence[tuple[str, int | None, str, str]]) -> list[JournalRow]:
     """Journal rows for (entity, entity id, action, body) entries, each hash chained to the one before."""
-    rows = []
+    rows: list[JournalRow] = []
     for entity, entity_id, action, body in entries:
         digest = row_hash(prev_hash, at, login, origin, entity, entity_id, action, body)
         rows.append((at, login, origin, entity, entity_id, action, body, prev_hash, digest))
@@ -57,7 +66,7 @@ def chained_rows(prev_hash: str, at: str, login: str, origin: str,
 async def last_hash(connection: aiosqlite.Connection) -> str:
     async with connection.execute("SELECT hash FROM journal ORDER BY id DESC LIMIT 1") as cursor:
         last = await cursor.fetchone()
-    return last[0] if last else ""
+    return str(last[0]) if last else ""
 
 
 INSERT_ROW = ("INSERT INTO journal (at, actor, origin, entity, entity_id, action, changes, prev_hash, hash)"
@@ -65,16 +74,16 @@ INSERT_ROW = ("INSERT INTO journal (at, actor, origin, entity, entity_id, action
 
 
 async def record(connection: aiosqlite.Connection, actor: Actor, entity: Entity, entity_id: int | None,
-                 action: str, changes: dict | None = None) -> int:
+                 action: str, changes: Changes | None = None) -> int:
     """Append one journal row in the caller's open transaction; return its id."""
     (row,) = chained_rows(await last_hash(connection), to_iso(utc_now()), actor.login, actor.origin,
                           [(entity.value, entity_id, action, changes_body(changes))])
     cursor = await connection.execute(INSERT_ROW, row)
-    return int(cursor.lastrowid)
+    return inserted_id(cursor)
 
 
 async def record_many(connection: aiosqlite.Connection, actor: Actor, entity: Entity,
-                      entries: Sequence[tuple[int | None, str, dict]]) -> None:
+                      entries: Sequence[tuple[int | None, str, Changes]]) -> None:
     """Append several journal rows in the caller's transaction (one read of the chain's end)."""
     if not entries:
         return
@@ -84,9 +93,10 @@ async def record_many(connection: aiosqlite.Connection, actor: Actor, entity: En
     await connection.executemany(INSERT_ROW, rows)
 
 
-def entry_from_row(row) -> JournalEntry:
+def entry_from_row(row: sqlite3.Row) -> JournalEntry:
+    """A journal row read with ``SELECT_COLUMNS`` first."""
     return JournalEntry(
-        id=row[0], at=from_iso(row[1]), actor=row[2], origin=row[3], entity=Entity(row[4]),
+        id=row[0], at=moment_of(row[1]), actor=row[2], origin=row[3], entity=Entity(row[4]),
         entity_id=row[5], action=row[6], changes=json.loads(row[7] or "{}"),
     )
 
@@ -113,7 +123,7 @@ SEALED_COLUMNS = {
 }
 
 
-def seal(entity: str, values) -> str:
+def seal(entity: str, values: Mapping[str, Any] | sqlite3.Row) -> str:
     """The digest of a record's sealed columns (``values``: a mapping with at least those keys)."""
     payload = json.dumps([values[name] for name in SEALED_COLUMNS[entity]], ensure_ascii=False,
                          separators=(",", ":"), default=str)
@@ -124,4 +134,4 @@ async def head(connection: aiosqlite.Connection) -> tuple[int, str]:
     """(id, hash) of the newest journal row; (0, '') for an empty journal."""
     async with connection.execute("SELECT id, hash FROM journal ORDER BY id DESC LIMIT 1") as cursor:
         row = await cursor.fetchone()
-    return (int(row[0]), row[1]) if row else (0, "")
+    return (int(row[0]), str(row[1])) if row else (0, "")

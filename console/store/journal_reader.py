@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
 
 from console.domain import Actor, Entity, JournalEntry, StatusChange
 from console.store.database import Database
 from console.store.journal import SELECT_COLUMNS, ChainReport, entry_from_row, row_hash
-from console.store.rows import from_iso, visible_to
+from console.store.rows import moment_of, visible_to
 
 
 class JournalReader:
@@ -48,7 +51,7 @@ class JournalReader:
         ``after_id``: only rows newer than that one, a range of the primary key (what a watch
         log already showing rows up to ``after_id`` needs), never a search of the whole journal."""
         like = f"%{text}%"
-        params: dict = {"text": text, "like": like, "limit": limit, "after": after_id}
+        params: dict[str, Any] = {"text": text, "like": like, "limit": limit, "after": after_id}
         visible = "1"
         if actor is not None:
             visible, marking = _releasable_rows(actor)
@@ -87,7 +90,7 @@ _MARKED_TABLES = {
 }
 
 
-def _releasable_rows(actor: Actor) -> tuple[str, dict]:
+def _releasable_rows(actor: Actor) -> tuple[str, dict[str, Any]]:
     clause, params = visible_to(actor, "marked.releasability")
     if clause == "1":
         return "1", {}
@@ -98,16 +101,16 @@ def _releasable_rows(actor: Actor) -> tuple[str, dict]:
     return f"(CASE entity {cases} ELSE 1 END)", params
 
 
-def status_changes(rows) -> list[StatusChange]:
+def status_changes(rows: Iterable[sqlite3.Row]) -> list[StatusChange]:
     """The status changes among journal rows (at, actor, action, changes), oldest first."""
-    history = []
+    history: list[StatusChange] = []
     for row in rows:
         changes = json.loads(row["changes"] or "{}")
         status = changes.get("status")
         if status is None:
             continue
         old, new = (status[0], status[1]) if isinstance(status, list) else ("", status)
-        history.append(StatusChange(at=from_iso(row["at"]), actor=row["actor"], old=old, new=new,
+        history.append(StatusChange(at=moment_of(row["at"]), actor=row["actor"], old=old, new=new,
                                     note=changes.get("note", ""), action=row["action"]))
     return history
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+import aiosqlite
+
 from console.domain import Actor, Entity, Operator, Permission, Role, StoreError
 from console.dtg import utc_now
 from console.sanitize import clean_line
 from console.store.database import Database
 from console.store.guard import require
 from console.store.journal import record
-from console.store.rows import row_in, to_iso
+from console.store.rows import inserted_id, row_in, to_iso, value_in
 
 
-def _operator(row) -> Operator:
+def _operator(row: sqlite3.Row) -> Operator:
     return Operator(login=row["login"], name=row["name"], nation=row["nation"], role=Role(row["role"]), id=row["id"])
 
 
@@ -36,8 +40,7 @@ class OperatorRepository:
         if not login or not name or not nation:
             raise StoreError("an operator needs a login, a name and a nation code")
         async with self.database.write(actor) as (conn, actor):
-            async with conn.execute("SELECT count(*) FROM operators") as cursor:
-                first = (await cursor.fetchone())[0] == 0
+            first = await value_in(conn, "SELECT count(*) FROM operators") == 0
             role = Role.ADMIN if first else operator.role
             if not first:
                 require(actor, Permission.MANAGE_OPERATORS, "add operators")
@@ -48,7 +51,7 @@ class OperatorRepository:
                 "INSERT INTO operators (login, name, nation, role, created_at) VALUES (?, ?, ?, ?, ?)",
                 (login, name, nation, int(role), to_iso(utc_now())),
             )
-            new_id = cursor.lastrowid
+            new_id = inserted_id(cursor)
             await record(conn, actor, Entity.OPERATOR, new_id, "add",
                          {"login": login, "name": name, "nation": nation, "role": role.label})
         return Operator(login, name, nation, role, new_id)
@@ -88,10 +91,9 @@ class OperatorRepository:
                          {"login": login, "role": [Role(row[1]).label, Role.ADMIN.label]})
 
 
-async def _keep_an_admin(conn, login: str, verb: str) -> None:
+async def _keep_an_admin(conn: aiosqlite.Connection, login: str, verb: str) -> None:
     """Refuse to leave the database without an admin: nothing but hand-written SQL would bring one back."""
-    async with conn.execute("SELECT count(*) FROM operators WHERE role = ? AND login <> ?",
-                            (int(Role.ADMIN), login)) as cursor:
-        others = (await cursor.fetchone())[0]
+    others = await value_in(conn, "SELECT count(*) FROM operators WHERE role = ? AND login <> ?",
+                            (int(Role.ADMIN), login))
     if not others:
         raise StoreError(f"{login} is the last admin: cannot {verb} them (make another operator admin first)")

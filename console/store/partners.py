@@ -14,9 +14,11 @@ matches and differs in nothing writes nothing (no journal row either).
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -25,6 +27,7 @@ from console.domain import (
     QUESTION_SETTLED,
     ROTATION_WARNING_DAYS,
     Actor,
+    Choice,
     Contributor,
     Entity,
     IsfStatus,
@@ -51,7 +54,16 @@ from console.store.batches import write_in_batches
 from console.store.guard import check_version, require
 from console.store.journal import record
 from console.store.journal_reader import status_changes
-from console.store.rows import from_iso, origin_of, row_in, to_date, to_iso, visible_row_in, visible_to
+from console.store.rows import (
+    from_iso,
+    inserted_id,
+    origin_of,
+    row_in,
+    to_date,
+    to_iso,
+    visible_row_in,
+    visible_to,
+)
 
 #: The text fields of an officer, in form and CSV order (``partner`` is the partner's code).
 OFFICER_FIELDS = ("partner", "rank", "name", "service", "service_number", "cell", "role", "contact", "shift",
@@ -63,11 +75,11 @@ EDITABLE_OFFICER_COLUMNS = ("rank", "name", "service", "service_number", "cell",
                             "rotation_start", "rotation_end", "releasability")
 
 
-def partner_from_row(row) -> Partner:
+def partner_from_row(row: sqlite3.Row) -> Partner:
     return Partner(code=row["code"], name=row["name"], kind=PartnerKind(row["kind"]), cell=row["cell"], id=row["id"])
 
 
-def officer_from_row(row) -> Officer:
+def officer_from_row(row: sqlite3.Row) -> Officer:
     return Officer(
         id=row["id"], rank=row["rank"], name=row["name"], partner_code=row["partner_code"], service=row["service"],
         cell=row["cell"], role=row["role"], contact=row["contact"], shift=Shift(row["shift"]),
@@ -77,7 +89,7 @@ def officer_from_row(row) -> Officer:
     )
 
 
-def contributor_from_row(row) -> Contributor:
+def contributor_from_row(row: sqlite3.Row) -> Contributor:
     return Contributor(
         id=row["id"], nation=row["nation"], status=IsfStatus(row["status"]), troops=row["troops"],
         police=row["police"], role_offered=row["role_offered"], caveats=row["caveats"],
@@ -101,6 +113,20 @@ MATCH_BY_NAME = "SELECT id FROM officers WHERE partner_id = ? AND name = ? COLLA
 
 def _parse_date(text: str) -> date:
     return date.fromisoformat(text.strip())
+
+
+_Choice = TypeVar("_Choice", bound=Choice)
+
+
+def _choice_field(kind: type[_Choice], name: str, values: dict[str, str], errors: dict[str, str]) -> _Choice | None:
+    """The member of ``kind`` that field ``name`` gives; None when empty or not one (with the error)."""
+    if not values.get(name):
+        return None
+    try:
+        return kind.parse(values[name])
+    except ValueError:
+        errors.setdefault(name, f"{values[name]!r} is not one of: {', '.join(m.label for m in kind)}")
+        return None
 
 
 def officer_from_fields(fields: dict[str, object], partner_codes: Collection[str],
@@ -130,28 +156,35 @@ def officer_from_fields(fields: dict[str, object], partner_codes: Collection[str
         if not code:
             errors.setdefault("partner", "missing: the partner's code, e.g. GBR")
         elif code not in codes:
-            errors.setdefault("partner", f"{code!r} is not a partner of the center (e.g. {', '.join(sorted(codes)[:4])})")
+            examples = ", ".join(sorted(codes)[:4])
+            errors.setdefault("partner", f"{code!r} is not a partner of the center (e.g. {examples})")
         officer = replace(officer, partner_code=code)
-    for name in ("rank", "name", "service", "service_number", "cell", "role", "contact"):
-        if name in values:
-            officer = replace(officer, **{name: values[name]})
+    officer = replace(
+        officer, rank=values.get("rank", officer.rank), name=values.get("name", officer.name),
+        service=values.get("service", officer.service),
+        service_number=values.get("service_number", officer.service_number),
+        cell=values.get("cell", officer.cell), role=values.get("role", officer.role),
+        contact=values.get("contact", officer.contact))
     if not officer.name:
         errors.setdefault("name", "missing: the officer's name")
-    for name, enum in (("shift", Shift), ("presence", Presence)):
-        if values.get(name):
-            try:
-                officer = replace(officer, **{name: enum.parse(values[name])})
-            except ValueError:
-                errors.setdefault(name, f"{values[name]!r} is not one of: {', '.join(m.label for m in enum)}")
-    for name in ("rotation_start", "rotation_end"):
-        if name in values:
-            if not values[name]:
-                officer = replace(officer, **{name: None})
-                continue
-            try:
-                officer = replace(officer, **{name: _parse_date(values[name])})
-            except ValueError:
-                errors.setdefault(name, f"{values[name]!r} is not a date (YYYY-MM-DD)")
+    if (shift := _choice_field(Shift, "shift", values, errors)) is not None:
+        officer = replace(officer, shift=shift)
+    if (presence := _choice_field(Presence, "presence", values, errors)) is not None:
+        officer = replace(officer, presence=presence)
+
+    def rotation(name: str, current: date | None) -> date | None:
+        if name not in values:
+            return current
+        if not values[name]:
+            return None
+        try:
+            return _parse_date(values[name])
+        except ValueError:
+            errors.setdefault(name, f"{values[name]!r} is not a date (YYYY-MM-DD)")
+            return current
+
+    officer = replace(officer, rotation_start=rotation("rotation_start", officer.rotation_start),
+                      rotation_end=rotation("rotation_end", officer.rotation_end))
     if (officer.rotation_start and officer.rotation_end and officer.rotation_end < officer.rotation_start
             and "rotation_start" not in errors and "rotation_end" not in errors):
         errors["rotation_end"] = "ends before the rotation starts"
@@ -163,7 +196,7 @@ def officer_from_fields(fields: dict[str, object], partner_codes: Collection[str
     return (None, errors) if errors else (officer, {})
 
 
-def _officer_columns(officer: Officer) -> dict:
+def _officer_columns(officer: Officer) -> dict[str, Any]:
     return {
         "rank": officer.rank, "name": officer.name, "service": officer.service,
         "service_number": officer.service_number, "cell": officer.cell, "role": officer.role,
@@ -261,9 +294,10 @@ class PartnerRepository:
         within ROTATION_WARNING_DAYS (a summary built from a page of rows undercounts a big roster)."""
         clause, params = visible_to(actor, "o.releasability")
         params["soon"] = (today + timedelta(days=ROTATION_WARNING_DAYS)).isoformat()
-        total, ending = (await self.database.fetchone(
+        counts = await self.database.fetchone(
             f"SELECT count(*), coalesce(sum(o.rotation_end IS NOT NULL AND o.rotation_end <> ''"
-            f" AND o.rotation_end <= :soon), 0) FROM officers o WHERE {clause}", params))
+            f" AND o.rotation_end <= :soon), 0) FROM officers o WHERE {clause}", params)
+        total, ending = (counts[0], counts[1]) if counts is not None else (0, 0)  # one row: an aggregate
         rows = await self.database.fetchall(
             f"SELECT p.code, count(*) AS n FROM officers o JOIN partners p ON p.id = o.partner_id"
             f" WHERE o.presence = 'on_floor' AND {clause} GROUP BY p.code ORDER BY n DESC, p.code", params)
@@ -309,7 +343,7 @@ class PartnerRepository:
         fields = {name: value for name, value in _officer_columns(officer).items() if value is not None}
         fields.update(partner=officer.partner_code, presence=officer.presence.value)
         cleaned, errors = officer_from_fields(fields, await self.partner_codes())
-        if errors:
+        if errors or cleaned is None:
             raise ValidationError(errors)
         return replace(cleaned, presence=officer.presence, id=officer.id, version=officer.version)
 
@@ -327,7 +361,7 @@ class PartnerRepository:
         columns = ", ".join(values)
         cursor = await conn.execute(
             f"INSERT INTO officers ({columns}) VALUES ({', '.join(':' + c for c in values)})", values)
-        new_id = int(cursor.lastrowid)
+        new_id = inserted_id(cursor)
         await record(conn, actor, Entity.OFFICER, new_id, "create",
                      {"partner": officer.partner_code, **_officer_columns(officer),
                       "presence": officer.presence.value, "partner_id": values["partner_id"],
@@ -358,8 +392,8 @@ class PartnerRepository:
         if not changed:
             return False
         if "releasability" in changed and widens(*changed["releasability"]):
-            async with conn.execute("SELECT origin_nation FROM officers WHERE id = ?", (current.id,)) as cursor:
-                origin = (await cursor.fetchone())[0]
+            origin = (await row_in(conn, "SELECT origin_nation FROM officers WHERE id = ?", (current.id,),
+                                   f"officer {current.id} does not exist"))[0]
             if not may_widen(actor, origin):
                 raise PermissionDenied(f"{actor.name} may not widen {current.name}'s releasability: only the"
                                        f" originating nation ({origin or 'none recorded'}) or a watch officer may")
@@ -458,7 +492,7 @@ class PartnerRepository:
             require(actor, Permission.EDIT, "change a contributor's status")
             current = await self._contributor_in(conn, contributor_id)
             check_version("contributor", contributor_id, expected_version, current.version)
-            changes: dict = {"nation": current.nation}
+            changes: dict[str, Any] = {"nation": current.nation}
             if status is not current.status:
                 changes["status"] = [current.status.value, status.value]
             for name, value in (("troops", troops), ("police", police)):

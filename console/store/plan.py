@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from typing import Any
+
 import aiosqlite
 
 from console.domain import (
@@ -20,14 +23,14 @@ from console.store.database import Database
 from console.store.guard import check_version, require
 from console.store.journal import record
 from console.store.journal_reader import status_changes
-from console.store.rows import from_iso, row_in, to_iso
+from console.store.rows import from_iso, inserted_id, moment_of, row_in, saved_id, to_iso
 
 MAX_OWNER = 60
 MAX_NEXT_STEP = 300
 MAX_NOTE = 4000
 
 
-def plan_point_from_row(row) -> PlanPoint:
+def plan_point_from_row(row: sqlite3.Row) -> PlanPoint:
     return PlanPoint(number=row["number"], title=row["title"], status=PlanStatus(row["status"]),
                      owner=row["owner"], next_step=row["next_step"], changed_at=from_iso(row["changed_at"]),
                      changed_by=row["changed_by"], version=row["version"], id=row["id"])
@@ -36,7 +39,7 @@ def plan_point_from_row(row) -> PlanPoint:
 def check_owner_and_step(owner: str, next_step: str) -> tuple[str, str, dict[str, str]]:
     """Clean both fields; the messages are the ones shown beside the form's fields."""
     owner, next_step = clean_line(owner, max_chars=1000), clean_line(next_step, max_chars=2000)
-    errors = {}
+    errors: dict[str, str] = {}
     if len(owner) > MAX_OWNER:
         errors["owner"] = f"at most {MAX_OWNER} characters (got {len(owner)})"
     if len(next_step) > MAX_NEXT_STEP:
@@ -51,7 +54,8 @@ class PlanRepository:
     # --- reads ---------------------------------------------------------------
 
     async def points(self) -> list[PlanPoint]:
-        return [plan_point_from_row(r) for r in await self.database.fetchall("SELECT * FROM plan_points ORDER BY number")]
+        rows = await self.database.fetchall("SELECT * FROM plan_points ORDER BY number")
+        return [plan_point_from_row(r) for r in rows]
 
     async def point(self, number: int) -> PlanPoint | None:
         row = await self.database.fetchone("SELECT * FROM plan_points WHERE number = ?", (number,))
@@ -62,7 +66,7 @@ class PlanRepository:
             "SELECT n.*, p.number FROM plan_point_notes n JOIN plan_points p ON p.id = n.point_id"
             " WHERE p.number = ? ORDER BY n.id", (number,))
         return [PlanNote(point_number=r["number"], text=r["text"], author=r["author"],
-                         created_at=from_iso(r["created_at"]), id=r["id"]) for r in rows]
+                         created_at=moment_of(r["created_at"]), id=r["id"]) for r in rows]
 
     async def history(self, number: int) -> list[StatusChange]:
         """Every status change of one point, oldest first, with who and when (from the journal)."""
@@ -93,7 +97,7 @@ class PlanRepository:
                 _owner, step, errors = check_owner_and_step(current.owner, next_step)
                 if errors:
                     raise ValidationError(errors)
-            changes: dict = {"number": number}
+            changes: dict[str, Any] = {"number": number}
             if status is not current.status:
                 # the history shows status changes: a note or a next step on its own is not one
                 changes["status"] = [current.status.value, status.value]
@@ -101,8 +105,8 @@ class PlanRepository:
                 changes["next_step"] = [current.next_step, step]
             if note:
                 changes["note"] = note
-                changes["note_id"] = await self._insert_note(conn, actor, current.id, note)
-            await self._touch(conn, actor, current.id, status=status.value, next_step=step)
+                changes["note_id"] = await self._insert_note(conn, actor, saved_id(current), note)
+            await self._touch(conn, actor, saved_id(current), status=status.value, next_step=step)
             await record(conn, actor, Entity.PLAN_POINT, current.id, "update", changes)
         return await self.point(number) or current
 
@@ -116,14 +120,14 @@ class PlanRepository:
             require(actor, Permission.EDIT, "update the plan")
             current = await self._current(conn, number)
             check_version("plan point", number, expected_version, current.version)
-            changes: dict = {"number": number}
+            changes: dict[str, Any] = {"number": number}
             if owner != current.owner:
                 changes["owner"] = [current.owner, owner]
             if next_step != current.next_step:
                 changes["next_step"] = [current.next_step, next_step]
             if len(changes) == 1:
                 return current
-            await self._touch(conn, actor, current.id, owner=owner, next_step=next_step)
+            await self._touch(conn, actor, saved_id(current), owner=owner, next_step=next_step)
             await record(conn, actor, Entity.PLAN_POINT, current.id, "update", changes)
         return await self.point(number) or current
 
@@ -136,8 +140,8 @@ class PlanRepository:
         async with self.database.write(actor) as (conn, actor):
             require(actor, Permission.EDIT, "add notes to the plan")
             current = await self._current(conn, number)
-            note_id = await self._insert_note(conn, actor, current.id, text)
-            await self._touch(conn, actor, current.id)
+            note_id = await self._insert_note(conn, actor, saved_id(current), text)
+            await self._touch(conn, actor, saved_id(current))
             await record(conn, actor, Entity.PLAN_POINT, current.id, "note",
                          {"number": number, "note": text, "note_id": note_id})
         return note_id
@@ -147,7 +151,7 @@ class PlanRepository:
         cursor = await conn.execute(
             "INSERT INTO plan_point_notes (point_id, text, author, created_at) VALUES (?, ?, ?, ?)",
             (point_id, text, actor.login, to_iso(utc_now())))
-        return int(cursor.lastrowid)
+        return inserted_id(cursor)
 
     @staticmethod
     async def _touch(conn: aiosqlite.Connection, actor: Actor, point_id: int, **values: str) -> None:

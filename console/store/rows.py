@@ -4,11 +4,29 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timezone
+from typing import Any, Protocol, TypeAlias, overload
 
 import aiosqlite
 
 from console.domain import RELEASABLE_TO_ALL, Actor, StoreError
+
+
+#: The parameters of one statement: positional (``?``) or named (``:name``).
+Params: TypeAlias = Sequence[Any] | Mapping[str, Any]
+
+
+@overload
+def to_iso(moment: datetime) -> str: ...
+
+
+@overload
+def to_iso(moment: None) -> None: ...
+
+
+@overload
+def to_iso(moment: datetime | None) -> str | None: ...
 
 
 def to_iso(moment: datetime | None) -> str | None:
@@ -23,11 +41,21 @@ def from_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+def moment_of(text: str) -> datetime:
+    """A NOT NULL time column: ``from_iso`` that never gives None."""
+    return datetime.fromisoformat(text)
+
+
 def to_date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def visible_to(actor: Actor, column: str = "releasability") -> tuple[str, dict]:
+def day_of(text: str) -> date:
+    """A NOT NULL date column: ``to_date`` that never gives None."""
+    return date.fromisoformat(text)
+
+
+def visible_to(actor: Actor, column: str = "releasability") -> tuple[str, dict[str, Any]]:
     """A WHERE fragment: rows whose marking releases them to the actor's nation."""
     if actor.nation == RELEASABLE_TO_ALL:
         return "1", {}
@@ -43,7 +71,35 @@ def origin_of(actor: Actor) -> str:
     return "" if actor.nation == RELEASABLE_TO_ALL else actor.nation
 
 
-async def row_in(conn: aiosqlite.Connection, sql: str, params, missing: str) -> sqlite3.Row:
+class _Record(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def saved_id(record: _Record) -> int:
+    """The id of a record read from the database: only a record not yet saved has none."""
+    if record.id is None:
+        raise StoreError(f"this {type(record).__name__.lower()} has not been saved yet")
+    return record.id
+
+
+def inserted_id(cursor: aiosqlite.Cursor) -> int:
+    """The rowid the INSERT just run on ``cursor`` gave its row."""
+    rowid = cursor.lastrowid
+    if rowid is None:  # not after an INSERT that wrote a row: a bug of the caller, not of the data
+        raise StoreError("the database gave the new row no id")
+    return rowid
+
+
+async def value_in(conn: aiosqlite.Connection, sql: str, params: Params = ()) -> Any:
+    """The first column of the first row ``sql`` selects (an aggregate or a PRAGMA: always one
+    row), read on ``conn`` (inside the caller's transaction, if one is open); None if none."""
+    async with conn.execute(sql, params) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else row[0]
+
+
+async def row_in(conn: aiosqlite.Connection, sql: str, params: Params, missing: str) -> sqlite3.Row:
     """The one row ``sql`` selects, read inside the caller's open transaction (the row its write
     will change, as it is now); ``StoreError(missing)`` if there is none."""
     async with conn.execute(sql, params) as cursor:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 from datetime import datetime, timedelta, timezone
+from typing import Any, TypeAlias
 
 from console.domain import (
     LOCALITIES,
@@ -21,8 +22,11 @@ from console.domain import (
 )
 from console.dtg import utc_now
 from console.store.database import Database
-from console.store.journal import INSERT_ROW, chained_rows, changes_body, last_hash
-from console.store.rows import to_iso
+from console.store.journal import INSERT_ROW, Changes, JournalRow, chained_rows, changes_body, last_hash
+from console.store.rows import to_iso, value_in
+
+#: One row of a table, its columns' values in the order the INSERT names them.
+_Row: TypeAlias = tuple[Any, ...]
 
 CROSSINGS = [
     ("KS", "Kerem Shalom", "Israel (south)", 1, "", 350),
@@ -141,11 +145,11 @@ class _Journal:
     """Collects journal rows for the seed, chained like the store's own."""
 
     def __init__(self, prev_hash: str, at: str):
-        self.rows: list[tuple] = []
+        self.rows: list[JournalRow] = []
         self.prev_hash = prev_hash
         self.at = at
 
-    def add(self, entity: str, entity_id: int, changes: dict) -> None:
+    def add(self, entity: str, entity_id: int, changes: Changes) -> None:
         (row,) = chained_rows(self.prev_hash, self.at, "cmcc-seed", "local",
                               [(entity, entity_id, "seed", changes_body(changes))])
         self.rows.append(row)
@@ -164,10 +168,9 @@ async def seed_demo(database: Database, *, operator_login: str, now: datetime | 
     async with database.transaction() as conn:
         journal = _Journal(await last_hash(conn), to_iso(now))
 
-        async def insert(table: str, columns: list[str], rows: list[tuple], entity: str) -> None:
+        async def insert(table: str, columns: list[str], rows: list[_Row], entity: str) -> None:
             marks = ",".join("?" * len(columns))
-            async with conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}") as cursor:
-                first_id = (await cursor.fetchone())[0] + 1
+            first_id = int(await value_in(conn, f"SELECT coalesce(max(id), 0) FROM {table}")) + 1
             await conn.executemany(f"INSERT INTO {table} ({','.join(columns)}) VALUES ({marks})", rows)
             for offset, row in enumerate(rows):
                 journal.add(entity, first_id + offset, dict(zip(columns, row)))
@@ -208,7 +211,8 @@ async def seed_demo(database: Database, *, operator_login: str, now: datetime | 
                                  rng.choice(["Army", "Navy", "Air Force", "Marines", "Civil"]),
                                  rng.choice([cell] + CELLS), rng.choice(["liaison", "planner", "analyst", "lead"]),
                                  f"chat:{code.lower()}-{rng.randint(10, 99)}", rng.choice(["day", "day", "night"]),
-                                 start.isoformat(), (start + timedelta(days=rng.choice([90, 120, 150, 180]))).isoformat(),
+                                 start.isoformat(),
+                                 (start + timedelta(days=rng.choice([90, 120, 150, 180]))).isoformat(),
                                  rng.choice(["on_floor", "on_floor", "away", "off_shift"]),
                                  to_iso(now - timedelta(minutes=rng.randint(5, 600)))))
         await insert("officers", ["rank", "name", "partner_id", "service", "cell", "role", "contact", "shift",
@@ -240,8 +244,9 @@ async def seed_demo(database: Database, *, operator_login: str, now: datetime | 
         await conn.executemany(INSERT_ROW, journal.rows)
 
 
-def _incidents(rng: random.Random, now: datetime) -> tuple[list[tuple], list[tuple]]:
-    rows, fts = [], []
+def _incidents(rng: random.Random, now: datetime) -> tuple[list[_Row], list[tuple[int, str]]]:
+    rows: list[_Row] = []
+    fts: list[tuple[int, str]] = []
     categories = list(IncidentCategory)
     for index in range(420):
         occurred = now - timedelta(minutes=int(rng.random() ** 1.3 * 30 * 24 * 60))
@@ -264,7 +269,8 @@ def _incidents(rng: random.Random, now: datetime) -> tuple[list[tuple], list[tup
         rows.append((to_iso(occurred), gov.value, loc, lat, lon, category.value, text, severity, killed,
                      rng.choice([None, 0, 1, 3, 5]) if severity >= 2 else 0, party, source, source_type,
                      rng.choice("ABCDEF"), rng.randint(1, 6), status,
-                     "cmcc-seed" if acknowledged else "", to_iso(occurred + timedelta(minutes=7)) if acknowledged else None,
+                     "cmcc-seed" if acknowledged else "",
+                     to_iso(occurred + timedelta(minutes=7)) if acknowledged else None,
                      marking, to_iso(occurred), to_iso(occurred)))
         fts.append((index + 1, text))
     rows.sort(key=lambda r: r[0])
@@ -272,8 +278,9 @@ def _incidents(rng: random.Random, now: datetime) -> tuple[list[tuple], list[tup
     return rows, fts
 
 
-def _movements(rng: random.Random, now: datetime) -> list[tuple]:
-    rows, counter = [], 0
+def _movements(rng: random.Random, now: datetime) -> list[_Row]:
+    rows: list[_Row] = []
+    counter = 0
     today = now.date()
     commodities = list(Commodity)
     for days_ago in range(30, -2, -1):
@@ -305,12 +312,12 @@ def _movements(rng: random.Random, now: datetime) -> list[tuple]:
     return rows
 
 
-def _dual_use(rng: random.Random, now: datetime) -> list[tuple]:
+def _dual_use(rng: random.Random, now: datetime) -> list[_Row]:
     items = [("Diesel generator 250 kVA", "DU-ELEC-04"), ("Water pipes, steel, 6 inch", "DU-PIPE-02"),
              ("X-ray machine", "DU-MED-11"), ("Water desalination membranes", "DU-WASH-07"),
              ("Solar panels", "DU-ELEC-09"), ("Oxygen concentrators", "DU-MED-03"),
              ("Excavator for rubble removal", "DU-HEAVY-01"), ("Satellite phones", "DU-COMM-02")]
-    rows = []
+    rows: list[_Row] = []
     for item, reference in items:
         submitted = now - timedelta(hours=rng.randint(6, 200))
         rows.append((item, reference, f"{rng.randint(2, 40)} units", rng.choice(ORGANISATIONS),
@@ -319,8 +326,8 @@ def _dual_use(rng: random.Random, now: datetime) -> list[tuple]:
     return rows
 
 
-def _headlines(rng: random.Random, now: datetime) -> list[tuple]:
-    rows = []
+def _headlines(rng: random.Random, now: datetime) -> list[_Row]:
+    rows: list[_Row] = []
     for index in range(320):
         published = now - timedelta(minutes=int(rng.random() ** 2 * 14 * 24 * 60))
         feed_id = rng.randint(1, len(FEEDS))

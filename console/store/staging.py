@@ -66,7 +66,8 @@ class Staging:
             if cursor.rowcount == 1:
                 self.staged += 1
                 return None
-            return self._conn.execute("SELECT place FROM staged WHERE key = ?", (key,)).fetchone()[0]
+            row = self._conn.execute("SELECT place FROM staged WHERE key = ?", (key,)).fetchone()
+            return None if row is None else str(row[0])
 
     def batches(self, size: int) -> Iterator[list[tuple[str, str]]]:
         """The staged (place, record) pairs in the order they were staged, ``size`` at a time."""

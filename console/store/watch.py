@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from console.domain import (
     RELEASABLE_TO_ALL,
@@ -21,7 +23,7 @@ from console.sanitize import clean_text
 from console.store.database import Database
 from console.store.guard import require
 from console.store.journal import record
-from console.store.rows import from_iso, to_iso, visible_to
+from console.store.rows import from_iso, inserted_id, moment_of, to_iso, visible_to
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class LogEntry:
 class Handover:
     id: int
     since: datetime
-    brief: dict
+    brief: dict[str, Any]
     brief_hash: str
     signed_by: str
     signed_at: datetime
@@ -45,13 +47,13 @@ class Handover:
     acknowledged_at: datetime | None
 
 
-def brief_digest(brief: dict) -> str:
+def brief_digest(brief: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(brief, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def _handover(row) -> Handover:
-    return Handover(row["id"], from_iso(row["since"]), json.loads(row["brief"]), row["brief_hash"],
-                    row["signed_by"], from_iso(row["signed_at"]), row["acknowledged_by"],
+def _handover(row: sqlite3.Row) -> Handover:
+    return Handover(row["id"], moment_of(row["since"]), json.loads(row["brief"]), row["brief_hash"],
+                    row["signed_by"], moment_of(row["signed_at"]), row["acknowledged_by"],
                     from_iso(row["acknowledged_at"]))
 
 
@@ -72,7 +74,7 @@ class WatchRepository:
             cursor = await conn.execute(
                 "INSERT INTO log_entries (at, author, text, releasability) VALUES (?, ?, ?, ?)",
                 (to_iso(utc_now()), actor.login, text, marking))
-            entry_id = int(cursor.lastrowid)
+            entry_id = inserted_id(cursor)
             await record(conn, actor, Entity.LOG, entry_id, "log", {"text": text, "releasability": marking})
         return entry_id
 
@@ -81,7 +83,7 @@ class WatchRepository:
         params.update(since=to_iso(since) if since else "", limit=limit)
         rows = await self.database.fetchall(
             f"SELECT * FROM log_entries WHERE {clause} AND at >= :since ORDER BY at DESC LIMIT :limit", params)
-        return [LogEntry(from_iso(r["at"]), r["author"], r["text"], r["releasability"], r["id"]) for r in rows]
+        return [LogEntry(moment_of(r["at"]), r["author"], r["text"], r["releasability"], r["id"]) for r in rows]
 
     async def last_handover(self) -> Handover | None:
         row = await self.database.fetchone("SELECT * FROM handovers ORDER BY id DESC LIMIT 1")
@@ -91,7 +93,7 @@ class WatchRepository:
         row = await self.database.fetchone("SELECT * FROM handovers WHERE id = ?", (handover_id,))
         return _handover(row) if row else None
 
-    async def sign_handover(self, actor: Actor, since: datetime, brief: dict) -> Handover:
+    async def sign_handover(self, actor: Actor, since: datetime, brief: dict[str, Any]) -> Handover:
         """The outgoing watch officer signs the brief as shown to them."""
         digest, now = brief_digest(brief), utc_now()
         async with self.database.write(actor) as (conn, actor):
@@ -100,7 +102,7 @@ class WatchRepository:
                 "INSERT INTO handovers (since, brief, brief_hash, signed_by, signed_at) VALUES (?, ?, ?, ?, ?)",
                 (to_iso(since), json.dumps(brief, sort_keys=True, ensure_ascii=False), digest, actor.login,
                  to_iso(now)))
-            handover_id = int(cursor.lastrowid)
+            handover_id = inserted_id(cursor)
             from console.store.journal import head
 
             # The journal's head as signed: a witness of the chain that `journal verify` checks.

@@ -42,6 +42,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from console.domain import Actor, Movement
 from console.errors import CliError
@@ -74,6 +75,10 @@ from feeds.inbox import (
     text_lines,
 )
 from feeds.limits import human_bytes
+
+if TYPE_CHECKING:
+    from console.store import Store
+    from console.store.database import Connection
 
 KIND = "aid"
 ALIASES = {"date": "planned_date", "day": "planned_date", "org": "organisation", "organization": "organisation",
@@ -165,7 +170,7 @@ def validate_aid(rows: list[Row], context: ImportContext, errors: RowErrors) -> 
     return records
 
 
-async def write_aid(store, conn, actor: Actor, records: list[tuple[str, Movement]]) -> int:
+async def write_aid(store: Store, conn: Connection, actor: Actor, records: list[tuple[str, Movement]]) -> int:
     known = {c.code.lower(): c.code for c in await store.aid.crossings()}
     known.update({c.name.lower(): c.code for c in await store.aid.crossings()})
     unknown = [f"{where}: crossing: {m.crossing_code!r} is not a crossing ({', '.join(sorted(set(known.values())))})"
@@ -189,7 +194,7 @@ UNREADABLE, PROBLEM, REJECT = "unreadable", "problem", "reject"
 
 
 @contextmanager
-def progress(total: int, description: str, stream=None) -> Iterator[Callable[[int], None]]:
+def progress(total: int, description: str, stream: TextIO | None = None) -> Iterator[Callable[[int], None]]:
     """A rich progress bar on stderr when it is a terminal and the file is large; else nothing."""
     stream = stream or sys.stderr
     if total < PROGRESS_ROWS or not stream.isatty():
@@ -203,8 +208,9 @@ def progress(total: int, description: str, stream=None) -> Iterator[Callable[[in
         yield lambda n: bar.advance(task, n)
 
 
-async def import_text(store, actor: Actor, path: Path, text: str | None, *, skip_invalid: bool = False,
-                      reject_file: Path | None = None, out=None, err=None) -> int:
+async def import_text(store: Store, actor: Actor, path: Path, text: str | None, *, skip_invalid: bool = False,
+                      reject_file: Path | None = None, out: TextIO | None = None,
+                      err: TextIO | None = None) -> int:
     """``cmcc import aid``: check every row, then import all (or, skipping, the good ones).
 
     Every bad row is one line on ``err`` (file: line N: column: message). Returns the
@@ -393,7 +399,7 @@ class _Written:
                        f" them twice: remove the rows up to {self.through} from the file first.")
 
 
-async def _write_staged(store, actor: Actor, staging: Staging, name: str, err) -> _Written:
+async def _write_staged(store: Store, actor: Actor, staging: Staging, name: str, err: TextIO) -> _Written:
     written = _Written(staging.staged)
     try:
         with progress(staging.staged, "importing", err) as advance:

@@ -16,10 +16,13 @@ from feeds.inbox import Rejected, Row, read_rows, shown_name, text_lines
 
 
 class CheckedRow(Protocol):
-    """A row after checking: the importers' own dataclasses have these two fields."""
+    """A row after checking: the importers' own (frozen) dataclasses have these two fields."""
 
-    row: Row
-    problems: tuple[tuple[str, str], ...]
+    @property
+    def row(self) -> Row: ...
+
+    @property
+    def problems(self) -> tuple[tuple[str, str], ...]: ...
 
 
 def header_problems(name: str, first: Row | None, known: Collection[str], aliases: Mapping[str, str]) -> list[str]:

@@ -13,12 +13,18 @@ changes nothing. Written in short transactions (console/store/batches.py).
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from console.domain import Actor, Headline
 from feeds.importers.columns import read_for_import, set_aside_bad_rows
 from feeds.inbox import ImportContext, Row, RowErrors, validate_headlines
+
+if TYPE_CHECKING:
+    from console.store import Store
+    from console.store.database import Connection
 
 KIND = "headlines"
 
@@ -52,8 +58,9 @@ def check_headline_rows(rows: list[Row], context: ImportContext) -> list[Checked
     return checked
 
 
-async def import_text(store, actor: Actor, path: Path, text: str, *, skip_invalid: bool = False,
-                      reject_file: Path | None = None, out=None, err=None) -> int:
+async def import_text(store: Store, actor: Actor, path: Path, text: str, *, skip_invalid: bool = False,
+                      reject_file: Path | None = None, out: TextIO | None = None,
+                      err: TextIO | None = None) -> int:
     """``cmcc import headlines``: the aid import's rules (see ``feeds.importers.aid.import_text``).
 
     Returns the exit status: 0 imported, 1 when bad rows (or an unreadable file) stopped it.
@@ -74,7 +81,7 @@ async def import_text(store, actor: Actor, path: Path, text: str, *, skip_invali
     bad, reject_file = set_aside
     headlines = [c.headline for c in checked if c.headline is not None]
 
-    async def write(conn, acting: Actor, batch) -> int:
+    async def write(conn: Connection, acting: Actor, batch: Sequence[Headline]) -> int:
         return len(await store.headlines.insert_in(conn, acting, batch, None))
 
     inserted = sum(await write_in_batches(store.database, actor, headlines, write))

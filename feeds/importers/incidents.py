@@ -35,6 +35,7 @@ import re
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from console.domain import Actor, Incident, IncidentStatus
 from console.sanitize import clean_line
@@ -47,6 +48,10 @@ from feeds.importers.columns import (
     set_aside_bad_rows,
 )
 from feeds.inbox import Importer, ImportContext, Row, RowErrors, register
+
+if TYPE_CHECKING:
+    from console.store import Store
+    from console.store.database import Connection
 
 KIND = "incidents"
 ALIASES = {"occurred_at": "when", "time": "when", "lat": "latitude", "lon": "longitude",
@@ -148,7 +153,7 @@ def validate_incidents(rows: list[Row], context: ImportContext, errors: RowError
     return incidents
 
 
-async def write_incidents(store, conn, actor: Actor, incidents: list[Incident]) -> int:
+async def write_incidents(store: Store, conn: Connection, actor: Actor, incidents: list[Incident]) -> int:
     return len((await store.incidents.import_in(conn, actor, incidents)).inserted)
 
 
@@ -158,8 +163,9 @@ register(Importer(KIND, validate_incidents, write_incidents, columns=COLUMNS, al
 # --- cmcc import incidents ----------------------------------------------------------------
 
 
-async def import_text(store, actor: Actor, path: Path, text: str, *, skip_invalid: bool = False,
-                      reject_file: Path | None = None, out=None, err=None) -> int:
+async def import_text(store: Store, actor: Actor, path: Path, text: str, *, skip_invalid: bool = False,
+                      reject_file: Path | None = None, out: TextIO | None = None,
+                      err: TextIO | None = None) -> int:
     """``cmcc import incidents``: the aid import's rules (see ``feeds.importers.aid.import_text``).
 
     Every bad row is one line on ``err`` (``file: line N: column: message``); nothing is written

@@ -25,6 +25,7 @@ import sys
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from console.domain import Actor, Officer
 from console.dtg import utc_now
@@ -35,7 +36,11 @@ from feeds.importers.columns import (
     read_for_import,
     set_aside_bad_rows,
 )
-from feeds.inbox import Importer, ImportContext, Rejected, Row, RowErrors, register
+from feeds.inbox import Importer, ImportContext, Row, RowErrors, register
+
+if TYPE_CHECKING:
+    from console.store import Store
+    from console.store.database import Connection
 
 KIND = "roster"
 COLUMNS = ("partner", "rank", "name", "service", "service_number", "cell", "role", "contact", "shift",
@@ -114,14 +119,14 @@ def validate_roster(rows: list[Row], context: ImportContext, errors: RowErrors) 
     return validate_roster_rows(rows, errors, from_csv=is_csv(context.file_name))
 
 
-async def unknown_partners(store, records: list[RosterRecord]) -> list[str]:
+async def unknown_partners(store: Store, records: list[RosterRecord]) -> list[str]:
     """Errors for rows whose partner is not in the database, by line."""
     codes = set(await store.partners.partner_codes())
     return [f"{r.where}: partner: {r.officer.partner_code!r} is not a partner of the center"
             for r in records if r.officer.partner_code not in codes]
 
 
-async def write_roster(store, conn, actor: Actor, records: list[RosterRecord]) -> int:
+async def write_roster(store: Store, conn: Connection, actor: Actor, records: list[RosterRecord]) -> int:
     """Inside the inbox's transaction (the partners were checked before: ``unknown_partners``)."""
     counts = await store.partners.upsert_officers_in(conn, actor, [r.officer for r in records])
     return counts.written
@@ -134,8 +139,9 @@ register(Importer(KIND, validate_roster, write_roster, check=unknown_partners, i
 # --- cmcc import roster -----------------------------------------------------------------
 
 
-async def import_text(store, actor: Actor, path: Path, text: str, *, skip_invalid: bool = False,
-                      reject_file: Path | None = None, out=None, err=None) -> int:
+async def import_text(store: Store, actor: Actor, path: Path, text: str, *, skip_invalid: bool = False,
+                      reject_file: Path | None = None, out: TextIO | None = None,
+                      err: TextIO | None = None) -> int:
     """``cmcc import roster``: the aid import's rules (see ``feeds.importers.aid.import_text``).
 
     Every bad row is one line on ``err`` (``file: line N: column: message``); nothing is written

@@ -97,7 +97,9 @@ async def test_the_console_answers_keys_while_its_runner_polls_a_hanging_and_res
             while loop.time() < end:  # ten seconds of an operator moving between panes
                 for key, title in (("2", "Aid flow"), ("4", "Headlines"), ("1", "Incidents")):
                     await pilot.press(key)
-                    assert await until(pilot, lambda t=title: floor.panes[floor.active].TITLE == t and app.focused in floor.panes[floor.active].table.ancestors_with_self, timeout=2.0), \
+                    assert await until(pilot, lambda t=title: floor.panes[floor.active].TITLE == t
+                                       and app.focused in floor.panes[floor.active].table.ancestors_with_self,
+                                       timeout=2.0), \
                         f"pane {title} did not come up while the runner polls bad feeds"
                     switches += 1
             assert app.is_running

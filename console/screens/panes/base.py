@@ -9,13 +9,13 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from console.domain import Actor, Entity, Role
+from widgets.filter_input import FilterInput
+from widgets.record_table import RecordTable
 
 
 def may_write(actor: Actor) -> bool:
     """Whether the actor's role writes at all (what each write needs beyond that, the store says)."""
     return actor.role >= Role.OPERATOR and not actor.viewing_as
-from widgets.filter_input import FilterInput
-from widgets.record_table import RecordTable
 
 
 class Pane(Vertical):
