@@ -30,7 +30,7 @@ def focused_id(app) -> str | None:
 
 def footer_keys(screen) -> dict[str, str]:
     """What the screen's footer shows: description -> key, as drawn."""
-    return {key.description: key.key_display for key in screen.query("FooterKey")}
+    return {description: key for footer in screen.query("KeyFooter") for key, description, _action in footer.keys()}
 
 
 def text_of(widget) -> str:
@@ -44,7 +44,7 @@ async def footer_names_ctrl_s_save(pilot, app) -> None:
     assert keys.get("Save", keys.get("Apply")) == "^s", keys
     footer = screen.query_one("KeyFooter")
     assert footer.display and footer.region.bottom == app.size.height  # on the screen's last line
-    assert sum(1 for key in screen.query("FooterKey") if key.action == "save") == 1  # one save key
+    assert sum(1 for _key, _description, action in footer.keys() if action == "save") == 1  # one save key
 
 
 # --- the footer -------------------------------------------------------------------------------------
