@@ -37,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         env = dict(os.environ, **{REPORT_ENV: str(report), "CMCC_HARDENING_KILLS": str(args.kills),
                                   "CMCC_HARDENING_WRITER_SECONDS": str(args.writer_seconds)})
         started = time.monotonic()
-        completed = subprocess.run([sys.executable, "-m", "pytest", *SUITE, "-q", "-p", "no:cacheprovider",
+        # One process ("-n 0"): the tally is counted where the tests run.
+        completed = subprocess.run([sys.executable, "-m", "pytest", *SUITE, "-q", "-p", "no:cacheprovider", "-n", "0",
                                     *args.pytest_args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True)
         elapsed = time.monotonic() - started
