@@ -157,3 +157,44 @@ async def test_a_changed_cell_repaints_that_cell_only():
         assert [(r.x, r.y, r.width, r.height) for r in regions] == [(1 + 5 + 1, 3, 10, 1)]
         await pilot.pause()
         assert "other" in shown(table)[3]
+
+
+async def test_a_cell_is_drawn_in_its_own_style_and_its_spans():
+    """A severity 5 cell is bold white on red; a watch-list word in a title is marked inside it."""
+    app = Bare()
+    async with app.run_test(size=(60, 8)) as pilot:
+        table = app.query_one(Names)
+        note = cell("drone over Rafah")
+        note.stylize("reverse", 6, 10)
+        table.sync([Row(1, "x"), Row(2, "y")])
+        table.update_cell(2, "name", cell("alarm", "bold white on red"))
+        table.update_cell(2, "note", note)
+        await pilot.pause()
+        styles = {segment.text.strip(): segment.style for segment in table.render_line(2) if segment.text.strip()}
+        assert styles["alarm"].bold and styles["alarm"].bgcolor.name == "red"
+        assert styles["over"].reverse and not styles["drone"].reverse
+
+
+async def test_the_table_draws_its_own_scroll_bar_in_its_last_column():
+    """Textual's bars are off (each layout pass repainted them); ours moves only when the rows do."""
+    app = Bare()
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(Names)
+        table.sync(Row(i, f"name {i}") for i in range(100))
+        table.focus()
+        await pilot.pause()
+        assert not table.show_vertical_scrollbar
+
+        def thumb() -> list[int]:
+            return [y for y, line in enumerate(shown(table)) if line.endswith("┃")]
+
+        assert thumb() == [1]  # 11 of 100 rows shown: a one-line thumb at the top
+        await pilot.press("end")
+        await pilot.pause()
+        assert thumb() == [11]
+        await pilot.press("home")
+        await pilot.pause()
+        assert thumb() == [1]
+        table.sync([Row(1, "few")])  # all rows on screen: no bar
+        await pilot.pause()
+        assert thumb() == []

@@ -54,7 +54,7 @@ class RecordTable(ScrollView, can_focus=True):
         Binding("S", "reverse_sort", "Reverse sort", show=False, id="list.reverse"),
     ]
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"record-table--header", "record-table--cursor"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"record-table--header", "record-table--cursor", "record-table--scrollbar"}
 
     DEFAULT_CSS = """
     RecordTable {
@@ -62,6 +62,8 @@ class RecordTable(ScrollView, can_focus=True):
         color: $foreground;
         height: auto;
         max-height: 100%;
+        overflow: hidden hidden;
+        & > .record-table--scrollbar { color: $scrollbar; }
         & > .record-table--header { text-style: bold; background: $panel; color: $foreground; }
         &:ansi > .record-table--header { background: ansi_bright_blue; color: ansi_default; }
         & > .record-table--cursor {
@@ -222,7 +224,7 @@ class RecordTable(ScrollView, can_focus=True):
                 wider = True
         row = self._row_of.get(rid)
         if wider:  # an auto column may widen: every line again, at the new widths (``_widths_for``)
-            self.virtual_size = Size(self._total_width(), len(self._order) + 1)
+            self.virtual_size = self._virtual_size()
             self.refresh()
         elif row is not None and only_column is not None and self._widths:
             self._refresh_cell(row, only_column)
@@ -251,7 +253,7 @@ class RecordTable(ScrollView, can_focus=True):
             return
         self._order = ids
         self._row_of = {rid: row for row, rid in enumerate(ids)}
-        self.virtual_size = Size(self._total_width(), len(ids) + 1)
+        self.virtual_size = self._virtual_size()
         self.refresh()
         row = self._row_of.get(selected, self.cursor_row) if selected is not None else self.cursor_row
         self.move_cursor(row=row, scroll=False)
@@ -269,7 +271,9 @@ class RecordTable(ScrollView, can_focus=True):
             self.post_message(self.RowHighlighted(self, row))
 
     def _keep_cursor_in_view(self, animate: bool) -> None:
-        rows_shown = max(1, self.scrollable_content_region.height - 1)
+        if self.scrollable_content_region.height < 2:  # not laid out yet: done on the first resize
+            return
+        rows_shown = self._rows_per_page()
         top = round(self.scroll_y)
         if self.cursor_row < top:
             self.scroll_to(y=self.cursor_row, animate=animate, immediate=True)
@@ -327,6 +331,9 @@ class RecordTable(ScrollView, can_focus=True):
 
     # --- drawing ---------------------------------------------------------------
 
+    def on_resize(self) -> None:
+        self._keep_cursor_in_view(False)
+
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._lines.clear()  # a theme change: every line in the new colours
@@ -351,41 +358,75 @@ class RecordTable(ScrollView, can_focus=True):
         self._lines.clear()
         return self._widths
 
+    def _virtual_size(self) -> Size:
+        """The rows' width and the scroll bar's column; the header and every row, a line each."""
+        return Size(self._total_width() + 1, len(self._order) + 1)
+
     def _total_width(self) -> int:
-        """The width the table needs: fixed columns, auto ones at their narrowest, and the gaps."""
+        """The width the rows need: fixed columns, auto ones at their narrowest, and the gaps."""
         return GAP * (len(self.COLUMNS) + 1) + sum(
             width or min(MIN_AUTO_WIDTH, self._content_widths[index])
             for index, (_key, _label, width) in enumerate(self.COLUMNS))
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        # The last column is the table's own scroll bar (``_scroll_mark``); the rows get the rest.
+        width = max(0, self.scrollable_content_region.width - 1)
         self._widths_for(width)
         scroll_x = round(self.scroll_x)
         base = self.rich_style
         if y == 0:
             style = base + self.get_component_rich_style("record-table--header")
             header = self._draw([Text(label) for _key, label, _width in self.COLUMNS], style)
-            return header.crop_extend(scroll_x, scroll_x + width, style)
+            return header.crop_extend(scroll_x, scroll_x + width + 1, style)
         row = round(self.scroll_y) + y - 1
+        mark = self._scroll_mark(y - 1, base)
         if not 0 <= row < len(self._order):
-            return Strip.blank(width, base)
+            return Strip.join([Strip.blank(width, base), mark])
         rid = self._order[row]
         if row == self.cursor_row:  # one line, drawn afresh: the cursor's colours under the cells' own
             style = base + self.get_component_rich_style("record-table--cursor")
-            return self._draw(self._cells[rid], style).crop_extend(scroll_x, scroll_x + width, style)
+            return Strip.join([self._draw(self._cells[rid], style).crop_extend(scroll_x, scroll_x + width, style),
+                               mark])
         line = self._lines.get(rid)
         if line is None:
             line = self._lines[rid] = self._draw(self._cells[rid], base)
-        return line.crop_extend(scroll_x, scroll_x + width, base)
+        return Strip.join([line.crop_extend(scroll_x, scroll_x + width, base), mark])
+
+    def _scroll_mark(self, place: int, base: Style) -> Strip:
+        """One cell of the scroll bar: the thumb where the rows shown sit in the whole list, else blank.
+
+        Textual's own scroll bars are off (``overflow: hidden``): in Textual 8.2 every layout pass
+        anywhere on screen repainted them, two columns of every table, on every reload.
+        """
+        shown, total = self._rows_per_page(), len(self._order)
+        if total <= shown:
+            return Strip.blank(1, base)
+        thumb = max(1, round(shown * shown / total))
+        start = round(self.scroll_y / max(1, total - shown) * (shown - thumb))
+        on_thumb = start <= place < start + thumb
+        style = base + self.get_component_rich_style("record-table--scrollbar")
+        return Strip([Segment("┃" if on_thumb else " ", style)], 1)
+
+    @property
+    def allow_vertical_scroll(self) -> bool:
+        # The scroll bars are ours (see ``_scroll_mark``), so Textual's test of its own is not the one.
+        return not self.disabled and self.max_scroll_y > 0
+
+    @property
+    def allow_horizontal_scroll(self) -> bool:
+        return not self.disabled and self.max_scroll_x > 0
 
     def _draw(self, cells: Sequence[Text], style: Style) -> Strip:
+        console = self.app.console
         segments: list[Segment] = [Segment(" " * GAP, style)]
         for content, width in zip(cells, self._widths):
             shown = content.copy()
             shown.no_wrap = True
             shown.end = ""
             shown.truncate(width, overflow="ellipsis", pad=True)
-            segments.extend(Segment.apply_style(shown.render(self.app.console), style))
+            # Text.render gives the spans' styles only: the cell's own style goes under them, over the row's.
+            own = console.get_style(shown.style, default=Style.null())
+            segments.extend(Segment.apply_style(shown.render(console), style + own))
             segments.append(Segment(" " * GAP, style))
         return Strip(segments).simplify()
 
