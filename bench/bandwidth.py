@@ -92,7 +92,9 @@ class Result:
 
 async def play_load(db: Path, seconds: float, stop_at: float) -> int:
     """A minute's worth of changes, evenly over ``seconds``; returns how many were written."""
-    from console.domain import INCIDENT_TRANSITIONS, SYSTEM_ACTOR, Headline
+    from console.model.access import SYSTEM_ACTOR
+    from console.model.headlines import Headline
+    from console.model.incidents import INCIDENT_TRANSITIONS
     from console.dtg import utc_now
     from console.store import Store
 

@@ -27,9 +27,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from console.domain import SYSTEM_ACTOR, Commodity, FigureSource  # noqa: E402
+from console.model.access import SYSTEM_ACTOR  # noqa: E402
+from console.model.aid import Commodity, FigureSource, aid_day  # noqa: E402
 from console.store import Store  # noqa: E402
-from console.store.aid import _ENTERED_SQL, _main_record, aid_day  # noqa: E402
+from console.store.aid import _ENTERED_SQL, _main_record  # noqa: E402
 from console.store.seed import CROSSINGS, ORGANISATIONS  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from console.store.aid import aid_day  # noqa: E402
+from console.model.aid import aid_day  # noqa: E402
 from bench.lock_probe import LockProbe, new_database  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "aid-import-bench"

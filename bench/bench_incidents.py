@@ -33,18 +33,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from console.domain import (  # noqa: E402
+from console.model.access import Actor, Role  # noqa: E402
+from console.model.incidents import (  # noqa: E402
     LOCALITIES,
-    Actor,
     Governorate,
     Incident,
     IncidentCategory,
-    Role,
+    IncidentFilter,
     SourceType,
+    parse_filter_spec,
 )
 from console.dtg import utc_now  # noqa: E402
 from console.store import Store  # noqa: E402
-from console.store.incidents import SORT_COLUMNS, IncidentFilter, parse_filter_spec  # noqa: E402
+from console.store.incidents import SORT_COLUMNS  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
 WRITER = Actor("bench", "Bench", Role.ADMIN, "USA", "bench")

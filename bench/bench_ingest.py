@@ -29,7 +29,8 @@ from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from console.domain import SYSTEM_ACTOR, Feed  # noqa: E402
+from console.model.access import SYSTEM_ACTOR  # noqa: E402
+from console.model.headlines import Feed  # noqa: E402
 from console.store import Store  # noqa: E402
 from feeds.parse import parse_document  # noqa: E402
 

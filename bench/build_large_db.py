@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_aid import STATUSES  # noqa: E402
 from bench.bench_incidents import WORDS, WRITER, synthetic  # noqa: E402
-from console.domain import Commodity, FigureSource  # noqa: E402
+from console.model.aid import Commodity, FigureSource  # noqa: E402
 from console.dtg import utc_now  # noqa: E402
 from console.identity import os_login  # noqa: E402
 from console.store import Store  # noqa: E402

@@ -118,7 +118,7 @@ def writer_login(n: int) -> str:
 
 async def register_operators(store, writers: int) -> None:
     """The writers and the probe, as watch officers of ``store``."""
-    from console.domain import SYSTEM_ACTOR, Operator, Role
+    from console.model.access import SYSTEM_ACTOR, Operator, Role
 
     wanted = [(writer_login(n), f"Capt. Load Writer {n}") for n in range(writers)] + [(PROBE_LOGIN, PROBE_NAME)]
     for login, name in wanted:
@@ -127,7 +127,7 @@ async def register_operators(store, writers: int) -> None:
 
 
 def actor_for(login: str, name: str):
-    from console.domain import Actor, Role
+    from console.model.access import Actor, Role
 
     return Actor(login, name, Role.WATCH_OFFICER, NATION, "load")
 
@@ -139,7 +139,7 @@ async def writer(db: str, n: int, writers: int) -> None:
     """Open the database, say ``ready``, wait for a line on stdin (the end of the load, as a
     ``time.time()``), then write as fast as the store allows until then: one ``+`` line per write,
     ``!refused KIND: why`` per refusal, each flushed batch led by ``@`` and a ``time.time()`` (``flush``)."""
-    from console.domain import StoreError
+    from console.model.errors import StoreError
     from console.store import Store
 
     actor = actor_for(writer_login(n), f"Capt. Load Writer {n}")
@@ -285,7 +285,7 @@ class Prober:
             self._thread.join(30)
 
     async def _run(self) -> None:
-        from console.domain import StoreError
+        from console.model.errors import StoreError
         from console.store import Store
 
         actor = actor_for(PROBE_LOGIN, PROBE_NAME)
@@ -306,7 +306,7 @@ class Prober:
 
 async def watch_for_probes(app, prober: Prober) -> None:
     """Every POLL_EVERY s, while the watch log is in front: which probes does its table hold now?"""
-    from console.domain import Entity
+    from console.model.journal import Entity
     from console.screens.watch_log import WatchLogScreen
     from widgets.journal_table import JournalTable
 
@@ -430,7 +430,8 @@ async def grow(store, headlines: int, batch: int = 2000) -> None:
     """``headlines`` more headlines (and journal rows), ``batch`` to a transaction, as a poller adds them."""
     from datetime import timedelta
 
-    from console.domain import SYSTEM_ACTOR, Headline
+    from console.model.access import SYSTEM_ACTOR
+    from console.model.headlines import Headline
     from console.dtg import utc_now
 
     now = utc_now()

@@ -188,7 +188,8 @@ def peak_rss(db: Path, env: dict[str, str], presses: int) -> tuple[float | None,
 
 
 async def _write_headline(db: Path, title: str) -> None:
-    from console.domain import SYSTEM_ACTOR, Headline
+    from console.model.access import SYSTEM_ACTOR
+    from console.model.headlines import Headline
     from console.dtg import utc_now
     from console.store import Store
 
@@ -263,7 +264,8 @@ async def timed(work, runs: int = 1) -> list[float]:
 
 async def store_measures(db: Path, runs: int) -> dict[str, list[float]]:
     from console.store import Store
-    from console.store.incidents import SORT_COLUMNS, IncidentFilter
+    from console.model.incidents import IncidentFilter
+    from console.store.incidents import SORT_COLUMNS
 
     store = await Store.open(db)
     results: dict[str, list[float]] = {}
@@ -307,7 +309,7 @@ async def store_measures(db: Path, runs: int) -> dict[str, list[float]]:
 
 async def query_plans(db: Path) -> list[tuple[str, str, list[str]]]:
     from console.store import Store
-    from console.store.incidents import IncidentFilter
+    from console.model.incidents import IncidentFilter
 
     store = await Store.open(db)
     plans = []

@@ -113,7 +113,9 @@ async def other_console(db: str, speed: float) -> None:
     """Write as another operator would, until killed; one line on stdout per write."""
     from datetime import timedelta
 
-    from console.domain import Actor, Governorate, Incident, IncidentCategory, Role, StoreError
+    from console.model.access import Actor, Role
+    from console.model.errors import StoreError
+    from console.model.incidents import Governorate, Incident, IncidentCategory
     from console.dtg import utc_now
     from console.store import Store
 
@@ -232,7 +234,7 @@ async def soak(args: argparse.Namespace, work: Path) -> int:
 
     from console.app import CmccApp
     from console.commands.demo import live_demo, prepare_demo
-    from console.domain import SYSTEM_ACTOR, Operator, Role
+    from console.model.access import SYSTEM_ACTOR, Operator, Role
     from console.identity import current_actor
     from console.screens.watch_floor import WatchFloor
     from console.store import Store

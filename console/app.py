@@ -15,7 +15,9 @@ from textual.screen import Screen
 
 from console import collector, low_bandwidth, terminal
 from console.config import Settings, save_setting
-from console.domain import Actor, Entity, StoreError
+from console.model.access import Actor
+from console.model.errors import StoreError
+from console.model.journal import Entity
 from console.job_control import JobControl
 from console.messages import ActorChanged, StoreChanged
 from console.screens.help import key_label

@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as error:  # noqa: BLE001 - known refusals become one line
-        from console.domain import StoreError
+        from console.model.errors import StoreError
         from console.sanitize import clean_line
         from console.store.database import DatabaseOpenError, damaged, is_damage
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 
-from console.domain import COMBINED_MEANS, Actor, DualUseStatus, EnteredFigures, FigureSource, Presence, SourceFigure
+from console.model.access import Actor
+from console.model.aid import COMBINED_MEANS, DualUseStatus, EnteredFigures, FigureSource, SourceFigure
+from console.model.partners import Presence
 from console.dtg import format_dtg, utc_now
-from console.store.incidents import IncidentFilter
+from console.model.incidents import IncidentFilter
 
 WAITING_DUAL_USE = {DualUseStatus.SUBMITTED, DualUseStatus.UNDER_REVIEW, DualUseStatus.MORE_INFO,
                     DualUseStatus.RESUBMITTED}

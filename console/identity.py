@@ -11,7 +11,7 @@ import os
 import pwd
 import socket
 
-from console.domain import Actor, Operator, Role
+from console.model.access import Actor, Operator, Role
 from console.errors import CliError
 from console.sanitize import clean_line
 

@@ -6,7 +6,8 @@ from collections import defaultdict
 
 from textual.message import Message
 
-from console.domain import Actor, Entity, JournalEntry
+from console.model.access import Actor
+from console.model.journal import Entity, JournalEntry
 
 
 class StoreChanged(Message):

@@ -20,8 +20,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from console.domain import SYSTEM_ACTOR, Actor
-from console.store.leases import FEED_POLLER, holder_id, short_holder
+from console.model.access import SYSTEM_ACTOR, Actor
+from console.model.leases import FEED_POLLER, short_holder
+from console.store.leases import holder_id
 
 log = logging.getLogger(__name__)
 

@@ -21,30 +21,33 @@ Files are never deleted; a name already taken in ``processed/`` or
 ``rejected/`` gets a ``-1``, ``-2``... suffix.
 
 Kinds come from a ``"kind"`` key in a JSON document, else from the file name
-prefix (``headlines-*.json``, ``incidents-*.csv``...). ``IMPORTERS`` maps each
-kind to an ``Importer``; other layers register theirs with ``register``. A kind
-nobody registered is a clear rejection.
+prefix (``headlines-*.json``, ``incidents-*.csv``...). ``feeds.importers.registry.IMPORTERS``
+maps each kind to an ``Importer``, every one listed there; a kind not listed is a clear rejection.
+
+This module is the watcher: the folder, its ledger and the lifecycle above. Reading a file
+(bounds, encoding, formats) is ``feeds.readers``; what an importer is, ``feeds.importers.base``.
+Imports point one way: the inbox imports the readers and the registry, never the reverse.
 """
 
 from __future__ import annotations
 
 import asyncio
-import csv
 import hashlib
-import json
 import logging
 import os
 import re
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from console.domain import Actor, Headline, parse_releasability
-from console.dtg import utc_now
+from console.model.access import Actor
 from console.sanitize import clean_line
 from feeds import limits
-from feeds.parse import LongNumber, clean_summary, clean_title, dedup_key, loads_bounded, parse_date
+from feeds.importers.base import Importer, ImportContext, RowErrors
+from feeds.importers.columns import header_problems
+from feeds.importers.registry import IMPORTERS, KNOWN_KINDS
+from feeds.readers import Rejected, decode_text, in_file_order, read_bounded, read_rows, shown_name
 
 if TYPE_CHECKING:
     from console.store import Store
@@ -60,75 +63,9 @@ REJECTED = "rejected"
 SETTLE_SECONDS = 1.0
 #: A file of more records than this, of an idempotent kind, is written in batches (see Inbox._write).
 ONE_TRANSACTION_ROWS = 1000
-KNOWN_KINDS = ("headlines", "incidents", "aid", "roster")
 _TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".swp", ".swx", ".crdownload", ".download", "~")
 _KIND_PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,31}$", re.IGNORECASE)
 MAX_ERRORS_REPORTED = 1000
-
-
-@dataclass(frozen=True)
-class Row:
-    """One record of a file, with where it came from (``line 4`` or ``item 3``)."""
-
-    where: str
-    fields: dict[str, Any]
-
-
-class RowErrors:
-    """Every problem found in a file, by place and field."""
-
-    def __init__(self) -> None:
-        self.items: list[str] = []
-
-    def add(self, where: str, field_name: str, message: str) -> None:
-        # The one place row errors are built: keys and values quoted from the file are outside text,
-        # and these lines reach stdout, logs, notices and report files (cleaned as titles are).
-        where, field_name = clean_line(where, max_chars=60), clean_line(field_name, max_chars=60)
-        message = clean_line(message, max_chars=400)
-        self.items.append(f"{where}: {field_name}: {message}" if field_name else f"{where}: {message}")
-
-    def __bool__(self) -> bool:
-        return bool(self.items)
-
-
-@dataclass(frozen=True)
-class Importer:
-    """Validate all rows (no I/O), then write them inside the inbox's transaction.
-
-    ``validate(rows, context)`` returns the records, adding to ``errors`` for each
-    bad field. ``write(store, conn, actor, records)`` runs inside the transaction
-    that also records the file's hash (or, for a large file of an idempotent kind,
-    once per batch before it: ``Inbox._write``), and returns how many records it
-    wrote. It must only use connection-level store functions (not methods that
-    open their own transaction).
-    """
-
-    kind: str
-    validate: Callable[[list[Row], "ImportContext", RowErrors], list[Any]]
-    write: Callable[[Store, Connection, Actor, list[Any]], Awaitable[int]]
-    #: ``check(store, records)``: errors found by reading the store (an unknown partner), before
-    #: anything is written, so that a large file written in batches is refused whole.
-    check: Callable[[Store, list[Any]], Awaitable[list[str]]] | None = None
-    #: The columns a record may have (and other names for them), for a CSV header checked once.
-    columns: tuple[str, ...] = ()
-    aliases: Mapping[str, str] = field(default_factory=dict)
-    #: Writing the same records twice changes nothing (they are matched, or ignored as duplicates):
-    #: a large file may then be written in short transactions (console/store/batches.py).
-    idempotent: bool = False
-
-
-@dataclass(frozen=True)
-class ImportContext:
-    file_name: str
-    actor: Actor
-
-
-#: kind -> importer. ``headlines`` is built in; others call ``register``.
-IMPORTERS: dict[str, Importer] = {}
-
-
-def register(importer: Importer) -> None:
-    IMPORTERS[importer.kind] = importer
 
 
 @dataclass(frozen=True)
@@ -159,17 +96,6 @@ class InboxOutcome:
         return f"{name}: rejected: {first}{more}"
 
 
-class Rejected(Exception):
-    """``rows``: the records that could be read despite the errors (checked too, so every bad line is named)."""
-
-    def __init__(self, errors: list[str], kind: str = "", *, rows: list[Any] | None = None):
-        self.rows = rows
-        errors = [clean_line(e, max_chars=400) for e in errors]  # they quote the file: outside text
-        super().__init__(errors[0] if errors else "rejected")
-        self.errors = errors
-        self.kind = kind
-
-
 class _AlreadyImported(Exception):
     pass
 
@@ -183,11 +109,6 @@ class _ChangedWhileImporting(Exception):
 
 
 # --- names ----------------------------------------------------------------------------
-
-
-def shown_name(name: str) -> str:
-    """A file name fit for a terminal, a log or a report: escapes and controls gone, one line."""
-    return clean_line(name, max_chars=255) or "(unnamed)"
 
 
 def is_candidate(name: str) -> bool:
@@ -266,285 +187,6 @@ def move_aside(source: Path, folder: Path) -> Path:
     raise OSError(f"no free name for {source.name} in {folder}")
 
 
-# --- reading files --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Record:
-    """One record as ``stream_records`` yields it: its row, or the problems that kept it from being read.
-
-    ``text`` is a CSV record's lines as they are in the file (a reject file repeats them), else "".
-    """
-
-    row: Row | None
-    problems: tuple[str, ...] = ()
-    text: str = ""
-
-
-#: A line and its ending, split as a file opened with newline="" splits it: \n, \r\n or a lone \r.
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
-
-
-def text_lines(text: str) -> Iterator[str]:
-    """The lines of ``text`` (with their endings) one at a time, as csv.reader wants them.
-
-    Slices of ``text``, not a copy of it: io.StringIO, which this replaces, held the whole text
-    again at four bytes a character.
-    """
-    return (match.group() for match in _LINE.finditer(text))
-
-
-def read_rows(name: str, text: str) -> tuple[str, list[Row]]:
-    """(kind named inside the content or '', rows). Raises Rejected for an unreadable file."""
-    if Path(name).suffix.lower() == ".json":
-        return _json_rows(text)
-    return "", _collect(stream_records(name, text_lines(text)))
-
-
-def stream_records(name: str, lines: Iterable[str]) -> Iterator[Record]:
-    """The records of a file given as its lines (``text_lines``), one at a time: what ``read_rows``
-    reads, for a file too large to hold. Raises Rejected when the file as a whole cannot be read
-    (an unknown extension, an empty CSV or a bad header line, a malformed JSON document).
-
-    CSV and NDJSON are read a line at a time. A .json document is parsed whole: the standard
-    library has no streaming JSON parser (callers bound its size).
-    """
-    suffix = Path(name).suffix.lower()
-    if suffix == ".json":
-        text = "".join(lines)
-        _kind, items = _json_document(text)
-        yield from _json_records(items, text)
-    elif suffix in (".ndjson", ".jsonl"):
-        yield from _ndjson_records(lines)
-    elif suffix == ".csv":
-        yield from _csv_records(lines)
-    else:
-        raise Rejected([f"file: {suffix or 'no extension'} is not a known format (use .json, .ndjson or .csv)"])
-
-
-def _collect(records: Iterable[Record], kind: str = "") -> list[Row]:
-    """Every row, or Rejected naming every record that could not be read (with the rows that could)."""
-    rows: list[Row] = []
-    errors: list[str] = []
-    for record in records:
-        if record.row is not None:
-            rows.append(record.row)
-        errors.extend(record.problems)
-    if errors:
-        raise Rejected(errors, kind, rows=rows)
-    return rows
-
-
-def _json_rows(text: str) -> tuple[str, list[Row]]:
-    kind, items = _json_document(text)
-    return kind, _collect(_json_records(items, text), kind)
-
-
-def _json_document(text: str) -> tuple[str, list[Any]]:
-    """(kind, items) of a JSON list of records or ``{"kind": ..., "items": [...]}``."""
-    try:
-        document = loads_bounded(text)
-    except json.JSONDecodeError as error:
-        raise Rejected([f"line {error.lineno}: malformed JSON: {error.msg} (column {error.colno})"]) from None
-    except RecursionError:
-        raise Rejected(["file: JSON nested too deeply"]) from None
-    kind = ""
-    if isinstance(document, dict):
-        kind = document.get("kind", "")
-        if not isinstance(kind, str):
-            raise Rejected(["file: \"kind\" must be text"])
-        document = document.get("items")
-        if not isinstance(document, list):
-            raise Rejected(["file: a JSON object needs an \"items\" list"])
-    if not isinstance(document, list):
-        raise Rejected(["file: JSON must be a list of records or {\"kind\": ..., \"items\": [...]}"])
-    return kind.strip().lower(), document
-
-
-def _json_records(items: list[Any], text: str) -> Iterator[Record]:
-    for index, item in enumerate(items, start=1):
-        yield _json_record(f"item {index}", item, text)
-
-
-def _ndjson_records(lines: Iterable[str]) -> Iterator[Record]:
-    """Every line checked, a malformed one too (every bad line is named, not only the first)."""
-    number = 0
-    for physical in lines:
-        # Numbered as text.splitlines() numbered them before this read line by line (it also
-        # splits at \v, \f, \x1c-\x1e, \x85, \u2028, \u2029): the same line numbers as ever.
-        for line in physical.splitlines():
-            number += 1
-            if not line.strip():
-                continue
-            try:
-                item = loads_bounded(line)
-            except json.JSONDecodeError as error:
-                yield Record(None, (f"line {number}: malformed JSON: {error.msg} (column {error.colno})",))
-                continue
-            except RecursionError:
-                yield Record(None, (f"line {number}: malformed JSON: nested too deeply",))
-                continue
-            yield _json_record(f"line {number}", item)
-
-
-def _json_record(where: str, item: object, text: str | None = None) -> Record:
-    """A JSON record is an object of at most MAX_FIELDS_PER_ROW fields; anything else is an error at ``where``."""
-    if not isinstance(item, dict):
-        return Record(None, (f"{where}: not an object",))
-    if len(item) > limits.MAX_FIELDS_PER_ROW:
-        return Record(None, (f"{where}: {len(item)} fields, more than {limits.MAX_FIELDS_PER_ROW}",))
-    long = [(k, v) for k, v in item.items() if isinstance(v, LongNumber)]
-    if long:
-        return Record(None, tuple(f"{where}: {clean_line(key, max_chars=40)}: {value.describe(text)}"
-                                  for key, value in long))
-    return Record(Row(where, item))
-
-
-class _LinesRead:
-    """The lines a csv.reader pulls, kept until taken: after each record, that record's text."""
-
-    def __init__(self, lines: Iterable[str]) -> None:
-        self._lines = iter(lines)
-        self._read: list[str] = []
-
-    def __iter__(self) -> _LinesRead:
-        return self
-
-    def __next__(self) -> str:
-        line = next(self._lines)
-        self._read.append(line)
-        return line
-
-    def take(self) -> str:
-        text = "".join(self._read)
-        self._read.clear()
-        return text
-
-
-def _csv_records(lines: Iterable[str]) -> Iterator[Record]:
-    # strict: a quote never closed (or closed mid-field) is an error, not a field that silently
-    # swallows every later line up to the next quote (records merged into one title).
-    source = _LinesRead(lines)
-    reader = csv.reader(source, strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise Rejected(["file: empty CSV (a header line is needed)"]) from None
-    except csv.Error as error:
-        raise Rejected([_csv_problem(1, reader.line_num, error)]) from None
-    if len(header) > limits.MAX_FIELDS_PER_ROW:
-        raise Rejected([f"line 1: {len(header)} columns, more than {limits.MAX_FIELDS_PER_ROW}"])
-    columns = [clean_line(h, max_chars=64).lower().strip() for h in header]
-    if not any(columns):
-        raise Rejected(["line 1: the header line names no columns"])
-    if len(set(columns)) != len(columns):
-        raise Rejected(["line 1: a column name appears twice"])
-    source.take()
-    start = reader.line_num + 1
-    while True:
-        try:
-            values = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            yield Record(None, (_csv_problem(start, reader.line_num, error),))
-            return  # the reader cannot resync after a broken quote
-        where = f"line {start}"
-        start = reader.line_num + 1
-        text = source.take()  # csv.reader reads no further than the record it returns
-        if not values or not any(v.strip() for v in values):
-            continue
-        if len(values) > len(columns):
-            yield Record(None, (f"{where}: {len(values)} fields, the header has {len(columns)}",))
-            continue
-        too_long = [columns[i] for i, v in enumerate(values) if len(v) > limits.MAX_CSV_FIELD_CHARS]
-        if too_long:
-            yield Record(None, (f"{where}: {too_long[0]}: longer than {limits.MAX_CSV_FIELD_CHARS} characters",))
-            continue
-        yield Record(Row(where, dict(zip(columns, values))), text=text)
-
-
-_PLACE = re.compile(r"^(?:line|item) (\d+)\b")
-
-
-def _in_file_order(messages: list[str]) -> list[str]:
-    """Messages by their line or item number (stable: a line's own messages keep their order)."""
-    def place(message: str) -> int:
-        match = _PLACE.match(message)
-        return int(match.group(1)) if match else 0
-    return sorted(messages, key=place)
-
-
-def _csv_problem(start: int, reached: int, error: csv.Error) -> str:
-    """A broken quote, named at the line where its record (and so the quoted field) began."""
-    text = str(error)
-    if "end of data" in text or "expected after" in text or "quote" in text:
-        where = f" (read to line {reached})" if reached > start else ""
-        return (f"line {start}: unbalanced quote: a quoted field begins on this line and is not closed"
-                f" properly{where}; nothing after it could be read")
-    return f"line {start}: {clean_line(text, max_chars=120)}"
-
-
-# --- the headlines importer ------------------------------------------------------------
-
-
-def _text(row: Row, key: str, errors: RowErrors, *, required: bool = False) -> str:
-    value = row.fields.get(key)
-    if value is None or value == "":
-        if required:
-            errors.add(row.where, key, "missing")
-        return ""
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        errors.add(row.where, key, "must be text")
-        return ""
-    return str(value)
-
-
-def validate_headlines(rows: list[Row], context: ImportContext, errors: RowErrors) -> list[Headline]:
-    fetched = utc_now().replace(microsecond=0)
-    default_source = clean_line(f"inbox:{context.file_name}", max_chars=limits.MAX_SOURCE_CHARS)
-    headlines = []
-    for row in rows:
-        before = len(errors.items)
-        title = clean_title(_text(row, "title", errors, required=True))
-        if not title and row.fields.get("title") not in (None, ""):
-            errors.add(row.where, "title", "empty once markup and control characters are removed")
-        raw_when = _text(row, "published", errors) or _text(row, "published_at", errors)
-        published = parse_date(raw_when) if raw_when else None
-        if raw_when and published is None:
-            errors.add(row.where, "published", f"{clean_line(raw_when, max_chars=40)!r} is not a date"
-                       " (use ISO 8601, e.g. 2025-11-25T10:36:00Z)")
-        link = clean_line(_text(row, "link", errors), max_chars=limits.MAX_LINK_CHARS + 1)
-        if len(link) > limits.MAX_LINK_CHARS:
-            errors.add(row.where, "link", f"longer than {limits.MAX_LINK_CHARS} characters")
-        if link and not re.match(r"^https?://", link, re.IGNORECASE):
-            errors.add(row.where, "link", "must start with http:// or https://")
-        releasability = "ALL"
-        raw_marking = _text(row, "releasability", errors)
-        if raw_marking:
-            try:
-                releasability = parse_releasability(raw_marking)
-            except ValueError as error:
-                errors.add(row.where, "releasability", str(error))
-        guid = clean_line(_text(row, "guid", errors) or _text(row, "id", errors), max_chars=limits.MAX_LINK_CHARS)
-        source = clean_line(_text(row, "source", errors), max_chars=limits.MAX_SOURCE_CHARS) or default_source
-        summary = clean_summary(_text(row, "summary", errors))
-        if len(errors.items) > before:
-            continue
-        headlines.append(Headline(
-            title=title, published_at=published or fetched, source=source, link=link, summary=summary,
-            guid=guid, dedup_key=dedup_key(guid, link, title, published), releasability=releasability,
-        ))
-    return headlines
-
-
-async def write_headlines(store: Store, conn: Connection, actor: Actor, headlines: list[Headline]) -> int:
-    return len(await store.headlines.insert_in(conn, actor, headlines, None))
-
-
-register(Importer("headlines", validate_headlines, write_headlines, idempotent=True))
-
-
 # --- the inbox ------------------------------------------------------------------------
 
 
@@ -567,7 +209,6 @@ class Inbox:
     _odd_pending: list[tuple[_OddKey, str]] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        import feeds.importers  # noqa: F401  registers the importers
         self.folder = Path(self.folder)
         from console.store.feeds import InboxLedger
 
@@ -677,7 +318,7 @@ class Inbox:
         read_at = _signature(path)
         if read_at is None:
             raise FileNotFoundError(path)
-        body = await asyncio.to_thread(_read_bounded, path, self.max_bytes)
+        body = await asyncio.to_thread(read_bounded, path, self.max_bytes)
         if _signature(path) != read_at or len(body) != read_at[0]:
             return self._kept(path, read_at)
         digest = hashlib.sha256(body).hexdigest()
@@ -686,11 +327,7 @@ class Inbox:
             return await self._duplicate(path, earlier[0], read_at)
         kind = kind_from_name(name)
         try:
-            try:
-                text = body.decode("utf-8-sig")
-            except UnicodeDecodeError as error:
-                line = body[: error.start].count(b"\n") + 1
-                raise Rejected([f"line {line}: not UTF-8 text (byte {error.start})"]) from None
+            text = decode_text(body)
             unreadable: list[str] = []
             try:
                 content_kind, rows = read_rows(name, text)
@@ -714,15 +351,13 @@ class Inbox:
             if not rows:
                 raise Rejected(["file: no records"])
             if importer.columns:
-                from feeds.importers.columns import header_problems
-
                 if header := header_problems(name, rows[0], importer.columns, importer.aliases):
                     raise Rejected(header, kind)
             errors = RowErrors()
             actor = await self._owner_of(path)
             records = importer.validate(rows, ImportContext(name, actor), errors)
             if errors or unreadable:
-                raise Rejected(_in_file_order(unreadable + errors.items), kind)
+                raise Rejected(in_file_order(unreadable + errors.items), kind)
             if importer.check is not None and (problems := await importer.check(self.store, records)):
                 raise Rejected(problems, kind)
             if not await self._may_take():
@@ -739,7 +374,7 @@ class Inbox:
         except _NoLongerOurs:
             raise
         except Exception as error:  # noqa: BLE001 - e.g. a store refusal: set the file aside, say why
-            from console.domain import StoreError
+            from console.model.errors import StoreError
 
             if not isinstance(error, StoreError):
                 log.exception("inbox: importing %s failed", shown_name(name))
@@ -849,11 +484,6 @@ def _not_a_file(entry: os.DirEntry[str]) -> str | None:
     if stat.S_ISSOCK(mode):
         return "a socket"
     return "not a regular file (a device?)"
-
-
-def _read_bounded(path: Path, max_bytes: int) -> bytes:
-    with path.open("rb") as handle:
-        return handle.read(max_bytes + 1)
 
 
 def _write_report(path: Path, text: str) -> None:

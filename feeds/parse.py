@@ -19,7 +19,7 @@ from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import Any
 
-from console.domain import Headline
+from console.model.headlines import Headline
 from console.dtg import utc_now
 from console.sanitize import clean_line, clean_text
 from feeds.limits import (

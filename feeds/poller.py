@@ -25,7 +25,8 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
-from console.domain import SYSTEM_ACTOR, Actor, Feed, Headline
+from console.model.access import SYSTEM_ACTOR, Actor
+from console.model.headlines import Feed, Headline
 from console.dtg import utc_now
 from console.sanitize import clean_line
 from feeds import limits
@@ -421,7 +422,7 @@ class FeedPoller:
                     feed.id, etag=fetched.etag, last_modified=fetched.last_modified,
                     new_items=len(new_ids), next_poll_at=next_poll_at, note="; ".join(notes))
         except Exception as error:  # noqa: BLE001 - e.g. a full disk: one failed poll, backed off, not a dead task
-            from console.domain import StoreError
+            from console.model.errors import StoreError
 
             if not isinstance(error, StoreError):
                 log.exception("feed %s: storing the poll failed", feed.name)

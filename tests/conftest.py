@@ -11,7 +11,7 @@ import pytest
 os.environ["TERM"] = "xterm-256color"
 os.environ.pop("NO_COLOR", None)
 
-from console.domain import SYSTEM_ACTOR, Actor, Operator, Role
+from console.model.access import SYSTEM_ACTOR, Actor, Operator, Role
 from console.identity import os_login
 from console.store import Store
 from console.store.seed import seed_demo

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from console.app import CmccApp
 from console.config import Settings
-from console.domain import Actor
+from console.model.access import Actor
 from console.store import Store
 from console.store.seed import is_seeded, seed_demo
 from tests.conftest import ADMIN, REAL_LOGIN, register_test_operators

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from console.cli import main
-from console.domain import SYSTEM_ACTOR
+from console.model.access import SYSTEM_ACTOR
 from console.store import Store
 from feeds.inbox import Inbox
 from tests.conftest import ADMIN, REAL_LOGIN
@@ -143,7 +143,7 @@ async def test_the_inbox_takes_an_aid_file_with_the_same_rules(store, tmp_path):
 
 def test_export_aid_writes_what_was_imported_as_json_and_markdown(db_path, tmp_path, capsys):
     make_db(db_path)
-    today = __import__("console.store.aid", fromlist=["aid_day"]).aid_day().isoformat()
+    today = __import__("console.model.aid", fromlist=["aid_day"]).aid_day().isoformat()
     path = write(tmp_path, "today.csv", [HEADER] + [line.replace("2026-11-24", today) for line in GOOD])
     assert main(["--db", str(db_path), "import", "aid", str(path)]) == 0
     capsys.readouterr()

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from console.domain import Commodity, Entity, FigureSource, Movement, MovementStatus
+from console.model.aid import Commodity, FigureSource, Movement, MovementStatus, aid_day
+from console.model.journal import Entity
 from console.screens.aid_detail import AidDetail
 from console.screens.aid_forms import AidForm, CrossingForm, MovementForm
 from console.screens.panes.aid import SPANS, AidPane
 from console.screens.watch_floor import WatchFloor
 from console.store import Store
-from console.store.aid import aid_day
 from tests.conftest import OPERATOR, WATCH_OFFICER
 from tests.pilot import demo_app, until
 

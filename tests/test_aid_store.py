@@ -7,22 +7,21 @@ from datetime import date, datetime, timezone
 import pytest
 
 from console.config import load_settings
-from console.domain import (
+from console.model.aid import (
     MOVEMENT_TRANSITIONS,
     Commodity,
     DualUseRequest,
     DualUseStatus,
-    Entity,
     FigureSource,
     Movement,
     MovementStatus,
-    PermissionDenied,
     SourceFigure,
-    StoreError,
-    ValidationError,
+    aid_day,
+    crossing_target,
 )
+from console.model.errors import PermissionDenied, StoreError, ValidationError
+from console.model.journal import Entity
 from console.dtg import LOCAL_ZONE
-from console.store.aid import aid_day, crossing_target
 from tests.conftest import OPERATOR, VIEWER, WATCH_OFFICER
 
 DAY = date(2026, 11, 24)

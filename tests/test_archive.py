@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 
 from console import cli
-from console.domain import Headline, PermissionDenied, StoreError
+from console.model.errors import PermissionDenied, StoreError
+from console.model.headlines import Headline
 from console.dtg import utc_now
 from console.screens.watch_floor import WatchFloor
 from console.store import Store, archive as archive_module

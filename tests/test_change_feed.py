@@ -8,7 +8,7 @@ import sys
 import textwrap
 import threading
 
-from console.domain import Entity
+from console.model.journal import Entity
 from console.store import Store
 from console.store.changes import ChangeWatcher
 from tests.conftest import OPERATOR

@@ -12,7 +12,7 @@ from console.dtg import utc_now
 from console.identity import current_actor
 from console.screens.watch_floor import WatchFloor
 from console.store import Store
-from console.store.leases import FEED_POLLER
+from console.model.leases import FEED_POLLER
 from tests.pilot import until
 
 

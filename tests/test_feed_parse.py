@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from console.domain import Headline
+from console.model.headlines import Headline
 from feeds.parse import FeedError, dedup_key, match_keywords, parse_document
 
 try:

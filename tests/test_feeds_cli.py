@@ -9,7 +9,8 @@ from datetime import datetime, timezone
 import pytest
 
 from console.cli import main
-from console.domain import SYSTEM_ACTOR, Entity, Operator, Role
+from console.model.access import SYSTEM_ACTOR, Operator, Role
+from console.model.journal import Entity
 from console.store import Store
 
 try:

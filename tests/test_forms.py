@@ -8,13 +8,15 @@ import re
 
 from textual.widgets import Input, Label, Static
 
-from console.domain import Entity, IncidentStatus, PlanStatus
+from console.model.incidents import IncidentStatus
+from console.model.journal import Entity
+from console.model.plan import PlanStatus
 from console.screens.aid_forms import AidForm, MovementForm, MovementStatusForm
 from console.screens.incident_dialogs import AdvanceStatusScreen, LinkScreen
 from console.screens.incident_form import IncidentFormScreen
 from console.screens.partner_forms import FormScreen
 from console.screens.watch_floor import WatchFloor
-from console.store.aid import aid_day
+from console.model.aid import aid_day
 from tests.conftest import OPERATOR, WATCH_OFFICER, open_test_store
 from tests.pilot import demo_app, until
 from tests.test_aid_pane import fill, open_aid

@@ -8,7 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from console.domain import SYSTEM_ACTOR, Actor, Entity, Feed, Headline, PermissionDenied, Role, StoreError
+from console.model.access import SYSTEM_ACTOR, Actor, Role
+from console.model.errors import PermissionDenied, StoreError
+from console.model.headlines import Feed, Headline
+from console.model.journal import Entity
 from feeds.parse import dedup_key
 from tests.conftest import open_test_store
 

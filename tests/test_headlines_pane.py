@@ -9,7 +9,11 @@ from textual.widgets import Input, TextArea
 
 from console.app import CmccApp
 from console.config import Settings
-from console.domain import SYSTEM_ACTOR, Entity, Feed, Headline, PermissionDenied, SourceType
+from console.model.access import SYSTEM_ACTOR
+from console.model.errors import PermissionDenied
+from console.model.headlines import Feed, Headline
+from console.model.incidents import SourceType
+from console.model.journal import Entity
 from console.dtg import utc_now
 from console.screens.feed_health import FeedHealthScreen
 from console.screens.headline_detail import HeadlineDetailScreen
@@ -17,7 +21,7 @@ from console.screens.headline_promote import incident_from_headline
 from console.screens.panes.headlines import HeadlinesPane
 from console.screens.watch_floor import WatchFloor
 from console.store import Store
-from console.store.leases import FEED_POLLER
+from console.model.leases import FEED_POLLER
 from tests.conftest import ADMIN, VIEWER
 from tests.pilot import demo_app, recorded_notifications, until
 from widgets.clock_bar import ClockBar

@@ -8,8 +8,10 @@ import os
 from pathlib import Path
 
 
-from console.domain import SYSTEM_ACTOR, Entity
-from feeds.inbox import IMPORTERS, Inbox, is_candidate, kind_from_name
+from console.model.access import SYSTEM_ACTOR
+from console.model.journal import Entity
+from feeds.importers.registry import IMPORTERS
+from feeds.inbox import Inbox, is_candidate, kind_from_name
 
 CSV_GOOD = (
     "title,published,link,source,summary\n"
@@ -184,7 +186,7 @@ async def test_the_demo_drops_a_headlines_file_the_inbox_imports(folder, store):
 
 
 async def test_an_unknown_csv_column_in_the_inbox_is_one_error_at_the_header(folder, demo_store):
-    from console.domain import SYSTEM_ACTOR
+    from console.model.access import SYSTEM_ACTOR
 
     (folder / "roster-extra.csv").write_text("partner,name,bogus\n" + "GBR,Some One,1\n" * 30, encoding="utf-8")
     [outcome] = await Inbox(folder, demo_store, SYSTEM_ACTOR, settle_seconds=0.05).scan_once()

@@ -17,8 +17,9 @@ import subprocess
 from pathlib import Path
 
 from console.config import Settings
-from console.domain import SYSTEM_ACTOR, Feed
-from console.store.leases import FEED_POLLER
+from console.model.access import SYSTEM_ACTOR
+from console.model.headlines import Feed
+from console.model.leases import FEED_POLLER
 from tests.conftest import open_test_store
 from tests.os_users import GROUP, cmcc_as, cmcc_process_as, os_user, shared_folder
 from tests.test_poller_command import read_until

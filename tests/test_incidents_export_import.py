@@ -11,10 +11,10 @@ from datetime import timedelta
 import pytest
 
 from console.cli import main
-from console.domain import SYSTEM_ACTOR, Operator, Role
+from console.model.access import SYSTEM_ACTOR, Operator, Role
 from console.dtg import format_dtg, utc_now
 from console.store import Store
-from console.store.incidents import IncidentFilter
+from console.model.incidents import IncidentFilter
 from feeds.inbox import Inbox
 from tests.conftest import OPERATOR, REAL_LOGIN, register_test_operators
 from tests.test_store_foundation import an_incident

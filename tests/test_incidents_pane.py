@@ -9,12 +9,11 @@ from datetime import timedelta
 
 import pytest
 
-from console.domain import LOCALITIES, Governorate, Incident, IncidentCategory, IncidentStatus
+from console.model.incidents import LOCALITIES, Governorate, Incident, IncidentCategory, IncidentFilter, IncidentStatus
 from console.dtg import utc_now
 from console.screens.incident_dialogs import ChoiceScreen
 from console.screens.incident_filter import IncidentFilterScreen
 from console.screens.panes.incidents import MAX_ROWS, PAGE
-from console.store.incidents import IncidentFilter
 from tests.conftest import open_test_store, OPERATOR, WATCH_OFFICER
 from tests.pilot import recorded_notices, until
 from tests.test_incidents_workflow import console, pane

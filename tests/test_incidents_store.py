@@ -7,27 +7,22 @@ from datetime import timedelta
 
 import pytest
 
-from console.domain import (
-    INCIDENT_TRANSITIONS,
-    Entity,
-    Governorate,
-    Headline,
-    IncidentCategory,
-    IncidentStatus,
-    Permission,
-    PermissionDenied,
-    StaleRecord,
-    StoreError,
-    ValidationError,
-)
-from console.dtg import utc_now
-from console.store import Store
-from console.store.incidents import (
+from console.model.access import Permission
+from console.model.errors import PermissionDenied, StaleRecord, StoreError, ValidationError
+from console.model.headlines import Headline
+from console.model.incidents import (
     BUILTIN_PRESETS,
+    INCIDENT_TRANSITIONS,
+    Governorate,
+    IncidentCategory,
     IncidentFilter,
+    IncidentStatus,
     describe_filter,
     parse_filter_spec,
 )
+from console.model.journal import Entity
+from console.dtg import utc_now
+from console.store import Store
 from tests.conftest import OPERATOR, VIEWER, WATCH_OFFICER
 from tests.test_store_foundation import an_incident
 

@@ -7,7 +7,8 @@ import dataclasses
 
 from console.app import CmccApp
 from console.config import Settings
-from console.domain import IncidentStatus, Role
+from console.model.access import Role
+from console.model.incidents import IncidentStatus
 from console.screens.incident_detail import IncidentDetailScreen
 from console.screens.incident_dialogs import AdvanceStatusScreen
 from console.screens.incident_form import IncidentFormScreen

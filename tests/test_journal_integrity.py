@@ -21,24 +21,14 @@ from pathlib import Path
 
 import pytest
 
-from console.domain import (
-    Commodity,
-    DualUseRequest,
-    DualUseStatus,
-    Entity,
-    Feed,
-    FigureSource,
-    Headline,
-    IncidentStatus,
-    IsfStatus,
-    Movement,
-    MovementStatus,
-    OpenQuestion,
-    Operator,
-    PlanStatus,
-    Presence,
-    Role,
-)
+from console.model.access import Operator, Role
+from console.model.aid import Commodity, DualUseRequest, DualUseStatus, FigureSource, Movement, MovementStatus
+from console.model.headlines import Feed, Headline
+from console.model.incidents import IncidentStatus
+from console.model.isf import IsfStatus, OpenQuestion
+from console.model.journal import Entity
+from console.model.partners import Presence
+from console.model.plan import PlanStatus
 from console.dtg import utc_now
 from console.paths import witness_path
 from console.store import Store

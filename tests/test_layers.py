@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-#: The layers below the views: the store, ingestion, and the pure model (console/model/ once
-#: domain.py is split; these modules until then).
+#: The layers below the views: the store, ingestion, and the pure model (console/model/, with the
+#: two modules of the model that live beside it).
 LOWER_PACKAGES = ("console/store", "feeds", "console/model")
-MODEL_MODULES = ("console.domain", "console.dtg", "console.sanitize", "console.validation")
+MODEL_MODULES = ("console.dtg", "console.sanitize")
 
 #: Imports each module named on the command line in turn, and names the first that loaded Textual.
 LOADS_TEXTUAL = """

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from console.domain import SYSTEM_ACTOR, Entity, Feed
+from console.model.access import SYSTEM_ACTOR
+from console.model.headlines import Feed
+from console.model.journal import Entity
 from console.dtg import utc_now
 from console.runner import FeedRunner
 from console.store import Store
-from console.store.leases import FEED_POLLER
+from console.model.leases import FEED_POLLER
 from tests.conftest import VIEWER
 from tests.feed_server import FeedServer, rss_document
 
@@ -63,7 +65,7 @@ async def test_release_frees_the_lease_at_once_but_only_for_its_holder(store):
 
 HOLDER_SCRIPT = textwrap.dedent("""
     import asyncio, sys
-    from console.domain import SYSTEM_ACTOR
+    from console.model.access import SYSTEM_ACTOR
     from console.runner import FeedRunner
     from console.store import Store
 

@@ -17,10 +17,12 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from console.domain import SYSTEM_ACTOR, Entity, Feed
+from console.model.access import SYSTEM_ACTOR
+from console.model.headlines import Feed
+from console.model.journal import Entity
 from console.dtg import utc_now
 from console.runner import LEASE_RENEW_SECONDS, LEASE_TTL_SECONDS
-from console.store.leases import FEED_POLLER
+from console.model.leases import FEED_POLLER
 from tests.conftest import open_test_store
 from tests.feed_server import FeedServer, rss_document
 
@@ -146,8 +148,8 @@ async def test_a_holder_resumed_after_losing_its_lease_asks_before_it_polls(tall
 
 TAKE_OVER = """
 import asyncio, sys
+from console.model.leases import FEED_POLLER
 from console.store import Store
-from console.store.leases import FEED_POLLER
 
 async def main():
     store = await Store.open(sys.argv[1])

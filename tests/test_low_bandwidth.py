@@ -18,7 +18,8 @@ from bench.pty_capture import PtyCapture
 from console import low_bandwidth
 from console.app import CmccApp
 from console.config import Settings
-from console.domain import SYSTEM_ACTOR, Headline
+from console.model.access import SYSTEM_ACTOR
+from console.model.headlines import Headline
 from console.dtg import utc_now
 from console.low_bandwidth import squeeze_sgr
 from console.screens.watch_floor import WatchFloor

@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from console.domain import StaleRecord
+from console.model.errors import StaleRecord
 from console.store.changes import ChangeWatcher
 from tests.conftest import open_test_store, OPERATOR, WATCH_OFFICER
 from tests.test_store_foundation import an_incident

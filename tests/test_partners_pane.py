@@ -6,7 +6,8 @@ from dataclasses import replace
 
 from textual.widgets import Input, Static
 
-from console.domain import IsfStatus, Presence
+from console.model.isf import IsfStatus
+from console.model.partners import Presence
 from console.screens.isf_screens import ContributorDetailScreen, QuestionsScreen
 from console.screens.partner_forms import FormScreen
 from console.screens.watch_floor import WatchFloor

@@ -6,20 +6,11 @@ from dataclasses import replace
 
 import pytest
 
-from console.domain import (
-    Entity,
-    IsfStatus,
-    OpenQuestion,
-    PermissionDenied,
-    Presence,
-    Shift,
-    StaleRecord,
-    ValidationError,
-    question_marks,
-    rotation_ending,
-)
+from console.model.errors import PermissionDenied, StaleRecord, ValidationError
+from console.model.isf import IsfStatus, OpenQuestion, question_marks
+from console.model.journal import Entity
+from console.model.partners import Presence, RosterFilter, Shift, officer_from_fields, rotation_ending
 from console.store import Store
-from console.store.partners import RosterFilter, officer_from_fields
 from tests.conftest import ADMIN, OPERATOR, VIEWER, WATCH_OFFICER
 
 
@@ -91,7 +82,7 @@ async def test_the_roster_filters_by_partner_cell_shift_and_presence(demo_store)
 def test_rotation_ending_marks_the_next_seven_days_and_the_past():
     from datetime import date
 
-    from console.domain import Officer
+    from console.model.partners import Officer
 
     today = date(2026, 11, 25)
     ends = {d: rotation_ending(Officer("MAJ", "X", "GBR", rotation_end=date(2026, 11, d) if d else None), today)

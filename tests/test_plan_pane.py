@@ -7,7 +7,7 @@ from io import StringIO
 from rich.console import Console
 from textual.widgets import Input, Static
 
-from console.domain import PlanStatus
+from console.model.plan import PlanStatus
 from console.screens.partner_forms import FormScreen
 from console.screens.plan_screens import PlanDetailScreen
 from console.screens.watch_floor import WatchFloor

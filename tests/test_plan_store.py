@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from console.domain import Entity, PermissionDenied, PlanStatus, StaleRecord, ValidationError
+from console.model.errors import PermissionDenied, StaleRecord, ValidationError
+from console.model.journal import Entity
+from console.model.plan import PlanStatus
 from console.store import Store
 from tests.conftest import OPERATOR, VIEWER, WATCH_OFFICER
 

@@ -9,7 +9,8 @@ from email.utils import format_datetime
 
 import pytest
 
-from console.domain import Entity, Feed
+from console.model.headlines import Feed
+from console.model.journal import Entity
 from console.dtg import utc_now
 from console.store import Store
 from console.store.feeds import FeedRepository
@@ -49,7 +50,7 @@ def fast_poller(store, **kwargs) -> FeedPoller:
 
 
 async def add_feed(store, name: str, url: str, **kwargs) -> Feed:
-    from console.domain import SYSTEM_ACTOR
+    from console.model.access import SYSTEM_ACTOR
 
     return await store.feeds.add(SYSTEM_ACTOR, Feed(name=name, url=url, interval_seconds=60, **kwargs))
 
@@ -80,7 +81,7 @@ async def test_a_healthy_feed_delivers_its_items_and_then_answers_not_modified(s
 
 
 def store_actor():
-    from console.domain import SYSTEM_ACTOR
+    from console.model.access import SYSTEM_ACTOR
 
     return SYSTEM_ACTOR
 
@@ -237,7 +238,8 @@ def test_retry_after_accepts_seconds_and_dates_and_ignores_garbage():
 
 
 async def test_feed_registry_validates_and_requires_admin(store):
-    from console.domain import Actor, PermissionDenied, Role, ValidationError
+    from console.model.access import Actor, Role
+    from console.model.errors import PermissionDenied, ValidationError
 
     viewer = Actor("v", "Viewer", Role.OPERATOR, "GBR")
     with pytest.raises(PermissionDenied):

@@ -9,9 +9,10 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from console.domain import SYSTEM_ACTOR, Feed
+from console.model.access import SYSTEM_ACTOR
+from console.model.headlines import Feed
 from console.dtg import utc_now
-from console.store.leases import FEED_POLLER
+from console.model.leases import FEED_POLLER
 from feeds.simulator import drop_inbox_file
 from tests.feed_server import FeedServer, rss_document
 from tests.conftest import open_test_store

@@ -10,8 +10,9 @@ from dataclasses import replace
 
 import pytest
 
-from console.domain import Actor, PermissionDenied, Role
-from console.store.incidents import IncidentFilter
+from console.model.access import Actor, Role
+from console.model.errors import PermissionDenied
+from console.model.incidents import IncidentFilter
 from tests.conftest import register_test_operators
 from tests.pilot import demo_app, until, watch_floor
 from tests.test_store_foundation import an_incident
@@ -95,7 +96,7 @@ async def test_the_marking_shows_on_screen(db_path):
 
 
 async def test_a_roster_entry_is_widened_only_by_its_nation_or_a_watch_officer(demo_store):
-    from console.domain import Officer
+    from console.model.partners import Officer
 
     officer = await demo_store.partners.create_officer(
         GBR_OPERATOR, Officer(rank="MAJ", name="Eyes Only", partner_code="GBR", releasability="GBR,USA"))

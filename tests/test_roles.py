@@ -6,26 +6,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from console.domain import (
-    SYSTEM_ACTOR,
-    Actor,
-    Commodity,
-    DualUseRequest,
-    DualUseStatus,
-    Feed,
-    Headline,
-    IncidentStatus,
-    IsfStatus,
-    Movement,
-    MovementStatus,
-    OpenQuestion,
-    Officer,
-    Operator,
-    PermissionDenied,
-    PlanStatus,
-    Presence,
-    Role,
-)
+from console.model.access import SYSTEM_ACTOR, Actor, Operator, Role
+from console.model.aid import Commodity, DualUseRequest, DualUseStatus, Movement, MovementStatus
+from console.model.errors import PermissionDenied
+from console.model.headlines import Feed, Headline
+from console.model.incidents import IncidentStatus
+from console.model.isf import IsfStatus, OpenQuestion
+from console.model.partners import Officer, Presence
+from console.model.plan import PlanStatus
 from console.dtg import utc_now
 from console.store import Store
 from console.store.seed import seed_demo

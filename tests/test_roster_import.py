@@ -4,9 +4,13 @@ from __future__ import annotations
 
 
 
-from console.domain import SYSTEM_ACTOR, Entity, Presence, Shift
+from console.model.access import SYSTEM_ACTOR
+from console.model.journal import Entity
+from console.model.partners import Presence, Shift
+from feeds.importers.base import RowErrors
 from feeds.importers.roster import validate_roster_rows, write_roster
-from feeds.inbox import Inbox, RowErrors, read_rows
+from feeds.inbox import Inbox
+from feeds.readers import read_rows
 from tests.conftest import REAL_LOGIN, ADMIN
 
 GOOD = (

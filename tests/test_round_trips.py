@@ -20,21 +20,15 @@ from pathlib import Path
 import pytest
 
 from console.cli import main
-from console.domain import (
-    SYSTEM_ACTOR,
-    Commodity,
-    Entity,
-    Governorate,
-    Incident,
-    IncidentCategory,
-    Movement,
-    Officer,
-    PermissionDenied,
-)
+from console.model.access import SYSTEM_ACTOR
+from console.model.aid import Commodity, Movement, aid_day
+from console.model.errors import PermissionDenied
+from console.model.incidents import Governorate, Incident, IncidentCategory
+from console.model.journal import Entity
+from console.model.partners import Officer
 from console.dtg import utc_now
 from console.identity import current_actor
 from console.store import Store
-from console.store.aid import aid_day
 from console.store.journal import record_many
 from tests.conftest import OPERATOR, REAL_LOGIN, WATCH_OFFICER, open_test_store
 

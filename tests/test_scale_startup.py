@@ -13,7 +13,7 @@ from pathlib import Path
 from bench.pty_capture import PtyCapture, visible
 from console import collector
 from console.config import Settings
-from console.domain import StoreError
+from console.model.errors import StoreError
 from console.screens.watch_floor import WatchFloor
 from console.store import Store
 from console.store.seed import seed_demo

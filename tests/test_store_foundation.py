@@ -6,15 +6,9 @@ import sqlite3
 
 import pytest
 
-from console.domain import (
-    Entity,
-    Governorate,
-    Incident,
-    IncidentCategory,
-    IncidentStatus,
-    PermissionDenied,
-    ValidationError,
-)
+from console.model.errors import PermissionDenied, ValidationError
+from console.model.incidents import Governorate, Incident, IncidentCategory, IncidentStatus
+from console.model.journal import Entity
 from console.dtg import utc_now
 from console.store import DatabaseOpenError, SchemaTooNew, Store
 from console.store.database import latest_version, migrations, split_statements
@@ -118,7 +112,7 @@ async def test_the_journal_refuses_edits_and_its_chain_detects_tampering(store):
 
 
 async def test_demo_seed_is_realistic_and_fully_journaled(demo_store):
-    from console.domain import SYSTEM_ACTOR
+    from console.model.access import SYSTEM_ACTOR
 
     assert await demo_store.incidents.count(SYSTEM_ACTOR) >= 300
     assert len(await demo_store.plan.points()) == 20

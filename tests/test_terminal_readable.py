@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from bench.pty_capture import ANSI, PtyCapture, visible
-from console.domain import SEVERITY_MARKS, IncidentStatus, PlanStatus, Presence
+from console.model.incidents import SEVERITY_MARKS, IncidentStatus
+from console.model.partners import Presence
+from console.model.plan import PlanStatus
 from console.store import Store
 from console.store.seed import seed_demo
 from tests.conftest import REAL_LOGIN

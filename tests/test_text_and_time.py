@@ -106,7 +106,7 @@ def test_a_time_in_the_future_is_refused_in_the_form_beyond_ten_minutes_of_skew(
     from datetime import timedelta
 
     from console.dtg import format_dtg, utc_now
-    from console.validation import incident_from_fields
+    from console.model.incidents import incident_from_fields
 
     incident, errors = incident_from_fields(FUTURE_REPORT)
     assert incident is None  # was accepted, and sat at the top of the log for ever
@@ -121,7 +121,7 @@ def test_a_time_in_the_future_is_refused_in_the_form_beyond_ten_minutes_of_skew(
 async def test_a_time_in_the_future_is_refused_in_the_inbox_naming_its_line(folder, demo_store):
     import json
 
-    from console.domain import SYSTEM_ACTOR
+    from console.model.access import SYSTEM_ACTOR
     from feeds.inbox import Inbox
 
     past = {**FUTURE_REPORT, "when": "2026-11-30T10:00Z"}

@@ -9,7 +9,7 @@ import pytest
 from textual.command import CommandPalette
 
 from console.config import Settings, load_settings
-from console.domain import SEVERITY_MARKS
+from console.model.incidents import SEVERITY_MARKS
 from console.theming import (NightFilter, ThemeFileError, initial_theme, known_theme, load_theme_file,
                              themes_dir)
 from console.screens.watch_floor import WatchFloor

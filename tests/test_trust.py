@@ -12,7 +12,8 @@ import sys
 
 import pytest
 
-from console.domain import SYSTEM_ACTOR, Actor, Operator, PermissionDenied, Role, StoreError
+from console.model.access import SYSTEM_ACTOR, Actor, Operator, Role
+from console.model.errors import PermissionDenied, StoreError
 from console.errors import CliError
 from console.identity import current_actor
 from console.store import Store

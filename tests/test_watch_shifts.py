@@ -11,7 +11,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from console.domain import FIGURE_SOURCE_PRIORITY, PermissionDenied, Role, StoreError
+from console.model.access import Role
+from console.model.aid import FIGURE_SOURCE_PRIORITY
+from console.model.errors import PermissionDenied, StoreError
 from console.handover import build_brief, render_json, render_markdown
 from console.identity import current_actor
 from console.screens.handover import HandoverScreen

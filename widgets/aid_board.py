@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from console.domain import Crossing, EnteredFigures, FigureSource
+from console.model.aid import Crossing, EnteredFigures, FigureSource
 from widgets.cells import cell, sparkline
 from widgets.record_table import RecordTable
 

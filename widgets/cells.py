@@ -43,7 +43,7 @@ def sparkline(values: list[int | float], *, ascii_only: bool = False) -> str:
 #: Every mark the console draws to say something -> (its ASCII form, what it says). No two share an ASCII
 #: form, and none takes one of ASCII_MEANINGS, so ``--ascii`` never makes two meanings look alike.
 MARKS: dict[str, tuple[str, str]] = {
-    "·": (".", "severity 1; plan point not started; question settled"),  # console.domain.SEVERITY_MARKS
+    "·": (".", "severity 1; plan point not started; question settled"),  # console.model.incidents.SEVERITY_MARKS
     "▪": ("o", "severity 2"),
     "▲": ("^", "severity 3"),
     "◆": ("&", "severity 4"),

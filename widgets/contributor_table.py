@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from console.domain import Contributor, IsfStatus, question_marks
+from console.model.isf import Contributor, IsfStatus, question_marks
 from widgets.cells import cell
 from widgets.record_table import RecordTable
 

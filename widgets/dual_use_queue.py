@@ -11,7 +11,7 @@ from datetime import datetime
 
 from rich.text import Text
 
-from console.domain import DUAL_USE_OVERDUE_HOURS, DUAL_USE_WAITING, DualUseRequest, DualUseStatus
+from console.model.aid import DUAL_USE_OVERDUE_HOURS, DUAL_USE_WAITING, DualUseRequest, DualUseStatus
 from console.dtg import format_age, utc_now
 from widgets.cells import cell
 from widgets.record_table import RecordTable

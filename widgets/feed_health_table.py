@@ -11,7 +11,7 @@ from datetime import datetime
 
 from rich.text import Text
 
-from console.domain import Feed
+from console.model.headlines import Feed
 from console.dtg import format_clock
 from widgets.cells import cell
 from widgets.record_table import RecordTable

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from rich.text import Text
 from textual.widgets import Static
 
-from console.domain import Governorate
+from console.model.incidents import Governorate
 
 #: North to south.
 ORDER = (Governorate.NORTH_GAZA, Governorate.GAZA, Governorate.DEIR_AL_BALAH, Governorate.KHAN_YOUNIS,

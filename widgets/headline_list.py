@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from console.domain import Headline
+from console.model.headlines import Headline
 from console.dtg import format_short_dtg
 from widgets.cells import cell
 from widgets.record_table import RecordTable

@@ -11,7 +11,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from console.domain import Headline
+from console.model.headlines import Headline
 from console.dtg import format_short_dtg
 from console.sanitize import clean_line
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from rich.text import Text
 from textual.message import Message
 
-from console.domain import SEVERITY_MARKS, Incident, IncidentCategory
+from console.model.incidents import SEVERITY_MARKS, Incident, IncidentCategory
 from console.dtg import format_age, format_short_dtg, utc_now
 from widgets.cells import cell
 from widgets.record_table import RecordTable

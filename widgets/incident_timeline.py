@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import Static
 
-from console.domain import JournalEntry
+from console.model.journal import JournalEntry
 from console.dtg import format_dtg
 from console.sanitize import clean_line
 from widgets.change_values import shown_value

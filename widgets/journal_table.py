@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from console.domain import JournalEntry
+from console.model.journal import JournalEntry
 from console.dtg import format_short_dtg
 from widgets.cells import cell
 from widgets.change_values import shown_value

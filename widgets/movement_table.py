@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from console.domain import Movement, MovementStatus
+from console.model.aid import Movement, MovementStatus
 from widgets.cells import cell
 from widgets.record_table import RecordTable
 

@@ -12,7 +12,7 @@ from datetime import date
 
 from rich.text import Text
 
-from console.domain import Officer, Presence, rotation_ending
+from console.model.partners import Officer, Presence, rotation_ending
 from console.dtg import format_short_dtg
 from widgets.cells import cell
 from widgets.record_table import RecordTable

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from console.domain import PlanPoint, PlanStatus
+from console.model.plan import PlanPoint, PlanStatus
 from console.dtg import format_short_dtg
 from widgets.cells import cell
 from widgets.record_table import RecordTable

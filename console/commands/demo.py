@@ -42,7 +42,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 async def prepare_demo(store) -> None:
     """Seed an empty database; make the OS user an admin of the demo."""
-    from console.domain import SYSTEM_ACTOR, Operator, Role
+    from console.model.access import SYSTEM_ACTOR, Operator, Role
     from console.identity import os_login
     from console.store.seed import is_seeded, seed_demo
 
@@ -63,7 +63,8 @@ def demo_inbox(database) -> Path:
 
 async def point_feeds_at(store, urls: dict[str, str], interval: int = DEMO_FEED_INTERVAL) -> None:
     """Aim the demo feeds at the simulator (its port changes each run), enabled, polled often."""
-    from console.domain import SYSTEM_ACTOR, Feed
+    from console.model.access import SYSTEM_ACTOR
+    from console.model.headlines import Feed
     from console.store.seed import WATCH_WORDS
 
     for name, stream in DEMO_FEEDS.items():

@@ -13,7 +13,8 @@ HELP = ("write records (what you may see) as csv, json or md: e.g. export incide
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    from console.exporting import EXPORTERS, FORMATS
+    from console.exporting.formats import FORMATS
+    from console.exporting.registry import EXPORTERS
 
     parser.add_argument("kind", choices=sorted(EXPORTERS), help="what to export")
     parser.add_argument("--since", default="24h",
@@ -29,7 +30,7 @@ async def run(args: argparse.Namespace) -> int:
 
     from console.cli import CliError
     from console.dtg import parse_duration
-    from console.exporting import EXPORTERS
+    from console.exporting.registry import EXPORTERS
     from console.identity import current_actor
     from console.store import Store
 

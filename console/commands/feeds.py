@@ -72,7 +72,7 @@ async def _actor(store):
     try:
         from console.identity import current_actor
     except ImportError:  # pragma: no cover - identity lands with the operators work
-        from console.domain import SYSTEM_ACTOR
+        from console.model.access import SYSTEM_ACTOR
 
         return SYSTEM_ACTOR
     actor, notice = await current_actor(store)
@@ -82,7 +82,8 @@ async def _actor(store):
 
 
 async def _add(store, actor, args) -> int:
-    from console.domain import Feed, ValidationError
+    from console.model.errors import ValidationError
+    from console.model.headlines import Feed
     from console.store.feeds import parse_keywords
 
     from console.cli import CliError
@@ -130,7 +131,7 @@ async def _list(store) -> int:
 
 async def _check(args) -> int:
     from console.cli import CliError
-    from console.domain import Feed
+    from console.model.headlines import Feed
     from console.store.feeds import parse_keywords, validate_url
     from feeds.parse import FeedError
     from feeds.poller import default_client, fetch_and_parse, is_local

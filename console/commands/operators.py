@@ -35,7 +35,7 @@ def works_without_database(args: argparse.Namespace) -> bool:
 async def run(args: argparse.Namespace) -> int:
     from console.cli import CliError
     from console.commands.common import opened_store
-    from console.domain import Operator, Role
+    from console.model.access import Operator, Role
 
     try:
         role = Role.parse(getattr(args, "role", "operator"))

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import TextIO
 
-from console.exporting import register, write_records
+from console.exporting.formats import write_records
 
 COLUMNS = (
     "id", "planned_date", "crossing", "organisation", "commodity", "load_type", "trucks", "tonnes", "pallets",
@@ -22,7 +22,8 @@ PAGE = 2000
 async def export_aid(store, actor, since: timedelta | None, fmt: str, out: TextIO) -> int:
     """Write the movements ``actor`` may see, planned within ``since`` (all when None)."""
     from console.dtg import utc_now
-    from console.store.aid import aid_day, movement_as_dict
+    from console.model.aid import aid_day
+    from console.store.aid import movement_as_dict
 
     first = aid_day(utc_now() - since) if since is not None else None
 
@@ -36,6 +37,3 @@ async def export_aid(store, actor, since: timedelta | None, fmt: str, out: TextI
             offset += len(page)
 
     return await write_records(out, fmt, COLUMNS, batches(), title="Aid movements")
-
-
-register("aid", export_aid)

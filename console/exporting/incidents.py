@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import TextIO
 
 from console.dtg import format_dtg
-from console.exporting import register, write_records
+from console.exporting.formats import write_records
 
 COLUMNS = (
     "id", "dtg", "occurred_at", "governorate", "locality", "latitude", "longitude", "grid_ref", "category",
@@ -29,7 +29,7 @@ async def export_incidents(store, actor, since: timedelta | None, fmt: str, out:
     """Write the incidents ``actor`` may see of the last ``since`` (or those matching ``flt``: the pane's view)."""
     from dataclasses import replace
 
-    from console.store.incidents import IncidentFilter
+    from console.model.incidents import IncidentFilter
 
     view = flt if flt is not None else IncidentFilter()
     if since is not None:
@@ -40,6 +40,3 @@ async def export_incidents(store, actor, since: timedelta | None, fmt: str, out:
             yield [_record(i) for i in page]
 
     return await write_records(out, fmt, COLUMNS, batches(), title="Incidents")
-
-
-register("incidents", export_incidents)

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import TextIO
 
-from console.exporting import register, write_records
+from console.exporting.formats import write_records
 
 #: The roster import's columns (``console.store.partners.OFFICER_FIELDS``), in its order.
 COLUMNS = ("partner", "rank", "name", "service", "service_number", "cell", "role", "contact", "shift",
@@ -46,6 +46,3 @@ async def export_roster(store, actor, since: timedelta | None, fmt: str, out: Te
             offset += len(page)
 
     return await write_records(out, fmt, COLUMNS, batches(), title="Liaison roster")
-
-
-register("roster", export_roster)

@@ -13,7 +13,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from console.domain import DualUseRequest, Entity, Movement
+from console.model.aid import DualUseRequest, Movement
+from console.model.journal import Entity
 from console.dtg import format_dtg
 from console.messages import StoreChanged
 from console.screens.coalesce import coalesced

@@ -23,7 +23,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
-from console.domain import (
+from console.model.aid import (
     DUAL_USE_TRANSITIONS,
     MOVEMENT_TRANSITIONS,
     Commodity,
@@ -34,10 +34,13 @@ from console.domain import (
     LoadType,
     Movement,
     MovementStatus,
-    StoreError,
-    ValidationError,
+    crossing_change_errors,
+    crossing_lookup,
+    movement_from_fields,
+    parse_movement_id,
 )
-from console.sanitize import clean_line
+from console.model.errors import StoreError, ValidationError
+from console.model.transitions import Transitions, missing_note, step
 from console.screens.form_keys import KEYS_HINT, FormModal
 
 
@@ -199,8 +202,6 @@ class MovementForm(AidForm):
         )
 
     def _parse(self, values: dict[str, str]) -> tuple[Movement, dict[str, str]]:
-        from console.store.aid import crossing_lookup, movement_from_fields
-
         return movement_from_fields(values, crossing_lookup(self.crossings))
 
     def check(self, values: dict[str, str]) -> dict[str, str] | None:
@@ -215,16 +216,16 @@ class MovementForm(AidForm):
 
 
 class StepForm(AidForm):
-    """A record's next step along its pipeline: only the moves its transition table allows."""
+    """A record's next step along its pipeline: only the moves its transition table allows, refused
+    in the table's words (the store's own)."""
 
     #: reads the status field's text
     STATUS_TYPE: type = MovementStatus
-    #: what a step marked as needing a note asks for
-    NOTE_FOR = "a note saying why"
 
-    def __init__(self, current, allowed, final: str) -> None:
+    def __init__(self, table: Transitions, current, final: str) -> None:
+        self.table = table
         self.current = current
-        self.allowed = allowed
+        self.allowed = allowed = table[current]
         self.HINT = ("Next: " + ", ".join(s.to.label + (" (note)" if s.needs_note else "") for s in allowed)
                      if allowed else final)
         super().__init__()
@@ -235,13 +236,11 @@ class StepForm(AidForm):
             target = self.STATUS_TYPE.parse(values["status"])
         except ValueError as error:
             return None, {"status": str(error)}
-        step = next((s for s in self.allowed if s.to is target), None)
-        if step is None:
-            allowed = ", ".join(s.to.label for s in self.allowed) or "none"
-            return None, {"status": f"not from {self.current.label} (allowed: {allowed})"}
-        if step.needs_note and not values["note"].strip():
-            return step, {"note": f"{target.label} needs {self.NOTE_FOR}"}
-        return step, {}
+        try:
+            chosen = step(self.table, self.current, target)
+        except ValueError as error:
+            return None, {"status": str(error)}
+        return chosen, missing_note(self.table, chosen, values["note"])
 
     def check(self, values: dict[str, str]) -> dict[str, str] | None:
         return self._step(values)[1]
@@ -260,7 +259,7 @@ class MovementStatusForm(StepForm):
         self.movement = movement
         self.TITLE_TEXT = (f"Movement {movement.id}: {movement.trucks or 0} trucks {movement.organisation}"
                            f" at {movement.crossing_code}, now {movement.status.label}")
-        super().__init__(movement.status, MOVEMENT_TRANSITIONS[movement.status],
+        super().__init__(MOVEMENT_TRANSITIONS, movement.status,
                          "This movement is final: no further status.")
 
     def fields(self) -> Sequence[FormField]:
@@ -293,9 +292,7 @@ class CrossingForm(AidForm):
         return (FormField("reason", "Reason", placeholder),)
 
     def check(self, values: dict[str, str]) -> dict[str, str] | None:
-        if self.crossing.is_open and not clean_line(values["reason"]):
-            return {"reason": "closing a crossing needs a reason"}
-        return {}
+        return crossing_change_errors(self.crossing.is_open, values["reason"])
 
     async def submit(self, values: dict[str, str]) -> tuple[object, str]:
         closing = self.crossing.is_open
@@ -323,18 +320,13 @@ class DualUseForm(AidForm):
         )
 
     def check(self, values: dict[str, str]) -> dict[str, str] | None:
-        raw = values["movement_id"].strip().lstrip("#")
-        if raw and not raw.isdigit():
-            return {"movement_id": f"{clean_line(raw, max_chars=20)!r} is not a movement id"}
-        return {}  # the other fields are the store's to judge: their messages stay until the next save
+        # the other fields are the store's to judge: their messages stay until the next save
+        return parse_movement_id(values["movement_id"])[1]
 
     async def submit(self, values: dict[str, str]) -> tuple[object, str]:
-        movement_id = None
-        raw = values["movement_id"].strip().lstrip("#")
-        if raw:
-            if not raw.isdigit():
-                raise ValidationError({"movement_id": f"{clean_line(raw, max_chars=20)!r} is not a movement id"})
-            movement_id = int(raw)
+        movement_id, errors = parse_movement_id(values["movement_id"])
+        if errors:
+            raise ValidationError(errors)
         request = DualUseRequest(item=values["item"], list_reference=values["list_reference"],
                                  quantity=values["quantity"], organisation=values["organisation"],
                                  justification=values["justification"], movement_id=movement_id)
@@ -346,12 +338,11 @@ class DualUseDecisionForm(StepForm):
     """The working group's next step on a request: review, decide, ask for more, resubmit."""
 
     STATUS_TYPE = DualUseStatus
-    NOTE_FOR = "a note for the requester"
 
     def __init__(self, request: DualUseRequest) -> None:
         self.request = request
         self.TITLE_TEXT = f"Dual-use {request.id}: {request.item} ({request.status.label})"
-        super().__init__(request.status, DUAL_USE_TRANSITIONS[request.status],
+        super().__init__(DUAL_USE_TRANSITIONS, request.status,
                          "This request is decided: no further step.")
 
     def fields(self) -> Sequence[FormField]:

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from widgets.key_footer import KeyFooter
 
-from console.domain import Entity
+from console.model.journal import Entity
 from console.messages import StoreChanged
 from console.screens.coalesce import coalesced
 from widgets.feed_health_table import FeedHealthTable
@@ -45,7 +45,7 @@ class FeedHealthScreen(Screen):
 
     @coalesced
     async def reload(self) -> None:
-        from console.store.leases import FEED_POLLER, short_holder
+        from console.model.leases import FEED_POLLER, short_holder
 
         feeds = await self.app.store.feeds.list()
         lease = await self.app.store.leases.live(FEED_POLLER)

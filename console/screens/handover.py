@@ -14,7 +14,7 @@ from console.dtg import format_dtg
 from console.handover import build_brief, default_since, render_markdown
 from console.messages import StoreChanged
 from console.screens.coalesce import coalesced
-from console.store.watch import Handover
+from console.model.watch import Handover
 
 
 class HandoverScreen(Screen):

@@ -13,7 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from console.domain import Headline
+from console.model.headlines import Headline
 from console.dtg import format_dtg
 from console.sanitize import clean_line, clean_text
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from console.domain import LOCALITIES, Governorate, Headline, Incident, IncidentCategory, SourceType
+from console.model.headlines import Headline
+from console.model.incidents import LOCALITIES, Governorate, Incident, IncidentCategory, SourceType
 from console.sanitize import clean_line, clean_text
 
 #: The form's description field is free text; a summary longer than this is cut.

@@ -16,12 +16,12 @@ from textual.screen import Screen
 from textual.widgets import Static
 from widgets.key_footer import KeyFooter
 
-from console.domain import Entity, Incident
+from console.model.incidents import Incident, IncidentLink
+from console.model.journal import Entity
 from console.dtg import format_age, format_dtg, format_local
 from console.messages import StoreChanged
 from console.screens.coalesce import coalesced
 from console.screens.incident_dialogs import IncidentActions
-from console.store.incidents import IncidentLink
 from widgets.incident_timeline import IncidentTimeline
 from widgets.incident_table import CATEGORY_SHORT
 

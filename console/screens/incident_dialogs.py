@@ -25,19 +25,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from console.domain import (
-    INCIDENT_TRANSITIONS,
-    REQUIRED_ROLE,
-    Actor,
-    Incident,
-    IncidentStatus,
-    StoreError,
-    Transition,
-    ValidationError,
-    may,
-)
+from console.model.access import REQUIRED_ROLE, Actor, may
+from console.model.errors import StoreError, ValidationError
+from console.model.incidents import INCIDENT_TRANSITIONS, LINK_KINDS, LINK_RELATIONS, Incident, IncidentStatus
+from console.model.transitions import Step, missing_note
 from console.screens.form_keys import KEYS_HINT, FormModal
-from console.store.incidents import LINK_KINDS, LINK_RELATIONS
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -55,7 +47,7 @@ DIALOG_CSS = """
 """
 
 
-def transition_label(rule: Transition, actor: Actor) -> str:
+def transition_label(rule: Step[IncidentStatus], actor: Actor) -> str:
     needs = []
     if rule.needs_note:
         needs.append("needs a note")
@@ -92,7 +84,7 @@ class AdvanceStatusScreen(FormModal[tuple[IncidentStatus, str] | None]):
         options.highlighted = 0
         options.focus()
 
-    def _chosen(self) -> Transition | None:
+    def _chosen(self) -> Step[IncidentStatus] | None:
         index = self.query_one(OptionList).highlighted
         return self.rules[index] if index is not None and 0 <= index < len(self.rules) else None
 
@@ -104,9 +96,7 @@ class AdvanceStatusScreen(FormModal[tuple[IncidentStatus, str] | None]):
 
     def check_fields(self) -> dict[str, str] | None:
         rule = self._chosen()
-        if rule is not None and rule.needs_note and not self.query_one("#note", Input).value.strip():
-            return {"note": f"moving to {rule.to.value} needs a note"}
-        return {}
+        return {} if rule is None else missing_note(INCIDENT_TRANSITIONS, rule, self.query_one("#note", Input).value)
 
     def clear_field_error(self, name: str) -> None:
         self.query_one("#advance-error", Static).update("")

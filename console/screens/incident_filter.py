@@ -15,8 +15,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
-from console.domain import Governorate, IncidentCategory, IncidentStatus
-from console.store.incidents import IncidentFilter, describe_filter, parse_filter_spec
+from console.model.incidents import (
+    Governorate,
+    IncidentCategory,
+    IncidentFilter,
+    IncidentStatus,
+    describe_filter,
+    parse_filter_spec,
+)
 
 WINDOWS = [("any time", ""), ("last hour", "1h"), ("last 6h", "6h"), ("last 24h", "24h"), ("last 72h", "72h"),
            ("last 7 days", "7d"), ("last 30 days", "30d")]

@@ -8,7 +8,7 @@ reloads their values); one without an id pre-fills a new report. With
 ``link_headline_id`` the new incident and its ``promoted_from`` link to the
 headline are written in one transaction.
 
-Every field is checked at once (``console.validation.incident_from_fields``)
+Every field is checked at once (``console.model.incidents.incident_from_fields``)
 and its message shown under it (it goes as soon as the field is right);
 nothing is saved until all are valid. Keyboard only, with every form's keys
 (``console.screens.form_keys``): enter (or tab / shift+tab) moves between
@@ -25,18 +25,19 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from console.domain import (
+from console.model.errors import StaleRecord, StoreError, ValidationError
+from console.model.incidents import (
+    INCIDENT_FIELDS,
     LOCALITIES,
+    RELIABILITY,
     Governorate,
     Incident,
     IncidentCategory,
     SourceType,
-    StaleRecord,
-    StoreError,
-    ValidationError,
+    incident_from_fields,
+    incident_to_fields,
 )
 from console.screens.form_keys import FormModal, sentence
-from console.validation import INCIDENT_FIELDS, RELIABILITY, incident_from_fields, incident_to_fields
 
 RELIABILITY_WORDS = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
                      "D": "not usually reliable", "E": "unreliable", "F": "cannot be judged"}

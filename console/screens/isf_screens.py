@@ -14,15 +14,9 @@ from textual.widgets import OptionList, Static
 from widgets.key_footer import KeyFooter
 from textual.widgets.option_list import Option
 
-from console.domain import (
-    QUESTION_OPEN,
-    Actor,
-    Contributor,
-    Entity,
-    IsfStatus,
-    OpenQuestion,
-    StatusChange,
-)
+from console.model.access import Actor
+from console.model.isf import QUESTION_OPEN, Contributor, IsfStatus, OpenQuestion
+from console.model.journal import Entity, StatusChange
 from console.dtg import format_dtg
 from console.messages import StoreChanged
 from console.screens.coalesce import coalesced
@@ -110,7 +104,7 @@ class QuestionsScreen(ModalScreen[None]):
 
     @work(group="questions", exit_on_error=False)
     async def _toggle(self, question: OpenQuestion) -> None:
-        from console.domain import StoreError
+        from console.model.errors import StoreError
 
         try:
             await self.store.partners.toggle_question(self.actor, self.contributor.id, question)

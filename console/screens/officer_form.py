@@ -6,10 +6,11 @@ from dataclasses import replace
 
 from textual.binding import Binding
 
-from console.domain import Actor, Entity, Officer, Presence, Shift
+from console.model.access import Actor
+from console.model.journal import Entity
+from console.model.partners import Officer, Presence, RosterFilter, Shift, officer_from_fields
 from console.messages import StoreChanged
 from console.screens.partner_forms import FormField, FormScreen
-from console.store.partners import RosterFilter, officer_from_fields
 
 
 def _date(value) -> str:

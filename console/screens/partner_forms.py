@@ -26,7 +26,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from console.domain import StaleRecord, StoreError, ValidationError
+from console.model.errors import StaleRecord, StoreError, ValidationError
 from console.messages import StoreChanged
 from console.screens.form_keys import FormModal
 

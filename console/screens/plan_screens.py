@@ -12,13 +12,14 @@ from textual.screen import Screen
 from textual.widgets import Static
 from widgets.key_footer import KeyFooter
 
-from console.domain import Actor, Entity, PlanPoint, PlanStatus
+from console.model.access import Actor
+from console.model.journal import Entity
+from console.model.plan import MAX_NEXT_STEP, MAX_NOTE, MAX_OWNER, PlanPoint, PlanStatus, check_owner_and_step
 from console.dtg import format_dtg
 from console.messages import StoreChanged
 from console.screens.coalesce import coalesced
 from console.screens.isf_screens import history_table
 from console.screens.partner_forms import CHOICE, ChoiceField, FormField, FormScreen
-from console.store.plan import MAX_NEXT_STEP, MAX_NOTE, MAX_OWNER, check_owner_and_step
 
 
 def _changed(point: PlanPoint):

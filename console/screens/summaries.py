@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from console.domain import (
+from console.model.aid import (
     COMBINED_MEANS,
-    SEVERITY_MARKS,
-    Contributor,
     DUAL_USE_OVERDUE_HOURS,
     DUAL_USE_WAITING,
     DualUseRequest,
     DualUseStatus,
     EnteredFigures,
-    IncidentStatus,
-    IsfStatus,
-    PlanPoint,
-    PlanStatus,
-    RosterCounts,
 )
-from console.store.incidents import IncidentSummary
+from console.model.incidents import SEVERITY_MARKS, IncidentStatus, IncidentSummary
+from console.model.isf import Contributor, IsfStatus
+from console.model.partners import RosterCounts
+from console.model.plan import PlanPoint, PlanStatus
 from widgets.aid_board import CrossingRow
 from widgets.cells import sparkline
 from widgets.dual_use_queue import is_overdue

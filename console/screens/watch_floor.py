@@ -19,7 +19,9 @@ from textual.screen import Screen
 from widgets.key_footer import KeyFooter
 
 from console import low_bandwidth
-from console.domain import Entity, Headline, StoreError
+from console.model.errors import StoreError
+from console.model.headlines import Headline
+from console.model.journal import Entity
 from console.messages import ActorChanged, StoreChanged
 from console.screens.panes.aid import AidPane
 from console.screens.panes.base import Pane
@@ -282,7 +284,7 @@ class WatchFloor(Screen):
 
     async def _poller_status(self) -> tuple[str, str]:
         """Which process polls: this one, another (login@host), or none (the lease lapsed); long and short."""
-        from console.store.leases import FEED_POLLER, short_holder
+        from console.model.leases import FEED_POLLER, short_holder
 
         holder = await self.app.store.leases.holder(FEED_POLLER)
         runner = getattr(self.app, "feed_runner", None)

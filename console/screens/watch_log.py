@@ -9,7 +9,8 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from widgets.key_footer import KeyFooter
 
-from console.domain import JournalEntry, StoreError
+from console.model.errors import StoreError
+from console.model.journal import JournalEntry
 from console.messages import StoreChanged
 from console.screens.coalesce import coalesced
 from widgets.journal_table import JournalTable

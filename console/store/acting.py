@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import aiosqlite
 
-from console.domain import Actor, PermissionDenied, Role
+from console.model.access import Actor, Role
+from console.model.errors import PermissionDenied
 
 
 async def actor_now(conn: aiosqlite.Connection, actor: Actor) -> Actor:

@@ -1,21 +1,9 @@
-"""Aid flow: crossings, movements through them, and the dual-use request queue.
+"""Aid flow in SQL: crossings, movements through them, and the dual-use request queue.
 
-The day
-    ``planned_date`` is a calendar date and the aid day is the **UTC (Zulu) day**,
-    like every time on the floor: ``aid_day(now)`` is ``now`` in UTC, dated. So
-    between 00:00 and 02:00/03:00 local (Asia/Jerusalem) the board still shows
-    the previous UTC day; it rolls over at 00:00Z for every console at once,
-    whatever the host's time zone.
-
-Figures from several sources
-    A movement is one convoy as reported by one source (UN 2720, COGAT, a
-    partner, own observation). Two records with the same reference and
-    different sources are the same convoy reported twice (the unique index on
-    ``(reference, figure_source)`` allows exactly that). The board's combined
-    figure counts each convoy once, taking the first source in
-    ``FIGURE_SOURCE_PRIORITY``; ``CrossingDay.figures`` (``EnteredFigures``)
-    also holds each source's own figure: only the convoys it reported entered,
-    at the crossing it named, never filled in from another source.
+The rules (the aid day, figures from several sources, the transition tables, field checks and the
+folding of a day's rows into the board) are the model's: ``console/model/aid.py``. Two records with
+the same reference and different sources are the same convoy reported twice (the unique index on
+``(reference, figure_source)`` allows exactly that).
 
 Hot queries and their plans (SQLite 3.40; ``bench/bench_aid.py``: 200,000 movements over
 365 days, ~550 a day; p50/p95 on the 2-core dev box):
@@ -42,43 +30,38 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, TypeVar, overload
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import date
+from typing import Any
 
 import aiosqlite
 
-from console.domain import (
+from console.model.access import RELEASABLE_TO_ALL, Actor, Permission
+from console.model.aid import (
     DUAL_USE_DECISIONS,
+    DUAL_USE_TRANSITIONS,
     ENTERED_STATUSES,
     FIGURE_SOURCE_PRIORITY,
-    MOVEMENT_NOTE_REQUIRED,
-    RELEASABLE_TO_ALL,
-    Actor,
-    Choice,
+    MOVEMENT_TRANSITIONS,
     Commodity,
-    ConvoyReport,
     Crossing,
+    CrossingDay,
     DualUseRequest,
     DualUseStatus,
-    EnteredFigures,
-    Entity,
     FigureSource,
-    JournalEntry,
+    InsertOutcome,
     LoadType,
     Movement,
     MovementStatus,
-    Permission,
-    StoreError,
-    ValidationError,
-    best_report,
-    dual_use_transition,
-    entered_by_crossing,
-    movement_transition,
-    parse_releasability,
+    Total,
+    crossing_change_errors,
+    fold_board,
+    validate_dual_use,
+    validate_movement,
 )
+from console.model.errors import StoreError, ValidationError
+from console.model.journal import Entity, JournalEntry
 from console.dtg import utc_now
 from console.sanitize import clean_line, clean_text
 from console.store.database import Database
@@ -89,19 +72,11 @@ from console.store.rows import (
     from_iso,
     origin_of,
     row_in,
-    saved_id,
     to_iso,
     value_in,
     visible_row_in,
     visible_to,
 )
-
-#: Sanity bounds for one movement record.
-MAX_TRUCKS = 2000
-MAX_TONNES = 100_000.0
-MAX_PALLETS = 100_000
-EARLIEST_DATE = date(2023, 1, 1)
-MAX_DAYS_AHEAD = 90
 
 _ENTERED_SQL = ",".join(f"'{s.value}'" for s in sorted(ENTERED_STATUSES, key=lambda s: s.value))
 
@@ -110,65 +85,6 @@ def _rank_sql(column: str) -> str:
     """The priority of a figure source as a SQL expression (0 = preferred)."""
     whens = " ".join(f"WHEN '{s.value}' THEN {i}" for i, s in enumerate(FIGURE_SOURCE_PRIORITY))
     return f"(CASE {column} {whens} ELSE 9 END)"
-
-
-def aid_day(moment: datetime | None = None) -> date:
-    """The aid day of ``moment``: its UTC date (see the module docstring)."""
-    moment = moment or utc_now()
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).date()
-
-
-def crossing_target(crossing: Crossing, overrides: dict[str, int] | None = None) -> int | None:
-    """The crossing's daily truck target: the configured override, else its own column, else none."""
-    if overrides and crossing.code in overrides:
-        return overrides[crossing.code]
-    return crossing.daily_target
-
-
-@dataclass(frozen=True)
-class CrossingDay:
-    """One crossing on one day: trucks by status (each convoy once), and trucks entered per source."""
-
-    crossing: Crossing
-    day: date
-    #: status value -> trucks, each convoy once as its best source reported it
-    trucks_by_status: dict[str, int] = field(default_factory=dict)
-    #: trucks entered as each source reported them here, and combined (``entered``)
-    figures: EnteredFigures = EnteredFigures()
-    main_source: str = ""
-
-    @property
-    def entered(self) -> int:
-        """The combined figure: each convoy once, best source."""
-        return sum(self.trucks_by_status.get(s.value, 0) for s in ENTERED_STATUSES)
-
-    @property
-    def in_pipeline(self) -> int:
-        return sum(self.trucks_by_status.get(s, 0) for s in ("scheduled", "at_crossing", "inspected"))
-
-    @property
-    def held(self) -> int:
-        return self.trucks_by_status.get(MovementStatus.HELD.value, 0)
-
-    @property
-    def stopped(self) -> int:
-        return self.trucks_by_status.get(MovementStatus.REJECTED.value, 0)
-
-    def remaining(self, target: int | None) -> int | None:
-        return None if target is None else max(0, target - self.entered)
-
-
-@dataclass(frozen=True)
-class Total:
-    """Trucks entered, tonnes and convoys for one commodity or organisation over a range."""
-
-    kind: str  # "commodity" | "organisation"
-    name: str
-    trucks: int
-    tonnes: float
-    convoys: int
 
 
 def crossing_from_row(row: sqlite3.Row) -> Crossing:
@@ -204,172 +120,6 @@ MOVEMENT_SELECT = (
 )
 
 
-# --- validation (pure: shared by the forms, the importer and the store) -----------------
-
-
-def validate_movement(movement: Movement, crossings: set[str] | None = None,
-                      today: date | None = None) -> tuple[Movement, dict[str, str]]:
-    """Clean the text fields and check every rule; ``crossings`` (known codes) when the caller has them."""
-    cleaned = replace(
-        movement,
-        crossing_code=clean_line(movement.crossing_code, max_chars=40),
-        organisation=clean_line(movement.organisation, max_chars=80),
-        reference=clean_line(movement.reference, max_chars=60),
-        status_note=clean_text(movement.status_note, max_chars=500),
-    )
-    errors: dict[str, str] = {}
-    today = today or aid_day()
-    if not isinstance(cleaned.planned_date, date):
-        errors["planned_date"] = "give the planned date (YYYY-MM-DD)"
-    elif cleaned.planned_date < EARLIEST_DATE:
-        errors["planned_date"] = f"{cleaned.planned_date.isoformat()} is before {EARLIEST_DATE.isoformat()}"
-    elif cleaned.planned_date > today + timedelta(days=MAX_DAYS_AHEAD):
-        errors["planned_date"] = f"{cleaned.planned_date.isoformat()} is more than {MAX_DAYS_AHEAD} days ahead"
-    if not cleaned.crossing_code:
-        errors["crossing"] = "choose a crossing"
-    elif crossings is not None and cleaned.crossing_code not in crossings:
-        errors["crossing"] = f"{cleaned.crossing_code!r} is not a crossing ({', '.join(sorted(crossings))})"
-    if not cleaned.organisation:
-        errors["organisation"] = "name the organisation"
-    for name, top in (("trucks", MAX_TRUCKS), ("pallets", MAX_PALLETS), ("tonnes", MAX_TONNES)):
-        value = getattr(cleaned, name)
-        if value is not None and not (0 <= value <= top):
-            errors[name] = f"{name} must be between 0 and {top:g}"
-    if cleaned.trucks is None and cleaned.tonnes is None and cleaned.pallets is None:
-        errors["trucks"] = "give trucks, tonnes or pallets"
-    if cleaned.status in MOVEMENT_NOTE_REQUIRED and not cleaned.status_note:
-        errors["status_note"] = f"a {cleaned.status.label} movement needs a note saying why"
-    try:
-        cleaned = replace(cleaned, releasability=parse_releasability(cleaned.releasability or RELEASABLE_TO_ALL))
-    except ValueError as error:
-        errors["releasability"] = str(error)
-    return cleaned, errors
-
-
-#: The fields of a movement as text (form fields and import columns), in order.
-MOVEMENT_FIELDS = ("planned_date", "crossing", "organisation", "commodity", "load_type", "trucks", "tonnes",
-                   "pallets", "reference", "figure_source", "status", "status_note", "releasability")
-
-
-def parse_day(text: str, today: date | None = None) -> date:
-    """``today``, ``yesterday``, ``tomorrow`` or YYYY-MM-DD (the UTC aid day)."""
-    today = today or aid_day()
-    raw = text.strip().lower()
-    words = {"today": 0, "yesterday": -1, "tomorrow": 1}
-    if raw in words:
-        return today + timedelta(days=words[raw])
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValueError(f"{clean_line(text, max_chars=30)!r} is not a date (YYYY-MM-DD, today, yesterday)") from None
-
-
-_Number = TypeVar("_Number", int, float)
-_Choice = TypeVar("_Choice", bound=Choice)
-
-
-@overload
-def _choice_of(kind: type[_Choice], text: str, name: str, errors: dict[str, str], default: _Choice) -> _Choice: ...
-
-
-@overload
-def _choice_of(kind: type[_Choice], text: str, name: str, errors: dict[str, str],
-               default: None) -> _Choice | None: ...
-
-
-def _choice_of(kind: type[_Choice], text: str, name: str, errors: dict[str, str],
-               default: _Choice | None) -> _Choice | None:
-    """The member of ``kind`` that ``text`` names; ``default`` for none (an error if there is no
-    default) or for a name that is not one (with the error)."""
-    raw = text.strip()
-    if not raw:
-        if default is None:
-            errors[name] = f"choose one: {', '.join(m.label for m in kind)}"
-        return default
-    try:
-        return kind.parse(raw)
-    except ValueError:
-        errors[name] = f"{clean_line(raw, max_chars=30)!r} is not one of: {', '.join(m.label for m in kind)}"
-        return default
-
-
-def _number(text: str, kind: type[_Number], name: str, errors: dict[str, str]) -> _Number | None:
-    raw = text.strip().replace(",", "") if kind is int else text.strip()
-    if not raw:
-        return None
-    try:
-        value = kind(raw)
-    except ValueError:
-        errors[name] = f"{clean_line(text, max_chars=20)!r} is not {'a whole number' if kind is int else 'a number'}"
-        return None
-    if value != value or value < 0:  # NaN or negative
-        errors[name] = f"{name} cannot be negative"
-        return None
-    return value
-
-
-def crossing_lookup(crossings: Sequence[Crossing]) -> dict[str, str]:
-    """Lower-cased code and name -> code, for parsing what an operator or a file names."""
-    table = {}
-    for crossing in crossings:
-        table[crossing.code.lower()] = crossing.code
-        table[crossing.name.lower()] = crossing.code
-    return table
-
-
-def movement_from_fields(fields: dict[str, object], crossings: dict[str, str] | None = None,
-                         today: date | None = None,
-                         default_releasability: str = RELEASABLE_TO_ALL) -> tuple[Movement | None, dict[str, str]]:
-    """Text fields (a form, an import row) -> a checked Movement, or the errors by field.
-
-    The form and ``cmcc import aid`` share this, so a value the form refuses is
-    refused in a file with the same message. Empty status: scheduled; empty
-    source: own observation; empty load type: humanitarian.
-    """
-    text = {name: "" if fields.get(name) is None else str(fields.get(name)) for name in MOVEMENT_FIELDS}
-    errors: dict[str, str] = {}
-    today = today or aid_day()
-    planned: date | None = None
-    if not text["planned_date"].strip():
-        errors["planned_date"] = "give the planned date (YYYY-MM-DD, today)"
-    else:
-        try:
-            planned = parse_day(text["planned_date"], today)
-        except ValueError as error:
-            errors["planned_date"] = str(error)
-    code = text["crossing"].strip()
-    if code and crossings is not None:
-        found = crossings.get(code.lower())
-        if found is None:
-            errors["crossing"] = (f"{clean_line(code, max_chars=30)!r} is not a crossing"
-                                  f" ({', '.join(sorted(set(crossings.values())))})")
-        code = found or code
-    commodity = _choice_of(Commodity, text["commodity"], "commodity", errors, None)
-    load_type = _choice_of(LoadType, text["load_type"], "load_type", errors, LoadType.HUMANITARIAN)
-    figure_source = _choice_of(FigureSource, text["figure_source"], "figure_source", errors, FigureSource.OWN)
-    status = _choice_of(MovementStatus, text["status"], "status", errors, MovementStatus.SCHEDULED)
-    trucks = _number(text["trucks"], int, "trucks", errors)
-    pallets = _number(text["pallets"], int, "pallets", errors)
-    tonnes = _number(text["tonnes"], float, "tonnes", errors)
-    if errors.keys() & {"planned_date", "commodity"} or planned is None or commodity is None:
-        # still run the record checks for the other fields' messages
-        planned = planned or today
-    movement = Movement(
-        planned_date=planned, crossing_code=code, organisation=text["organisation"],
-        commodity=commodity or Commodity.OTHER, load_type=load_type,
-        trucks=trucks, tonnes=tonnes, pallets=pallets, reference=text["reference"],
-        figure_source=figure_source, status=status, status_note=text["status_note"],
-        releasability=text["releasability"].strip() or default_releasability,
-    )
-    cleaned, problems = validate_movement(movement, set(crossings.values()) if crossings is not None else None,
-                                          today)
-    for name, message in problems.items():
-        errors.setdefault(name, message)
-    if errors:
-        return None, {name: errors[name] for name in MOVEMENT_FIELDS if name in errors}
-    return cleaned, {}
-
-
 def movement_as_dict(movement: Movement) -> dict[str, Any]:
     """A movement as plain values (exports, the detail screen)."""
     return {
@@ -381,25 +131,6 @@ def movement_as_dict(movement: Movement) -> dict[str, Any]:
         "status_note": movement.status_note, "releasability": movement.releasability,
         "updated_at": to_iso(movement.updated_at),
     }
-
-
-def validate_dual_use(request: DualUseRequest) -> tuple[DualUseRequest, dict[str, str]]:
-    cleaned = replace(
-        request,
-        item=clean_line(request.item, max_chars=120),
-        list_reference=clean_line(request.list_reference, max_chars=40),
-        quantity=clean_line(request.quantity, max_chars=60),
-        organisation=clean_line(request.organisation, max_chars=80),
-        justification=clean_text(request.justification, max_chars=1000),
-    )
-    errors: dict[str, str] = {}
-    if not cleaned.item:
-        errors["item"] = "name the item"
-    if not cleaned.quantity:
-        errors["quantity"] = "give the quantity (e.g. 4 units)"
-    if not cleaned.organisation:
-        errors["organisation"] = "name the requesting organisation"
-    return cleaned, errors
 
 
 def _movement_values(movement: Movement, crossing_id: int, now: str) -> dict[str, Any]:
@@ -418,12 +149,6 @@ def _movement_values(movement: Movement, crossing_id: int, now: str) -> dict[str
 #: (its status and note may have moved on since).
 _SAME_CONVOY = ("planned_date", "crossing_id", "organisation", "commodity", "load_type", "trucks", "tonnes",
                 "pallets", "reference", "figure_source")
-
-
-@dataclass(frozen=True)
-class InsertOutcome:
-    inserted: list[int]
-    already_present: int
 
 
 class AidRepository:
@@ -452,8 +177,8 @@ class AidRepository:
     async def set_crossing_open(self, actor: Actor, code: str, is_open: bool, reason: str = "") -> Crossing:
         """Close (reason required) or reopen a crossing; journaled with the reason and time."""
         reason = clean_line(reason, max_chars=200)
-        if not is_open and not reason:
-            raise ValidationError({"reason": "closing a crossing needs a reason"})
+        if errors := crossing_change_errors(not is_open, reason):
+            raise ValidationError(errors)
         async with self.database.write(actor) as (conn, actor):
             require(actor, Permission.EDIT, "open or close crossings")
             current = crossing_from_row(await row_in(conn, "SELECT * FROM crossings WHERE code = ?",
@@ -668,9 +393,7 @@ class AidRepository:
             current = movement_from_row(await visible_row_in(conn, actor, MOVEMENT_SELECT, "m.id", movement_id,
                                                              "movement", column="m.releasability"))
             check_version("movement", movement_id, expected_version, current.version)
-            allowed_step(actor, movement_transition, current.status, status, note,
-                         what=f"move a movement to {status.label}",
-                         note_needed=f"moving to {status.label} needs a note saying why")
+            allowed_step(actor, MOVEMENT_TRANSITIONS, current.status, status, note)
             now = utc_now().replace(microsecond=0)
             await conn.execute(
                 "UPDATE movements SET status = ?, status_note = ?, updated_at = ?, version = version + 1"
@@ -732,9 +455,7 @@ class AidRepository:
             current = dual_use_from_row(await visible_row_in(conn, actor, "SELECT * FROM dual_use_requests", "id",
                                                              request_id, "dual-use request"))
             check_version("dual-use request", request_id, expected_version, current.version)
-            allowed_step(actor, dual_use_transition, current.status, status, note,
-                         what=f"mark a dual-use request {status.label}",
-                         note_needed=f"{status.label} needs a note for the requester")
+            allowed_step(actor, DUAL_USE_TRANSITIONS, current.status, status, note)
             now = utc_now().replace(microsecond=0)
             decided = now if status in DUAL_USE_DECISIONS else current.decided_at
             decision_note = note if status in DUAL_USE_DECISIONS else current.decision_note
@@ -753,41 +474,3 @@ def _main_record(alias: str, other_clause: str) -> str:
     return (f"({alias}.reference = '' OR NOT EXISTS (SELECT 1 FROM movements o WHERE o.reference = {alias}.reference"
             f" AND o.reference <> '' AND {_rank_sql('o.figure_source')} < {_rank_sql(f'{alias}.figure_source')}"
             f" AND {other_clause}))")
-
-
-def fold_board(crossings: list[Crossing], day: date, rows: Iterable[sqlite3.Row]) -> list[CrossingDay]:
-    """Per-record rows of one day -> CrossingDay per crossing (pure; see the module docstring)."""
-    convoys = _convoys(rows)
-    by_status: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    main_source: dict[int, FigureSource] = {}
-    for reports in convoys:
-        best = best_report(reports)
-        by_status[best.crossing_id][best.status.value] += best.trucks
-        if best.crossing_id not in main_source or _ranks_before(best.source, main_source[best.crossing_id]):
-            main_source[best.crossing_id] = best.source
-    figures = entered_by_crossing(convoys)
-    days = []
-    for crossing in crossings:
-        crossing_id = saved_id(crossing)
-        days.append(CrossingDay(crossing, day, dict(by_status.get(crossing_id, {})),
-                                figures.get(crossing_id, EnteredFigures()),
-                                main_source[crossing_id].value if crossing_id in main_source else ""))
-    return days
-
-
-def _convoys(rows: Iterable[sqlite3.Row]) -> list[dict[FigureSource, ConvoyReport]]:
-    """Rows (id, crossing_id, status, trucks, reference, source) -> each convoy's reports by source.
-
-    One reference is one convoy whoever reported it; a record without a reference is a convoy of its own.
-    """
-    convoys: dict[tuple[str, object], dict[FigureSource, ConvoyReport]] = defaultdict(dict)
-    for row in rows:
-        row_id, crossing_id, status, trucks, reference, source = tuple(row)
-        key = ("ref", reference) if reference else ("id", row_id)
-        convoys[key][FigureSource(source)] = ConvoyReport(FigureSource(source), crossing_id, MovementStatus(status),
-                                                          trucks or 0)
-    return list(convoys.values())
-
-
-def _ranks_before(source: FigureSource, other: FigureSource) -> bool:
-    return FIGURE_SOURCE_PRIORITY.index(source) < FIGURE_SOURCE_PRIORITY.index(other)

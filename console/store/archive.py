@@ -34,7 +34,9 @@ from urllib.parse import quote
 
 import aiosqlite
 
-from console.domain import Actor, Entity, Permission, StoreError
+from console.model.access import Actor, Permission
+from console.model.errors import StoreError
+from console.model.journal import Entity
 from console.dtg import utc_now
 from console.store.database import BUSY_TIMEOUT_MS, Database
 from console.store.guard import require

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 import aiosqlite
 
-from console.domain import Actor, StoreError
+from console.model.access import Actor
+from console.model.errors import StoreError
 
 if TYPE_CHECKING:
     from console.store.database import Database

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from console.domain import JournalEntry
+from console.model.journal import JournalEntry
 from console.store.database import BUSY_TIMEOUT_MS
 from console.store.journal import SELECT_COLUMNS, entry_from_row
 from console.store.rows import value_in

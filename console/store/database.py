@@ -19,7 +19,7 @@ from typing import Any, TypeAlias
 
 import aiosqlite
 
-from console.domain import Actor
+from console.model.access import Actor
 from console.store.acting import actor_now
 from console.store.rows import Params
 
@@ -289,7 +289,7 @@ def exposure_warning(path: str | Path) -> str:
 
 def _storage_error(path: Path, error: sqlite3.Error) -> Exception | None:
     """A StoreError in plain words for a full disk, a read-only file or a failing disk; else None."""
-    from console.domain import StoreError
+    from console.model.errors import StoreError
 
     text = str(error).lower()
     if "full" in text:

@@ -18,7 +18,10 @@ from urllib.parse import urlsplit
 
 import aiosqlite
 
-from console.domain import Actor, Entity, Feed, Permission, StoreError, ValidationError
+from console.model.access import Actor, Permission
+from console.model.errors import StoreError, ValidationError
+from console.model.headlines import Feed
+from console.model.journal import Entity
 from console.dtg import utc_now
 from console.sanitize import clean_line
 from console.store.database import Database
@@ -247,7 +250,7 @@ class FeedRepository:
     async def record_success(self, feed_id: int, *, etag: str | None, last_modified: str | None,
                              new_items: int, next_poll_at: datetime, actor: Actor | None = None,
                              note: str = "") -> None:
-        from console.domain import SYSTEM_ACTOR
+        from console.model.access import SYSTEM_ACTOR
 
         now = to_iso(utc_now())
         async with self.database.transaction() as conn:
@@ -272,7 +275,7 @@ class FeedRepository:
 
     async def record_failure(self, feed_id: int, *, error: str, next_poll_at: datetime,
                              actor: Actor | None = None) -> None:
-        from console.domain import SYSTEM_ACTOR
+        from console.model.access import SYSTEM_ACTOR
 
         now = to_iso(utc_now())
         error = clean_line(error, max_chars=MAX_ERROR_CHARS) or "unknown error"

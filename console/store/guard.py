@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from console.domain import (
-    REQUIRED_ROLE,
-    Actor,
-    Permission,
-    PermissionDenied,
-    StaleRecord,
-    StoreError,
-    ValidationError,
-    may,
-)
+from console.model.access import REQUIRED_ROLE, Actor, Permission, may
+from console.model.errors import PermissionDenied, StaleRecord, StoreError, ValidationError
+from console.model.transitions import S, Step, Transitions, missing_note, step
 
 
 def require(actor: Actor, permission: Permission, what: str) -> None:
@@ -33,15 +23,15 @@ def check_version(kind: str, record_id: int, expected: int | None, actual: int) 
         )
 
 
-def allowed_step(actor: Actor, lookup: Callable[[Any, Any], Any], current: Any, target: Any, note: str, *,
-                 what: str, note_needed: str) -> Any:
-    """A status change checked against its transition table: allowed at all, allowed to this
-    role (``what`` names it in the refusal), and with a note where the table asks for one."""
+def allowed_step(actor: Actor, table: Transitions[S], current: S, target: S, note: str) -> Step[S]:
+    """A status change checked against its transition table (``console.model.transitions``): allowed at
+    all, allowed to this role, and with a note where the table asks for one. The refusals use the
+    table's words."""
     try:
-        step = lookup(current, target)
+        chosen = step(table, current, target)
     except ValueError as error:
         raise StoreError(str(error)) from None
-    require(actor, step.permission, what)
-    if step.needs_note and not note:
-        raise ValidationError({"note": note_needed})
-    return step
+    require(actor, chosen.permission, table.act_on(target))
+    if errors := missing_note(table, chosen, note):
+        raise ValidationError(errors)
+    return chosen

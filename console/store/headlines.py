@@ -14,7 +14,10 @@ from typing import Any
 
 import aiosqlite
 
-from console.domain import Actor, Entity, Headline, Permission, RELEASABLE_TO_ALL, StoreError, parse_releasability
+from console.model.access import RELEASABLE_TO_ALL, Actor, Permission, parse_releasability
+from console.model.errors import StoreError
+from console.model.headlines import Headline
+from console.model.journal import Entity
 from console.dtg import utc_now
 from console.sanitize import clean_line, clean_text
 from console.store.database import Database

@@ -43,37 +43,38 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, replace
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import aiosqlite
 
-from console.domain import (
+from console.model.access import RELEASABLE_TO_ALL, Actor, Permission, may_widen, widens
+from console.model.errors import PermissionDenied, ValidationError
+from console.model.incidents import (
+    IMPORT_STATUS_PERMISSION,
+    INCIDENT_TRANSITIONS,
+    LINK_KINDS,
+    LINK_RELATIONS,
     OPEN_INCIDENT_STATUSES,
-    RELEASABLE_TO_ALL,
-    Actor,
-    Choice,
-    Entity,
+    PROMOTED_FROM,
     Governorate,
+    ImportOutcome,
     Incident,
     IncidentCategory,
+    IncidentFilter,
+    IncidentLink,
     IncidentNote,
     IncidentStatus,
-    JournalEntry,
-    Permission,
-    PermissionDenied,
+    IncidentSummary,
     SourceType,
-    ValidationError,
-    incident_transition,
-    may_widen,
-    widens,
+    validate_incident,
 )
-from console.dtg import parse_duration, utc_now
-from console.sanitize import clean_line, clean_text
+from console.model.journal import Entity, JournalEntry
+from console.dtg import utc_now
+from console.sanitize import clean_text
 from console.store.database import Database
 from console.store.fts import match_expression
 from console.store.guard import allowed_step, check_version, require
@@ -89,7 +90,6 @@ from console.store.rows import (
     visible_row_in,
     visible_to,
 )
-from console.validation import validate_incident
 
 #: Columns an operator may sort by, and their SQL (each backed by an index of 003).
 SORT_COLUMNS = {
@@ -110,182 +110,6 @@ EDITABLE_FIELDS = (
 
 #: An incident read back from a file is the one recorded with these equal (``import_in``).
 SAME_INCIDENT = ("occurred_at", "governorate", "category", "description")
-#: The permission an import needs to give a new incident each status: the workflow's own steps.
-IMPORT_STATUS_PERMISSION = {
-    IncidentStatus.REPORTED: Permission.CREATE,
-    IncidentStatus.VERIFYING: Permission.EDIT,
-    IncidentStatus.VERIFIED: Permission.VERIFY,
-    IncidentStatus.UNSUBSTANTIATED: Permission.VERIFY,
-    IncidentStatus.CLOSED: Permission.VERIFY,
-}
-
-LINK_KINDS = ("incident", "headline")
-LINK_RELATIONS = ("confirms", "disputes", "relates")
-PROMOTED_FROM = "promoted_from"
-
-
-@dataclass(frozen=True)
-class IncidentFilter:
-    statuses: frozenset[IncidentStatus] = frozenset()
-    min_severity: int = 1
-    governorates: frozenset[Governorate] = frozenset()
-    categories: frozenset[IncidentCategory] = frozenset()
-    since: datetime | None = None
-    #: A moving time window ("last 24h"), measured from the moment of each query.
-    window: timedelta | None = None
-    text: str = ""
-    sort: str = "occurred_at"
-    descending: bool = True
-    unacknowledged_only: bool = False
-
-    @classmethod
-    def open_incidents(cls, **kwargs: Any) -> "IncidentFilter":
-        return cls(statuses=frozenset(OPEN_INCIDENT_STATUSES), **kwargs)
-
-    def narrows(self) -> bool:
-        """True if it leaves out anything the actor may see (the sort order leaves out nothing)."""
-        return replace(self, sort=IncidentFilter.sort, descending=IncidentFilter.descending) != IncidentFilter()
-
-    def effective_since(self, now: datetime | None = None) -> datetime | None:
-        moments = [m for m in (self.since, (now or utc_now()) - self.window if self.window else None) if m]
-        return max(moments) if moments else None
-
-
-@dataclass(frozen=True)
-class IncidentSummary:
-    by_status: dict[str, int] = field(default_factory=dict)
-    by_severity: dict[int, int] = field(default_factory=dict)
-    last_24h_by_governorate: dict[str, int] = field(default_factory=dict)
-    unacknowledged_high: int = 0
-    #: The newest unacknowledged open severity 4-5 incidents (at most 200): what rings the bell.
-    unacknowledged_high_ids: tuple[int, ...] = ()
-
-    @property
-    def total(self) -> int:
-        """Every incident the actor may see: what ``count`` gives for a filter that narrows nothing."""
-        return sum(self.by_status.values())
-
-
-@dataclass(frozen=True)
-class ImportOutcome:
-    """What ``import_in`` did: the ids it inserted, and how many incidents were already recorded."""
-
-    inserted: list[int]
-    already_present: int
-
-
-@dataclass(frozen=True)
-class IncidentLink:
-    """A corroboration, seen from one incident: ``outgoing`` when this incident made it."""
-
-    other_kind: str
-    other_id: int
-    relation: str
-    created_by: str
-    created_at: datetime
-    outgoing: bool = True
-
-
-# --- filter presets: "open, sev >= 3, last 24h" ------------------------------------
-
-_SEVERITY_TERM = re.compile(r"^(?:sev|severity)\s*>=?\s*([1-5])$")
-_WINDOW_TERM = re.compile(r"^(?:last|since|within)\s+(\d+\s*[mhdw])$")
-
-
-_Choice = TypeVar("_Choice", bound=Choice)
-
-
-def _member(kind: type[_Choice], name: str) -> _Choice | None:
-    """The member of ``kind`` that ``name`` names, or None."""
-    try:
-        return kind.parse(name)
-    except ValueError:
-        return None
-
-
-def parse_filter_spec(spec: str) -> IncidentFilter:
-    """Read a preset such as ``open, sev >= 3, last 24h, Rafah, shelling, unacknowledged, text: drone``.
-
-    Raises ValueError naming the term it cannot read.
-    """
-    statuses: set[IncidentStatus] = set()
-    governorates: set[Governorate] = set()
-    categories: set[IncidentCategory] = set()
-    values: dict[str, Any] = {}  # IncidentFilter's other fields, by name
-    for raw in spec.split(","):
-        term = " ".join(raw.strip().split())
-        lower = term.lower()
-        if not term or lower == "all":
-            continue
-        if lower.startswith("text:") or lower.startswith("text="):
-            values["text"] = clean_line(term[5:], max_chars=200).strip()
-            continue
-        if lower == "open":
-            statuses |= OPEN_INCIDENT_STATUSES
-            continue
-        if lower in ("unacknowledged", "unacked", "not acknowledged"):
-            values["unacknowledged_only"] = True
-            continue
-        if match := _SEVERITY_TERM.match(lower):
-            values["min_severity"] = int(match[1])
-            continue
-        if match := _WINDOW_TERM.match(lower):
-            values["window"] = parse_duration(match[1])
-            continue
-        name = lower.split("=", 1)[1].strip() if "=" in lower else lower
-        if (status := _member(IncidentStatus, name)) is not None:
-            statuses.add(status)
-        elif (governorate := _member(Governorate, name)) is not None:
-            governorates.add(governorate)
-        elif (category := _member(IncidentCategory, name)) is not None:
-            categories.add(category)
-        else:
-            raise ValueError(f"{clean_line(term, max_chars=40)!r} is not a filter term (e.g. open, sev >= 3,"
-                             " last 24h, Rafah, shelling, unacknowledged, text: words)")
-    return IncidentFilter(statuses=frozenset(statuses), governorates=frozenset(governorates),
-                          categories=frozenset(categories), **values)
-
-
-def _duration_text(window: timedelta) -> str:
-    minutes = int(window.total_seconds() // 60)
-    if minutes % 60 == 0 and 60 <= minutes <= 72 * 60:
-        return f"{minutes // 60}h"  # the watch floor says 24h and 72h, not 1d and 3d
-    for unit, size in (("w", 7 * 24 * 60), ("d", 24 * 60), ("h", 60)):
-        if minutes % size == 0 and minutes >= size:
-            return f"{minutes // size}{unit}"
-    return f"{minutes}m"
-
-
-def describe_filter(flt: IncidentFilter) -> str:
-    """The preset text of a filter (``parse_filter_spec`` reads it back); ``all`` when it has none."""
-    terms = []
-    if flt.statuses == OPEN_INCIDENT_STATUSES:
-        terms.append("open")
-    else:
-        terms += [s.value for s in IncidentStatus if s in flt.statuses]
-    if flt.min_severity > 1:
-        terms.append(f"sev >= {flt.min_severity}")
-    if flt.window:
-        terms.append(f"last {_duration_text(flt.window)}")
-    terms += [g.value for g in Governorate if g in flt.governorates]
-    terms += [c.value for c in IncidentCategory if c in flt.categories]
-    if flt.unacknowledged_only:
-        terms.append("unacknowledged")
-    if flt.text:
-        terms.append(f"text: {flt.text.replace(',', ' ')}")
-    return ", ".join(terms) or "all"
-
-
-#: Presets every console has; ``incident_presets`` in the config adds (or overrides) more.
-BUILTIN_PRESETS: dict[str, str] = {
-    "all": "all",
-    "open": "open",
-    "hot": "open, sev >= 3, last 24h",
-    "unacknowledged": "open, unacknowledged",
-    "last 24h": "last 24h",
-}
-
-
 # --- rows -------------------------------------------------------------------------
 
 
@@ -520,7 +344,7 @@ class IncidentRepository:
         it is and counted, so importing an export twice changes nothing. One without an id is
         always a new incident.
         """
-        from console.validation import check_not_future
+        from console.model.incidents import check_not_future
 
         require(actor, Permission.CREATE, "import incidents")
         cleaned = []
@@ -668,9 +492,7 @@ class IncidentRepository:
         async with self.database.write(actor) as (conn, actor):
             current = await self._locked_current(conn, actor, incident_id)
             check_version("incident", incident_id, expected_version, current.version)
-            allowed_step(actor, incident_transition, current.status, target, note,
-                         what=f"move an incident to {target.value}",
-                         note_needed=f"moving to {target.value} needs a note saying why")
+            allowed_step(actor, INCIDENT_TRANSITIONS, current.status, target, note)
             now = to_iso(utc_now())
             await conn.execute(
                 "UPDATE incidents SET status = ?, updated_at = ?, version = version + 1 WHERE id = ?",

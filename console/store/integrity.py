@@ -37,7 +37,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeAlias
 
-from console.domain import DUAL_USE_DECISIONS, Role
+from console.model.access import Role
+from console.model.aid import DUAL_USE_DECISIONS
 from console.sanitize import clean_line
 from console.store.journal import SEALED_COLUMNS, row_hash, seal
 

@@ -17,7 +17,8 @@ from typing import Any, TypeAlias
 
 import aiosqlite
 
-from console.domain import Actor, Entity, JournalEntry
+from console.model.access import Actor
+from console.model.journal import Entity, JournalEntry
 from console.dtg import utc_now
 from console.store.rows import inserted_id, moment_of, to_iso
 

@@ -7,7 +7,8 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from console.domain import Actor, Entity, JournalEntry, StatusChange
+from console.model.access import Actor
+from console.model.journal import Entity, JournalEntry, StatusChange
 from console.store.database import Database
 from console.store.journal import SELECT_COLUMNS, ChainReport, entry_from_row, row_hash
 from console.store.rows import moment_of, visible_to

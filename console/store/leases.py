@@ -13,44 +13,24 @@ from __future__ import annotations
 
 import os
 import socket
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from console.domain import SYSTEM_ACTOR, Actor, Entity
+from console.model.access import SYSTEM_ACTOR, Actor
+from console.model.journal import Entity
 from console.dtg import utc_now
+from console.model.leases import Lease
 from console.sanitize import clean_line
 from console.store.database import Database
 from console.store.journal import record
-
-#: The lease feed polling and the inbox watcher run under.
-FEED_POLLER = "feed-poller"
-
 
 def holder_id(login: str) -> str:
     """Who holds a lease: ``login@host:pid`` (one per process)."""
     return f"{login}@{socket.gethostname()}:{os.getpid()}"
 
 
-def short_holder(holder: str) -> str:
-    """``login@host`` of a holder id, for a status bar."""
-    return holder.rsplit(":", 1)[0] if ":" in holder else holder
-
-
 def _stamp(moment: datetime) -> str:
     # Milliseconds: a lease lives seconds, and a test may give it two.
     return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
-
-
-@dataclass(frozen=True)
-class Lease:
-    name: str
-    holder: str
-    expires_at: datetime
-    #: what the holder watches besides the feeds: its inbox folder ('' for none)
-    watching: str = ""
-
-    def live(self, now: datetime | None = None) -> bool:
-        return self.expires_at > (now or utc_now())
 
 
 class LeaseRepository:

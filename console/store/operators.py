@@ -6,7 +6,9 @@ import sqlite3
 
 import aiosqlite
 
-from console.domain import Actor, Entity, Operator, Permission, Role, StoreError
+from console.model.access import Actor, Operator, Permission, Role
+from console.model.errors import StoreError
+from console.model.journal import Entity
 from console.dtg import utc_now
 from console.sanitize import clean_line
 from console.store.database import Database

@@ -1,7 +1,7 @@
 """Partners in the center, their liaison officers, and stabilization-force contributors.
 
 Officer fields arrive as text from two places, the officer form and the roster
-import; ``officer_from_fields`` turns both into an ``Officer`` with one message
+import; ``console.model.partners.officer_from_fields`` turns both into an ``Officer`` with one message
 per bad field, so a form shows the same words beside a field as an import
 report shows beside a line.
 
@@ -15,40 +15,31 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import aiosqlite
 
-from console.domain import (
-    QUESTION_OPEN,
-    QUESTION_SETTLED,
+from console.model.access import Actor, Permission, may_widen, widens
+from console.model.errors import PermissionDenied, StoreError, ValidationError
+from console.model.isf import QUESTION_OPEN, QUESTION_SETTLED, Contributor, IsfStatus, OpenQuestion, check_pledges
+from console.model.journal import Entity, StatusChange
+from console.model.partners import (
     ROTATION_WARNING_DAYS,
-    Actor,
-    Choice,
-    Contributor,
-    Entity,
-    IsfStatus,
+    ImportCounts,
     Officer,
-    OpenQuestion,
     Partner,
     PartnerKind,
-    Permission,
-    PermissionDenied,
     Presence,
     RosterCounts,
+    RosterFilter,
     Shift,
-    StatusChange,
-    StoreError,
-    ValidationError,
-    may_widen,
-    parse_releasability,
-    widens,
+    officer_from_fields,
 )
 from console.dtg import utc_now
-from console.sanitize import clean_line, clean_text
+from console.sanitize import clean_text
 from console.store.database import Database
 from console.store.batches import write_in_batches
 from console.store.guard import check_version, require
@@ -65,11 +56,6 @@ from console.store.rows import (
     visible_to,
 )
 
-#: The text fields of an officer, in form and CSV order (``partner`` is the partner's code).
-OFFICER_FIELDS = ("partner", "rank", "name", "service", "service_number", "cell", "role", "contact", "shift",
-                  "rotation_start", "rotation_end", "presence", "releasability")
-REQUIRED_OFFICER_FIELDS = ("partner", "name")
-MAX_CHARS = {"rank": 16, "name": 80, "service": 40, "service_number": 40, "cell": 40, "role": 60, "contact": 120}
 #: Columns stored from an Officer (besides the partner), compared on edit and re-import.
 EDITABLE_OFFICER_COLUMNS = ("rank", "name", "service", "service_number", "cell", "role", "contact", "shift",
                             "rotation_start", "rotation_end", "releasability")
@@ -108,94 +94,6 @@ MATCH_BY_NUMBER = "SELECT id FROM officers WHERE partner_id = ? AND service_numb
 MATCH_BY_NAME = "SELECT id FROM officers WHERE partner_id = ? AND name = ? COLLATE NOCASE ORDER BY id LIMIT 1"
 
 
-# --- officer fields: one set of rules for the form and the import ---------------------
-
-
-def _parse_date(text: str) -> date:
-    return date.fromisoformat(text.strip())
-
-
-_Choice = TypeVar("_Choice", bound=Choice)
-
-
-def _choice_field(kind: type[_Choice], name: str, values: dict[str, str], errors: dict[str, str]) -> _Choice | None:
-    """The member of ``kind`` that field ``name`` gives; None when empty or not one (with the error)."""
-    if not values.get(name):
-        return None
-    try:
-        return kind.parse(values[name])
-    except ValueError:
-        errors.setdefault(name, f"{values[name]!r} is not one of: {', '.join(m.label for m in kind)}")
-        return None
-
-
-def officer_from_fields(fields: dict[str, object], partner_codes: Collection[str],
-                        base: Officer | None = None) -> tuple[Officer | None, dict[str, str]]:
-    """Text fields -> a cleaned Officer, or None and a message per bad field.
-
-    ``base`` is the officer being edited: fields missing from ``fields`` keep its values.
-    """
-    errors: dict[str, str] = {}
-    values: dict[str, str] = {}
-    for name in OFFICER_FIELDS:
-        raw = fields.get(name)
-        if raw is None:
-            continue
-        if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
-            errors[name] = "must be text"
-            continue
-        text = clean_line(raw, max_chars=4000)
-        limit = MAX_CHARS.get(name)
-        if limit and len(text) > limit:
-            errors[name] = f"at most {limit} characters (got {len(text)})"
-        values[name] = text
-    officer = base or Officer(rank="", name="", partner_code="")
-    codes = {c.upper() for c in partner_codes}
-    if "partner" in values or base is None:
-        code = values.get("partner", "").upper()
-        if not code:
-            errors.setdefault("partner", "missing: the partner's code, e.g. GBR")
-        elif code not in codes:
-            examples = ", ".join(sorted(codes)[:4])
-            errors.setdefault("partner", f"{code!r} is not a partner of the center (e.g. {examples})")
-        officer = replace(officer, partner_code=code)
-    officer = replace(
-        officer, rank=values.get("rank", officer.rank), name=values.get("name", officer.name),
-        service=values.get("service", officer.service),
-        service_number=values.get("service_number", officer.service_number),
-        cell=values.get("cell", officer.cell), role=values.get("role", officer.role),
-        contact=values.get("contact", officer.contact))
-    if not officer.name:
-        errors.setdefault("name", "missing: the officer's name")
-    if (shift := _choice_field(Shift, "shift", values, errors)) is not None:
-        officer = replace(officer, shift=shift)
-    if (presence := _choice_field(Presence, "presence", values, errors)) is not None:
-        officer = replace(officer, presence=presence)
-
-    def rotation(name: str, current: date | None) -> date | None:
-        if name not in values:
-            return current
-        if not values[name]:
-            return None
-        try:
-            return _parse_date(values[name])
-        except ValueError:
-            errors.setdefault(name, f"{values[name]!r} is not a date (YYYY-MM-DD)")
-            return current
-
-    officer = replace(officer, rotation_start=rotation("rotation_start", officer.rotation_start),
-                      rotation_end=rotation("rotation_end", officer.rotation_end))
-    if (officer.rotation_start and officer.rotation_end and officer.rotation_end < officer.rotation_start
-            and "rotation_start" not in errors and "rotation_end" not in errors):
-        errors["rotation_end"] = "ends before the rotation starts"
-    if values.get("releasability"):
-        try:
-            officer = replace(officer, releasability=parse_releasability(values["releasability"]))
-        except ValueError as error:
-            errors.setdefault("releasability", str(error))
-    return (None, errors) if errors else (officer, {})
-
-
 def _officer_columns(officer: Officer) -> dict[str, Any]:
     return {
         "rank": officer.rank, "name": officer.name, "service": officer.service,
@@ -205,46 +103,6 @@ def _officer_columns(officer: Officer) -> dict[str, Any]:
         "rotation_end": officer.rotation_end.isoformat() if officer.rotation_end else None,
         "releasability": officer.releasability,
     }
-
-
-@dataclass(frozen=True)
-class RosterFilter:
-    """What the roster shows: every set field must match; empty fields match everything."""
-
-    partners: frozenset[str] = frozenset()
-    cell: str = ""  # part of the cell name, any case
-    shift: Shift | None = None
-    presence: Presence | None = None
-    text: str = ""  # words in partner, rank, name, cell, role
-
-    @property
-    def active(self) -> bool:
-        return bool(self.partners or self.cell or self.shift or self.presence or self.text)
-
-    def describe(self) -> str:
-        parts = []
-        if self.partners:
-            parts.append("partner " + ",".join(sorted(self.partners)))
-        if self.cell:
-            parts.append(f"cell ~{self.cell}")
-        if self.shift:
-            parts.append(f"shift {self.shift.label}")
-        if self.presence:
-            parts.append(self.presence.label)
-        if self.text:
-            parts.append(f'"{self.text}"')
-        return ", ".join(parts)
-
-
-@dataclass(frozen=True)
-class ImportCounts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    @property
-    def written(self) -> int:
-        return self.created + self.updated
 
 
 class PartnerRepository:
@@ -480,13 +338,7 @@ class PartnerRepository:
                                      expected_version: int | None = None) -> Contributor:
         """Record a new status (and, with it, the pledged numbers); the note says why."""
         note = clean_text(note, max_chars=2000)
-        errors = {}
-        for name, value in (("troops", troops), ("police", police)):
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-                errors[name] = "a whole number, 0 or more"
-            elif value is not None and value > 200_000:
-                errors[name] = "more than 200,000 is surely a typing error"
-        if errors:
+        if errors := check_pledges(troops, police):
             raise ValidationError(errors)
         async with self.database.write(actor) as (conn, actor):
             require(actor, Permission.EDIT, "change a contributor's status")

@@ -7,44 +7,21 @@ from typing import Any
 
 import aiosqlite
 
-from console.domain import (
-    Actor,
-    Entity,
-    Permission,
-    PlanNote,
-    PlanPoint,
-    PlanStatus,
-    StatusChange,
-    ValidationError,
-)
+from console.model.access import Actor, Permission
+from console.model.errors import ValidationError
+from console.model.journal import Entity, StatusChange
+from console.model.plan import PlanNote, PlanPoint, PlanStatus, check_note, check_owner_and_step
 from console.dtg import utc_now
-from console.sanitize import clean_line, clean_text
 from console.store.database import Database
 from console.store.guard import check_version, require
 from console.store.journal import record
 from console.store.journal_reader import status_changes
 from console.store.rows import from_iso, inserted_id, moment_of, row_in, saved_id, to_iso
 
-MAX_OWNER = 60
-MAX_NEXT_STEP = 300
-MAX_NOTE = 4000
-
-
 def plan_point_from_row(row: sqlite3.Row) -> PlanPoint:
     return PlanPoint(number=row["number"], title=row["title"], status=PlanStatus(row["status"]),
                      owner=row["owner"], next_step=row["next_step"], changed_at=from_iso(row["changed_at"]),
                      changed_by=row["changed_by"], version=row["version"], id=row["id"])
-
-
-def check_owner_and_step(owner: str, next_step: str) -> tuple[str, str, dict[str, str]]:
-    """Clean both fields; the messages are the ones shown beside the form's fields."""
-    owner, next_step = clean_line(owner, max_chars=1000), clean_line(next_step, max_chars=2000)
-    errors: dict[str, str] = {}
-    if len(owner) > MAX_OWNER:
-        errors["owner"] = f"at most {MAX_OWNER} characters (got {len(owner)})"
-    if len(next_step) > MAX_NEXT_STEP:
-        errors["next_step"] = f"at most {MAX_NEXT_STEP} characters (got {len(next_step)})"
-    return owner, next_step, errors
 
 
 class PlanRepository:
@@ -85,9 +62,9 @@ class PlanRepository:
     async def set_status(self, actor: Actor, number: int, status: PlanStatus, next_step: str | None = None,
                          *, note: str = "", expected_version: int | None = None) -> PlanPoint:
         """A new status (optionally a new next step); a note, if given, joins the point's note history."""
-        note = clean_text(note, max_chars=MAX_NOTE + 1)
-        if len(note) > MAX_NOTE:
-            raise ValidationError({"note": f"at most {MAX_NOTE} characters"})
+        note, errors = check_note(note, required=False)
+        if errors:
+            raise ValidationError(errors)
         async with self.database.write(actor) as (conn, actor):
             require(actor, Permission.EDIT, "update the plan")
             current = await self._current(conn, number)
@@ -132,11 +109,9 @@ class PlanRepository:
         return await self.point(number) or current
 
     async def add_note(self, actor: Actor, number: int, text: str) -> int:
-        text = clean_text(text, max_chars=MAX_NOTE + 1)
-        if not text:
-            raise ValidationError({"note": "a note cannot be empty"})
-        if len(text) > MAX_NOTE:
-            raise ValidationError({"note": f"at most {MAX_NOTE} characters"})
+        text, errors = check_note(text)
+        if errors:
+            raise ValidationError(errors)
         async with self.database.write(actor) as (conn, actor):
             require(actor, Permission.EDIT, "add notes to the plan")
             current = await self._current(conn, number)

@@ -10,7 +10,8 @@ from typing import Any, Protocol, TypeAlias, overload
 
 import aiosqlite
 
-from console.domain import RELEASABLE_TO_ALL, Actor, StoreError
+from console.model.access import RELEASABLE_TO_ALL, Actor
+from console.model.errors import StoreError
 
 
 #: The parameters of one statement: positional (``?``) or named (``:name``).

@@ -11,15 +11,9 @@ import random
 from datetime import datetime, timedelta, timezone
 from typing import Any, TypeAlias
 
-from console.domain import (
-    LOCALITIES,
-    Commodity,
-    DualUseStatus,
-    FigureSource,
-    Governorate,
-    IncidentCategory,
-    Role,
-)
+from console.model.access import Role
+from console.model.aid import Commodity, DualUseStatus, FigureSource
+from console.model.incidents import LOCALITIES, Governorate, IncidentCategory
 from console.dtg import utc_now
 from console.store.database import Database
 from console.store.journal import INSERT_ROW, Changes, JournalRow, chained_rows, changes_body, last_hash
@@ -136,7 +130,7 @@ HEADLINE_TEMPLATES = [
 FEEDS = [("Wire Service", "http://127.0.0.1:1/rss.xml"), ("Regional Daily", "http://127.0.0.1:1/atom.xml"),
          ("OCHA Updates", "http://127.0.0.1:1/feed.json"), ("Social Monitor", "http://127.0.0.1:1/social.json")]
 WATCH_WORDS = ("hostage", "Rafah", "looted", "strike")
-#: The demo's note for each movement status that needs one (console.domain.MOVEMENT_NOTE_REQUIRED).
+#: The demo's note for each movement status that needs one (console.model.aid.MOVEMENT_NOTE_REQUIRED).
 STATUS_NOTES = {"held": "held for inspection", "rejected": "refused at the crossing",
                 "intercepted": "stopped on the road"}
 

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Self
 
-from console.domain import StoreError
+from console.model.errors import StoreError
 
 #: The page cache: the memory the staging database uses, whatever the size of the import.
 CACHE_KB = 8192

@@ -2,53 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from console.domain import (
-    RELEASABLE_TO_ALL,
-    Actor,
-    Entity,
-    Permission,
-    StoreError,
-    ValidationError,
-    parse_releasability,
-)
+from console.model.access import RELEASABLE_TO_ALL, Actor, Permission, parse_releasability
+from console.model.errors import StoreError, ValidationError
+from console.model.journal import Entity
 from console.dtg import utc_now
+from console.model.watch import Handover, LogEntry, brief_digest
 from console.sanitize import clean_text
 from console.store.database import Database
 from console.store.guard import require
 from console.store.journal import record
 from console.store.rows import from_iso, inserted_id, moment_of, to_iso, visible_to
-
-
-@dataclass(frozen=True)
-class LogEntry:
-    at: datetime
-    author: str
-    text: str
-    releasability: str = RELEASABLE_TO_ALL
-    id: int | None = None
-
-
-@dataclass(frozen=True)
-class Handover:
-    id: int
-    since: datetime
-    brief: dict[str, Any]
-    brief_hash: str
-    signed_by: str
-    signed_at: datetime
-    acknowledged_by: str | None
-    acknowledged_at: datetime | None
-
-
-def brief_digest(brief: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(brief, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 def _handover(row: sqlite3.Row) -> Handover:

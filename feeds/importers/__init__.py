@@ -1,8 +1,6 @@
-"""Inbox importers beyond headlines: each module registers its kind with ``feeds.inbox.register``.
+"""The inbox's and ``cmcc import``'s importers, one module per kind (headlines, incidents, aid, roster).
 
-``feeds.inbox.Inbox`` imports this package, so every kind listed here is known to every inbox.
+``feeds.importers.registry`` lists them (kind -> ``Importer``); ``feeds.importers.base`` says what
+an importer is; ``feeds.importers.columns`` is what the ``cmcc import`` commands share. This package
+imports nothing, so importing one importer never loads the others.
 """
-
-from feeds.importers import aid  # noqa: F401
-from feeds.importers import incidents  # noqa: F401
-from feeds.importers import roster  # noqa: F401

@@ -1,7 +1,7 @@
 """The aid import: movements through the crossings from CSV, NDJSON or JSON.
 
 Used by ``cmcc import aid FILE`` and by the inbox (``aid-*.csv``): both read the
-file with ``feeds.inbox``'s readers and check every row with ``check_row``,
+file with ``feeds.readers`` and check every row with ``check_row``,
 which parses each field with the movement form's own rules
 (``console.store.aid.movement_from_fields``), so a value the form refuses is
 refused in a file with the same message, naming the line and the column.
@@ -44,9 +44,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from console.domain import Actor, Movement
+from console.model.access import Actor
+from console.model.aid import MOVEMENT_FIELDS, Movement, aid_day, movement_from_fields
 from console.errors import CliError
-from console.store.aid import MOVEMENT_FIELDS, aid_day, movement_as_dict, movement_from_fields, movement_from_row
+from console.store.aid import movement_as_dict, movement_from_row
 from console.store.batches import PAUSE_SECONDS
 from console.store.staging import Staging
 from feeds.importers.columns import (
@@ -62,18 +63,8 @@ from feeds.importers.columns import (
     say_unreadable,
     set_aside,
 )
-from feeds.inbox import (
-    ImportContext,
-    Importer,
-    Record,
-    Rejected,
-    Row,
-    RowErrors,
-    register,
-    shown_name,
-    stream_records,
-    text_lines,
-)
+from feeds.importers.base import Importer, ImportContext, RowErrors
+from feeds.readers import Record, Rejected, Row, shown_name, stream_records, text_lines
 from feeds.limits import human_bytes
 
 if TYPE_CHECKING:
@@ -184,7 +175,7 @@ async def write_aid(store: Store, conn: Connection, actor: Actor, records: list[
     return len(outcome.inserted)
 
 
-register(Importer(KIND, validate_aid, write_aid, columns=COLUMNS, aliases=ALIASES))
+IMPORTER = Importer(KIND, validate_aid, write_aid, columns=COLUMNS, aliases=ALIASES)
 
 
 # --- cmcc import aid ------------------------------------------------------------------
@@ -224,8 +215,8 @@ async def import_text(store: Store, actor: Actor, path: Path, text: str | None, 
     the poller) wait for one batch at most, never for the whole import.
     """
     out, err = out or sys.stdout, err or sys.stderr
-    from console.domain import Permission
-    from console.store.aid import crossing_lookup
+    from console.model.access import Permission
+    from console.model.aid import crossing_lookup
     from console.store.guard import require
 
     require(actor, Permission.CREATE, "import movements")

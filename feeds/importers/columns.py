@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 from console.sanitize import clean_line
-from feeds.inbox import Rejected, Row, read_rows, shown_name, text_lines
+from feeds.readers import Rejected, Row, read_rows, shown_name, text_lines
 
 
 class CheckedRow(Protocol):
@@ -35,7 +35,7 @@ def header_problems(name: str, first: Row | None, known: Collection[str], aliase
 
 
 #: What ``cmcc export`` puts before a CSV cell beginning with one of these, so that a spreadsheet
-#: shows it as text instead of running it as a formula (console.exporting._csv_cell).
+#: shows it as text instead of running it as a formula (console.exporting.formats._csv_cell).
 SPREADSHEET_QUOTE = "'"
 QUOTED_STARTS = ("=", "+", "-", "@", "\t", "\r", SPREADSHEET_QUOTE)
 

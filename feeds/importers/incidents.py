@@ -16,7 +16,7 @@ verifying, verified, unsubstantiated, closed; default reported), ``acknowledged_
 exported) and ``updated_at`` (when it last changed there: bookkeeping, read and ignored). Any
 other column is an error, so a misspelt header is caught instead of silently ignored.
 
-Every row is checked with the form's rules (``console.validation.incident_from_fields``); an
+Every row is checked with the form's rules (``console.model.incidents.incident_from_fields``); an
 error names the line and the column. A status past verifying needs a watch officer, as the
 workflow does (``console.store.incidents.IMPORT_STATUS_PERMISSION``).
 
@@ -37,9 +37,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from console.domain import Actor, Incident, IncidentStatus
+from console.model.access import Actor
+from console.model.incidents import INCIDENT_FIELDS, Incident, IncidentStatus, incident_from_fields
 from console.sanitize import clean_line
-from console.validation import INCIDENT_FIELDS, incident_from_fields
 from feeds.importers.columns import (
     is_csv,
     named_fields,
@@ -47,7 +47,8 @@ from feeds.importers.columns import (
     record_id_of,
     set_aside_bad_rows,
 )
-from feeds.inbox import Importer, ImportContext, Row, RowErrors, register
+from feeds.importers.base import Importer, ImportContext, RowErrors
+from feeds.readers import Row
 
 if TYPE_CHECKING:
     from console.store import Store
@@ -74,7 +75,7 @@ class CheckedRow:
 def check_incident_row(row: Row, *, from_csv: bool = False) -> CheckedRow:
     """One row checked on its own (no I/O): its incident, or its problems by column."""
     from console.dtg import format_dtg, parse_when
-    from console.validation import check_not_future
+    from console.model.incidents import check_not_future
 
     fields, problems = named_fields(row, COLUMNS, ALIASES, from_csv=from_csv)
     if problems:
@@ -157,7 +158,7 @@ async def write_incidents(store: Store, conn: Connection, actor: Actor, incident
     return len((await store.incidents.import_in(conn, actor, incidents)).inserted)
 
 
-register(Importer(KIND, validate_incidents, write_incidents, columns=COLUMNS, aliases=ALIASES))
+IMPORTER = Importer(KIND, validate_incidents, write_incidents, columns=COLUMNS, aliases=ALIASES)
 
 
 # --- cmcc import incidents ----------------------------------------------------------------
@@ -175,7 +176,7 @@ async def import_text(store: Store, actor: Actor, path: Path, text: str, *, skip
     A file whose every incident has an id is written in short transactions (importing it again
     changes nothing, so one stopped midway is finished by running it again); otherwise in one.
     """
-    from console.domain import Permission
+    from console.model.access import Permission
     from console.store.batches import write_in_batches
     from console.store.guard import require
 

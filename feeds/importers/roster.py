@@ -27,7 +27,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from console.domain import Actor, Officer
+from console.model.access import Actor
+from console.model.partners import Officer
 from console.dtg import utc_now
 from console.sanitize import clean_line
 from feeds.importers.columns import (
@@ -36,7 +37,8 @@ from feeds.importers.columns import (
     read_for_import,
     set_aside_bad_rows,
 )
-from feeds.inbox import Importer, ImportContext, Row, RowErrors, register
+from feeds.importers.base import Importer, ImportContext, RowErrors
+from feeds.readers import Row
 
 if TYPE_CHECKING:
     from console.store import Store
@@ -76,7 +78,7 @@ def check_roster_rows(rows: list[Row], partner_codes: Collection[str] | None = N
                       from_csv: bool = False) -> list[CheckedRow]:
     """Every row checked (no I/O). ``partner_codes`` None: partners are checked at write time.
     ``from_csv``: the rows are a CSV file's (a cell an export quoted for spreadsheets is unquoted)."""
-    from console.store.partners import officer_from_fields
+    from console.model.partners import officer_from_fields
 
     checked: list[CheckedRow] = []
     seen: dict[tuple[str, str, str], str] = {}
@@ -132,8 +134,8 @@ async def write_roster(store: Store, conn: Connection, actor: Actor, records: li
     return counts.written
 
 
-register(Importer(KIND, validate_roster, write_roster, check=unknown_partners, idempotent=True, columns=COLUMNS,
-                  aliases=ALIASES))
+IMPORTER = Importer(KIND, validate_roster, write_roster, check=unknown_partners, idempotent=True, columns=COLUMNS,
+                    aliases=ALIASES)
 
 
 # --- cmcc import roster -----------------------------------------------------------------
@@ -148,7 +150,7 @@ async def import_text(store: Store, actor: Actor, path: Path, text: str, *, skip
     unless every row is good, or, with ``skip_invalid``, the good rows are imported and the bad
     ones written with an ``error`` column to the reject file. Returns the exit status.
     """
-    from console.domain import Permission
+    from console.model.access import Permission
     from console.store.guard import require
 
     out, err = out or sys.stdout, err or sys.stderr

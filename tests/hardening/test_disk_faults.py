@@ -19,7 +19,7 @@ import pytest
 
 from console.app import CmccApp
 from console.config import Settings
-from console.domain import StoreError
+from console.model.errors import StoreError
 from console.screens.watch_floor import WatchFloor
 from console.store import Store
 from tests.conftest import open_test_store, OPERATOR, WATCH_OFFICER
@@ -136,7 +136,7 @@ async def test_a_really_full_filesystem_says_so_and_writes_again_once_it_grows(t
 READ_ONLY_PROBE = textwrap.dedent("""
     import asyncio, sys
     from console.store import Store, DatabaseOpenError
-    from console.domain import StoreError
+    from console.model.errors import StoreError
     from tests.conftest import OPERATOR
     from tests.test_store_foundation import an_incident
 

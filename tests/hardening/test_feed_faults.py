@@ -9,7 +9,8 @@ import asyncio
 from datetime import timedelta
 
 from console.config import Settings
-from console.domain import SYSTEM_ACTOR, Feed
+from console.model.access import SYSTEM_ACTOR
+from console.model.headlines import Feed
 from console.dtg import utc_now
 from console.screens.watch_floor import WatchFloor
 from console.store import Store

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from console.cli import main
-from console.domain import SYSTEM_ACTOR, Feed
+from console.model.access import SYSTEM_ACTOR
+from console.model.headlines import Feed
 from console.store import Store
 from console.store.seed import seed_demo
 from feeds.inbox import Inbox

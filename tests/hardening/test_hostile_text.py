@@ -22,7 +22,9 @@ import pytest
 
 from console.cli import main
 from console.config import load_settings
-from console.domain import SYSTEM_ACTOR, Feed, ValidationError
+from console.model.access import SYSTEM_ACTOR
+from console.model.errors import ValidationError
+from console.model.headlines import Feed
 from console.handover import build_brief, render_json, render_markdown
 from console.store import Store
 from console.store.seed import seed_demo

@@ -27,7 +27,7 @@ POLLER_ITERATIONS = max(3, ITERATIONS // 3)
 #: commit) while its inbox imports whatever files are there.
 CONSOLE = textwrap.dedent("""
     import asyncio, sys
-    from console.domain import SYSTEM_ACTOR
+    from console.model.access import SYSTEM_ACTOR
     from console.store import Store
     from feeds.inbox import Inbox
     from tests.conftest import OPERATOR

@@ -11,13 +11,16 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from console.domain import SYSTEM_ACTOR, Feed
+from console.model.access import SYSTEM_ACTOR
+from console.model.headlines import Feed
 from console.dtg import format_dtg, format_short_dtg, parse_when
 from console.sanitize import clean_line, clean_text
 from console.store import Store
-from feeds.inbox import ImportContext, Inbox, Row, RowErrors
+from feeds.importers.base import ImportContext, RowErrors
 from feeds.importers.incidents import validate_incidents
+from feeds.inbox import Inbox
 from feeds.parse import dedup_key, parse_document
+from feeds.readers import Row
 from tests.feed_server import FeedServer, json_feed_document
 from tests.hardening.hostile import PAYLOADS, problems
 from tests.hardening.tally import TALLY as tally
@@ -192,7 +195,7 @@ def test_an_inbox_file_of_random_rows_is_imported_whole_or_rejected_naming_each_
                     assert all("unknown column" in e for e in outcome.errors)
                     return
                 # Every row the form's rules refuse is named by its place in the file.
-                from feeds.inbox import read_rows
+                from feeds.readers import read_rows
 
                 try:
                     _kind, parsed = read_rows(name, text)

@@ -15,10 +15,11 @@ import subprocess
 
 import pytest
 
-from console.domain import SYSTEM_ACTOR, Feed
+from console.model.access import SYSTEM_ACTOR
+from console.model.headlines import Feed
 from console.runner import describe_poll
 from feeds.poller import FeedPoller
-from console.domain import StoreError
+from console.model.errors import StoreError
 from tests.conftest import ADMIN, OPERATOR, open_test_store
 from tests.feed_server import FeedServer, Route, rss_document
 from tests.hardening.helpers import ROOT, child_env, count, python

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from console.domain import StoreError
+from console.model.errors import StoreError
 from console.identity import current_actor
-from console.store.aid import aid_day
+from console.model.aid import aid_day
 from feeds.importers import aid
 from tests.conftest import open_test_store
 from tests.hardening.helpers import ROOT, child_env, count, integrity, python

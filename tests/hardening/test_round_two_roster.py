@@ -11,7 +11,9 @@ import time
 
 import pytest
 
-from console.domain import SYSTEM_ACTOR, Entity, StoreError
+from console.model.access import SYSTEM_ACTOR
+from console.model.errors import StoreError
+from console.model.journal import Entity
 from console.store.batches import PartlyWritten, write_in_batches
 from console.store.journal import record
 from console.store.partners import MATCH_BY_NAME, MATCH_BY_NUMBER

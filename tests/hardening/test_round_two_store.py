@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from console.domain import StoreError
+from console.model.errors import StoreError
 from tests.conftest import WATCH_OFFICER
 from tests.pilot import demo_app, recorded_notices, until, watch_floor
 

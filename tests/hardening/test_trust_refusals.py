@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from console.domain import Actor, Operator, PermissionDenied, Role, StoreError
+from console.model.access import Actor, Operator, Role
+from console.model.errors import PermissionDenied, StoreError
 from console.errors import CliError
 from console.identity import current_actor
 from tests.conftest import ADMIN, OPERATOR, REAL_LOGIN, WATCH_OFFICER

@@ -23,7 +23,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 
-from console.domain import EnteredFigures, Entity
+from console.model.aid import EnteredFigures
+from console.model.journal import Entity
 from console.screens.panes.base import Pane
 from console.screens.summaries import aid_summary, aid_title
 from widgets.aid_board import AidBoard, CrossingRow
@@ -105,7 +106,7 @@ class AidPane(Pane):
 
     @property
     def day(self) -> date:
-        from console.store.aid import aid_day
+        from console.model.aid import aid_day
 
         return aid_day() + timedelta(days=self.day_offset)
 
@@ -126,7 +127,7 @@ class AidPane(Pane):
         return "board"
 
     async def load(self) -> None:
-        from console.store.aid import crossing_target
+        from console.model.aid import crossing_target
 
         aid, actor, day = self.store.aid, self.actor, self.day
         self._loaded_day = day

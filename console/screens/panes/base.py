@@ -8,7 +8,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from console.domain import Actor, Entity, Role
+from console.model.access import Actor, Role
+from console.model.journal import Entity
 from widgets.filter_input import FilterInput
 from widgets.record_table import RecordTable
 

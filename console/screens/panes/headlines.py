@@ -11,7 +11,9 @@ from dataclasses import replace
 
 from textual.binding import Binding
 
-from console.domain import Entity, Headline, Permission, may
+from console.model.access import Permission, may
+from console.model.headlines import Headline
+from console.model.journal import Entity
 from console.screens.panes.base import Pane
 from widgets.headline_list import HeadlineList
 

@@ -21,17 +21,19 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from console.domain import SEVERITY_MARKS, Entity, IncidentStatus
-from console.screens.incident_dialogs import ChoiceScreen, IncidentActions
-from console.screens.panes.base import Pane
-from console.screens.summaries import incident_title
-from console.store.incidents import (
+from console.model.incidents import (
     BUILTIN_PRESETS,
+    SEVERITY_MARKS,
     IncidentFilter,
+    IncidentStatus,
     IncidentSummary,
     describe_filter,
     parse_filter_spec,
 )
+from console.model.journal import Entity
+from console.screens.incident_dialogs import ChoiceScreen, IncidentActions
+from console.screens.panes.base import Pane
+from console.screens.summaries import incident_title
 from widgets.filter_input import FilterInput
 from widgets.governorate_map import GovernorateMap
 from widgets.incident_table import IncidentTable

@@ -16,10 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from console.domain import Contributor, Entity, Officer
+from console.model.isf import Contributor
+from console.model.journal import Entity
+from console.model.partners import Officer, RosterFilter
 from console.screens.panes.base import Pane
 from console.screens.summaries import partner_summary
-from console.store.partners import RosterFilter
 from widgets.contributor_table import ContributorTable
 from widgets.filter_input import FilterInput
 from widgets.officer_roster import OfficerRoster

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from console.domain import Entity, PlanPoint
+from console.model.journal import Entity
+from console.model.plan import PlanPoint
 from console.screens.panes.base import Pane
 from console.screens.summaries import plan_summary
 from widgets.plan_board import PlanBoard

@@ -1,0 +1,54 @@
+"""What the journal records: the kinds of record (``Entity``), a journal row, and a status change read
+from one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+
+class Entity(str, Enum):
+    INCIDENT = "incident"
+    INCIDENT_NOTE = "incident_note"
+    MOVEMENT = "movement"
+    CROSSING = "crossing"
+    DUAL_USE = "dual_use"
+    PARTNER = "partner"
+    OFFICER = "officer"
+    CONTRIBUTOR = "contributor"
+    PLAN_POINT = "plan_point"
+    FEED = "feed"
+    HEADLINE = "headline"
+    OPERATOR = "operator"
+    LOG = "log"
+    HANDOVER = "handover"
+    SEED = "seed"
+    LEASE = "lease"  # who holds the feed-polling lease (acquire, takeover, release)
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    id: int
+    at: datetime
+    actor: str
+    origin: str
+    entity: Entity
+    entity_id: int | None
+    action: str
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One change in a record's history, read from the journal: who, when, from what to what, why."""
+
+    at: datetime
+    actor: str
+    old: str
+    new: str
+    note: str = ""
+    action: str = ""
+
