@@ -57,8 +57,13 @@ def format_local(moment: datetime) -> str:
     return moment.astimezone(LOCAL_ZONE).strftime("%H:%M %Z")
 
 
-def format_age(moment: datetime, now: datetime | None = None) -> str:
-    """A compact age: ``45s``, ``12m``, ``3h12m``, ``2d04h``."""
+def format_age(moment: datetime, now: datetime | None = None, *, coarse: bool = False) -> str:
+    """A compact age: ``45s``, ``12m``, ``3h12m``, ``2d04h``.
+
+    ``coarse`` (a list's Age column, beside the exact DTG): whole hours from one hour to a day
+    (``3h``), so a screen of rows changes once an hour, not every minute: over a slow link the
+    minute's ages were most of an idle console's bytes.
+    """
     seconds = int(((now or utc_now()) - moment).total_seconds())
     if seconds < 0:
         return "future"
@@ -69,7 +74,7 @@ def format_age(moment: datetime, now: datetime | None = None) -> str:
         return f"{minutes}m"
     hours, minutes = divmod(minutes, 60)
     if hours < 24:
-        return f"{hours}h{minutes:02d}m"
+        return f"{hours}h" if coarse else f"{hours}h{minutes:02d}m"
     days, hours = divmod(hours, 24)
     return f"{days}d{hours:02d}h"
 

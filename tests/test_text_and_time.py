@@ -80,6 +80,10 @@ def test_the_dtg_parser_only_raises_value_error(text):
 def test_ages_and_durations():
     assert format_age(NOW - timedelta(hours=3, minutes=12), NOW) == "3h12m"
     assert format_age(NOW - timedelta(days=2, hours=4), NOW) == "2d04h"
+    # The Age column: whole hours within the day, so the rows it shows change once an hour.
+    assert format_age(NOW - timedelta(hours=3, minutes=12), NOW, coarse=True) == "3h"
+    assert format_age(NOW - timedelta(minutes=42), NOW, coarse=True) == "42m"
+    assert format_age(NOW - timedelta(days=2, hours=4), NOW, coarse=True) == "2d04h"
     assert parse_duration("24h") == timedelta(hours=24)
     with pytest.raises(ValueError):
         parse_duration("soon")

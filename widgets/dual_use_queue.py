@@ -46,7 +46,7 @@ class DualUseQueue(RecordTable):
     def cells(self, request: DualUseRequest) -> Sequence[Text]:
         now = utc_now()
         overdue = is_overdue(request, now)
-        age = format_age(request.submitted_at, now) if request.submitted_at else "-"
+        age = format_age(request.submitted_at, now, coarse=True) if request.submitted_at else "-"
         seconds = (now - request.submitted_at).total_seconds() if request.submitted_at else 0
         return (
             cell(f"!{age}" if overdue else f" {age}", "bold yellow reverse" if overdue else "", sort_key=seconds),

@@ -120,13 +120,13 @@ class IncidentTable(RecordTable):
             # '◊' after the grading: releasable only to some nations (the detail names them).
             cell(incident.grading + ("" if incident.releasability == "ALL" else "◊"),
                  sort_key=incident.grading),
-            cell(format_age(incident.occurred_at, now), sort_key=-incident.occurred_at.timestamp()),
+            cell(format_age(incident.occurred_at, now, coarse=True), sort_key=-incident.occurred_at.timestamp()),
         )
 
     def refresh_ages(self) -> None:
         """Rewrite the age column where its text changed (once a minute at most)."""
         now = utc_now()
         for rid, incident in self.records.items():
-            age = format_age(incident.occurred_at, now)
+            age = format_age(incident.occurred_at, now, coarse=True)
             if self.get_cell(rid, "age").plain != age:
                 self.update_cell(rid, "age", cell(age, sort_key=-incident.occurred_at.timestamp()))
