@@ -198,3 +198,39 @@ async def test_the_table_draws_its_own_scroll_bar_in_its_last_column():
         table.sync([Row(1, "few")])  # all rows on screen: no bar
         await pilot.pause()
         assert thumb() == []
+
+
+async def test_the_minute_repaints_only_the_ages_whose_text_changed(monkeypatch):
+    """An idle console over SSH: at the minute, a row of three hours ago says "3h" still; one of
+    twelve minutes ago becomes "13m" and is the only line repainted."""
+    from datetime import timedelta
+
+    import widgets.incident_table as incident_table
+    from console.dtg import utc_now
+    from console.model.incidents import Governorate, Incident, IncidentCategory
+    from widgets.incident_table import IncidentTable
+
+    now = utc_now().replace(second=30, microsecond=0)
+    monkeypatch.setattr(incident_table, "utc_now", lambda: now)
+
+    class Log(App):
+        def compose(self) -> ComposeResult:
+            yield IncidentTable()
+
+    def an_incident(number: int, ago: timedelta) -> Incident:
+        return Incident(id=number, occurred_at=now - ago, governorate=Governorate.RAFAH, severity=3,
+                        category=IncidentCategory.SHELLING, description="shelling east of Rafah")
+
+    app = Log()
+    async with app.run_test(size=(80, 10)) as pilot:
+        table = app.query_one(IncidentTable)
+        table.sync([an_incident(1, timedelta(minutes=12)), an_incident(2, timedelta(hours=3, minutes=12))])
+        await pilot.pause()
+        repainted: list = []
+        update_cell = table.update_cell
+        table.update_cell = lambda rid, column, value: (repainted.append((rid, column, value.plain)),
+                                                        update_cell(rid, column, value))[1]
+        monkeypatch.setattr(incident_table, "utc_now", lambda: now + timedelta(minutes=1))
+        table.refresh_ages()
+        assert repainted == [(1, "age", "13m")]
+        assert table.get_cell(2, "age").plain == "3h"
