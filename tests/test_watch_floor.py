@@ -166,3 +166,24 @@ async def test_markup_in_data_is_shown_as_typed(db_path):
         assert await until(pilot, lambda: created.id in table.records)
         shown = table.get_cell(str(created.id), "place").plain
         assert "[bold]Jenina" in shown and "\x1b" not in shown
+
+
+async def test_a_pane_summary_with_as_many_lines_as_before_is_redrawn_without_a_layout_pass(db_path):
+    """A layout pass repaints neighbours too; the summary changes at every reload, its height rarely."""
+    from textual.widgets import Static
+
+    from tests.pilot import watch_floor
+
+    app = await demo_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await watch_floor(pilot, app)
+        pane = app.screen.panes[0]
+        summary = pane.query_one(".pane-summary", Static)
+        layouts: list[bool] = []
+        update = summary.update
+        summary.update = lambda text, layout=True: (layouts.append(layout), update(text, layout=layout))[1]
+        pane.set_summary("R 1  ? 2\n24h: Rafah 1")
+        pane.set_summary("R 2  ? 2\n24h: Rafah 3")
+        pane.set_summary("R 2  ? 2\n24h: Rafah 3")  # unchanged: not drawn at all
+        pane.set_summary("R 2")
+        assert layouts == [layouts[0], False, True]

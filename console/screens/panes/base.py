@@ -93,9 +93,13 @@ class Pane(Vertical):
     def _update_if_changed(self, selector: str, text) -> None:
         """Redraw a line only when its text or styles changed: an unchanged reload writes no bytes."""
         shown = (str(text), repr((getattr(text, "style", None), getattr(text, "spans", None))))
-        if self._shown.get(selector) != shown:
+        before = self._shown.get(selector)
+        if before != shown:
             self._shown[selector] = shown
-            self.query_one(selector, Static).update(text)
+            # A layout pass only when the line count changed: a pass repaints its neighbours too,
+            # and a summary that changes every reload is on every reload.
+            lines_changed = before is None or before[0].count("\n") != shown[0].count("\n")
+            self.query_one(selector, Static).update(text, layout=lines_changed)
 
     def request_reload(self) -> None:
         """Ask the screen to reload this pane at its next refresh tick."""
