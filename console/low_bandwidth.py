@@ -234,7 +234,12 @@ class DisplayHold:
             del self.screen._compositor.render_update
             # The app may be closing (or not have pushed its first screen yet): nothing to repaint.
             if self.app.is_running and self.app.screen_stack:
-                self.app.screen.refresh()
+                # Every widget, not the screen: a screen repaint drops the widgets that are dirty at
+                # that moment without taking their dirty regions, which then go out again at each
+                # one's next refresh (a whole table, at the first minute's ages). Widgets tile the
+                # floor, so together they are the whole frame.
+                for widget in self.app.screen.walk_children():
+                    widget.refresh()
                 self.app.screen.call_after_refresh(self._drawn)
             else:
                 self._drawn()
