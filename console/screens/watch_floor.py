@@ -4,6 +4,12 @@ Panes reload only because the journal said something changed
 (``StoreChanged``), never because this console wrote something itself.
 Changes mark panes dirty; a short timer reloads the dirty ones, so a burst of
 changes costs one reload per pane, not one per change.
+
+The floor alone schedules loads. It makes each pane with a ``PaneContext`` (the App's store,
+operator and settings) and drives it through a small interface (``KEY``, ``TITLE``, ``ENTITIES``,
+``filled``, ``fill()``, ``fill_and_load()``, ``on_minute()``, ``open_filter()``, ``table``); a pane
+asks back only by the Messages it posts (``Pane.ReloadRequested``, ``Pane.AlertChanged``,
+``Pane.TickerHeadlines``), handled here.
 """
 
 from __future__ import annotations
@@ -20,17 +26,15 @@ from widgets.key_footer import KeyFooter
 
 from console import low_bandwidth
 from console.model.errors import StoreError
-from console.model.headlines import Headline
 from console.model.journal import Entity
 from console.messages import ActorChanged, StoreChanged
 from console.screens.panes.aid import AidPane
-from console.screens.panes.base import Pane
+from console.screens.panes.base import Pane, PaneContext
 from console.screens.panes.headlines import HeadlinesPane
 from console.screens.panes.incidents import IncidentsPane
 from console.screens.panes.partners import PartnersPane
 from console.screens.panes.plan import PlanPane
 from widgets.clock_bar import ClockBar
-from widgets.filter_input import FilterInput
 from widgets.headline_ticker import HeadlineTicker
 from widgets.pane_bar import PaneBar
 
@@ -73,9 +77,11 @@ class WatchFloor(Screen):
                 tooltip="The shift handover brief: sign it, or acknowledge the last one"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, context: PaneContext | None = None) -> None:
         super().__init__()
-        self.panes: list[Pane] = [cls() for cls in PANE_CLASSES]
+        #: What the panes read with (and the floor's own loads): the App's store, operator and settings.
+        self.context = context or PaneContext.of_app(self.app)
+        self.panes: list[Pane] = [cls(self.context) for cls in PANE_CLASSES]
         self.active = 0
         self._dirty: set[str] = set()
         #: Panes not loaded yet (off screen at start-up), loaded one per tick after the first frame.
@@ -92,13 +98,13 @@ class WatchFloor(Screen):
         shown = self._shown_at_start()
         for pane in self.panes:
             pane.filled = pane.KEY in shown
-        actor = self.app.actor
+        actor = self.context.actor
         yield ClockBar(actor.label, operator_short=short_operator(actor),
                        view_as=actor.login if actor.viewing_as else "", id="clock")
         yield PaneBar([pane.TITLE for pane in self.panes], id="pane-bar")
         with Grid(id="floor"):
             yield from self.panes
-        yield HeadlineTicker(step_seconds=low_bandwidth.ticker_seconds(self.app.settings), id="ticker")
+        yield HeadlineTicker(step_seconds=low_bandwidth.ticker_seconds(self.context.settings), id="ticker")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -111,13 +117,13 @@ class WatchFloor(Screen):
         self._dirty = shown | {FEED_HEALTH} | ({TICKER} if self._deferred else set())
         self.reload_dirty()
         # Coalescing: changes only mark panes dirty; this timer reloads each dirty pane once.
-        self.set_interval(low_bandwidth.refresh_seconds(self.app.settings), self.reload_dirty)
+        self.set_interval(low_bandwidth.refresh_seconds(self.context.settings), self.reload_dirty)
         if self._deferred:
             # The configured interval even on a slow link (not stretched to 1 s): hidden panes write
             # nothing but their marks in the pane bar, which then follow the first frame at once
             # instead of trickling in over the next seconds.
-            self._deferred_timer = self.set_interval(self.app.settings.refresh_seconds, self._load_next_deferred)
-        if self.app.settings.low_bandwidth:
+            self._deferred_timer = self.set_interval(self.context.settings.refresh_seconds, self._load_next_deferred)
+        if self.context.settings.low_bandwidth:
             self.query_one(ClockBar).set_status(mode=low_bandwidth.MODE_MARK)
         self.set_interval(60, self._every_minute)
         self.panes[0].table.focus()
@@ -165,32 +171,29 @@ class WatchFloor(Screen):
                 self._activate(index)
 
     def action_filter(self) -> None:
-        self.panes[self.active].query_one(FilterInput).open()
+        self.panes[self.active].open_filter()
 
-    def _pane_of(self, widget) -> Pane:
-        return next(p for p in self.panes if p in widget.ancestors_with_self)
+    # --- what panes ask of the floor (their Messages) ----------------------------
 
-    @on(FilterInput.FilterChanged)
-    def filter_changed(self, event: FilterInput.FilterChanged) -> None:
-        pane = self._pane_of(event.filter_input)
-        pane.filter_text = event.text
-        self.mark_dirty(pane.KEY)
+    @on(Pane.ReloadRequested)
+    def reload_requested(self, message: Pane.ReloadRequested) -> None:
+        """A pane's own change (a filter, a sort, a view, a new day): reloaded at the next tick of
+        the reload clock, or at once when it asks (paging: the cursor is at the window's edge)."""
+        message.stop()
+        self.mark_dirty(message.key)
+        if message.at_once:
+            self.reload_dirty()
 
-    @on(FilterInput.FilterDone)
-    def filter_done(self, event: FilterInput.FilterDone) -> None:
-        pane = self._pane_of(event.filter_input)
-        pane.filter_text = event.filter_input.value
-        self.mark_dirty(pane.KEY)
-        pane.table.focus()
+    @on(Pane.AlertChanged)
+    def alert_changed(self, message: Pane.AlertChanged) -> None:
+        message.stop()
+        index = next(i for i, p in enumerate(self.panes) if p.KEY == message.key)
+        self.query_one(PaneBar).set_alert(index, message.mark)
 
-    # --- what panes ask of the screen ------------------------------------------
-
-    def set_pane_alert(self, key: str, mark: str) -> None:
-        index = next(i for i, p in enumerate(self.panes) if p.KEY == key)
-        self.query_one(PaneBar).set_alert(index, mark)
-
-    def show_ticker(self, headlines: list[Headline]) -> None:
-        self.query_one(HeadlineTicker).show_headlines(headlines)
+    @on(Pane.TickerHeadlines)
+    def ticker_headlines(self, message: Pane.TickerHeadlines) -> None:
+        message.stop()
+        self.query_one(HeadlineTicker).show_headlines(message.headlines)
 
     # --- live updates --------------------------------------------------------
 
@@ -204,7 +207,7 @@ class WatchFloor(Screen):
                 self._dirty.add(pane.KEY)
         if changed & {Entity.FEED, Entity.SEED, Entity.LEASE}:
             self._dirty.add(FEED_HEALTH)
-        if self._dirty and not self.app.settings.low_bandwidth:
+        if self._dirty and not self.context.settings.low_bandwidth:
             # At once, not at the next tick of the reload clock: another console's change shows here
             # one change-feed poll after its commit. Still coalesced: one StoreChanged per poll, and
             # loads queue behind each other (``_loading``). A slow link keeps its stretched clock.
@@ -263,14 +266,14 @@ class WatchFloor(Screen):
 
     async def _load_ticker(self) -> None:
         """The ticker before the Headlines pane has loaded (it feeds the ticker from then on)."""
-        from console.screens.panes.headlines import TICKER_PAGE
+        from console.screens.panes.headlines import TICKER_PAGE, with_watch_hits
 
-        pane = self.pane(HeadlinesPane.KEY)
-        newest = await self.app.store.headlines.latest(self.app.actor, limit=TICKER_PAGE)
-        self.show_ticker([pane.with_hits(h) for h in newest])
+        words = self.context.settings.watch_words
+        newest = await self.context.store.headlines.latest(self.context.actor, limit=TICKER_PAGE)
+        self.query_one(HeadlineTicker).show_headlines([with_watch_hits(h, words) for h in newest])
 
     async def _load_feed_health(self) -> None:
-        feeds = await self.app.store.feeds.list()
+        feeds = await self.context.store.feeds.list()
         enabled = [f for f in feeds if f.enabled]
         failing = [f for f in enabled if f.consecutive_failures]
         if not enabled:
@@ -286,7 +289,7 @@ class WatchFloor(Screen):
         """Which process polls: this one, another (login@host), or none (the lease lapsed); long and short."""
         from console.model.leases import FEED_POLLER, short_holder
 
-        holder = await self.app.store.leases.holder(FEED_POLLER)
+        holder = await self.context.store.leases.holder(FEED_POLLER)
         runner = getattr(self.app, "feed_runner", None)
         if holder is None:
             return "not polled", "not polled"
@@ -298,7 +301,7 @@ class WatchFloor(Screen):
     def _every_minute(self) -> None:
         self._dirty.add(FEED_HEALTH)  # lease renewals are not journaled: see whether the poller lapsed
         self._minutes += 1
-        if self._minutes % low_bandwidth.minute_tick(self.app.settings) == 0:  # ages: every 10 min on a slow link
+        if self._minutes % low_bandwidth.minute_tick(self.context.settings) == 0:  # ages: every 10 min on a slow link
             for pane in self.panes:
                 if pane.filled:
                     pane.on_minute()

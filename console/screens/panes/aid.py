@@ -25,7 +25,7 @@ from textual.binding import Binding
 
 from console.model.aid import EnteredFigures
 from console.model.journal import Entity
-from console.screens.panes.base import Pane
+from console.screens.panes.base import Pane, PaneContext
 from console.screens.summaries import aid_summary, aid_title
 from widgets.aid_board import AidBoard, CrossingRow
 from widgets.aid_totals import AidTotals, TotalRow
@@ -75,8 +75,8 @@ class AidPane(Pane):
                 tooltip="Totals over 1, 7, 14 or 30 days ending on the chosen day"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, context: PaneContext, *, filled: bool = True) -> None:
+        super().__init__(context, filled=filled)
         self.board = self.table
         self.movement_table = MovementTable(id="table-aid-movements")
         self.queue_table = DualUseQueue(id="table-aid-dual-use")

@@ -1,14 +1,28 @@
-"""What every pane has: a title, a summary, its table, a filter line, and a reload."""
+"""What every pane has: a title, a summary, its table, a filter line, and a reload.
+
+A pane knows nothing of the screen it sits in. It is given a ``PaneContext`` (the store, the
+operator, the settings) when it is made, and it asks for what it cannot do itself by posting
+Messages that bubble up to whoever holds it (the watch floor): ``Pane.ReloadRequested``,
+``Pane.AlertChanged``, ``Pane.TickerHeadlines``. Only the holder schedules loads; it calls
+``fill()`` / ``load()`` (``fill_and_load()``) and ``on_minute()``.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Static
 
+from console.config import Settings
 from console.model.access import Actor, Role
+from console.model.errors import StoreError
+from console.model.headlines import Headline
 from console.model.journal import Entity
 from widgets.filter_input import FilterInput
 from widgets.record_table import RecordTable
@@ -19,8 +33,67 @@ def may_write(actor: Actor) -> bool:
     return actor.role >= Role.OPERATOR and not actor.viewing_as
 
 
+@dataclass(frozen=True)
+class PaneContext:
+    """What a pane reads with: given to it when it is made, so it needs no particular App or screen."""
+
+    #: The App's ``Store``; panes use its repositories (``.incidents``, ``.aid``, ``.partners``,
+    #: ``.headlines``, ``.plan``). Typed loosely: screens never import ``console.store``.
+    store: Any
+    #: The operator now: asked each time, since it changes while the console runs (``ActorChanged``).
+    current_actor: Callable[[], Actor]
+    settings: Settings
+
+    @property
+    def actor(self) -> Actor:
+        return self.current_actor()
+
+    @classmethod
+    def of_app(cls, app: Any) -> PaneContext:
+        """The context of an App that holds ``store``, ``actor`` and ``settings`` (``CmccApp``)."""
+        return cls(app.store, lambda: app.actor, app.settings)
+
+
 class Pane(Vertical):
     """Subclasses set KEY, TITLE, TABLE and ENTITIES, and implement ``load()``."""
+
+    class ReloadRequested(Message):
+        """Reload this pane: at the next tick of the holder's reload clock, or ``at_once``."""
+
+        def __init__(self, pane: Pane, *, at_once: bool = False) -> None:
+            super().__init__()
+            self.pane = pane
+            self.key = pane.KEY
+            self.at_once = at_once
+
+        @property
+        def control(self) -> Pane:
+            return self.pane
+
+    class AlertChanged(Message):
+        """The mark beside the pane's title in the pane bar (``" !"``, or ``""`` for none)."""
+
+        def __init__(self, pane: Pane, mark: str) -> None:
+            super().__init__()
+            self.pane = pane
+            self.key = pane.KEY
+            self.mark = mark
+
+        @property
+        def control(self) -> Pane:
+            return self.pane
+
+    class TickerHeadlines(Message):
+        """The newest headlines, for the ticker."""
+
+        def __init__(self, pane: Pane, headlines: list[Headline]) -> None:
+            super().__init__()
+            self.pane = pane
+            self.headlines = headlines
+
+        @property
+        def control(self) -> Pane:
+            return self.pane
 
     KEY: ClassVar[str] = ""
     TITLE: ClassVar[str] = ""
@@ -36,8 +109,9 @@ class Pane(Vertical):
     Pane > .pane-summary { height: auto; max-height: 3; color: $text-muted; }
     """
 
-    def __init__(self, *, filled: bool = True) -> None:
+    def __init__(self, context: PaneContext, *, filled: bool = True) -> None:
         super().__init__(id=f"pane-{self.KEY}", classes="pane")
+        self.context = context
         #: False while the pane is off screen and has not been needed: it has no children yet.
         self.filled = filled
         self.table = self.TABLE(id=f"table-{self.KEY}")
@@ -57,7 +131,7 @@ class Pane(Vertical):
         yield FilterInput()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self.WRITES and not may_write(self.app.actor):
+        if action in self.WRITES and not may_write(self.context.actor):
             return None
         return True
 
@@ -73,16 +147,16 @@ class Pane(Vertical):
         await self.load()
 
     @property
-    def store(self):
-        return self.app.store
+    def store(self) -> Any:
+        return self.context.store
 
     @property
-    def actor(self):
-        return self.app.actor
+    def actor(self) -> Actor:
+        return self.context.actor
 
     @property
-    def settings(self):
-        return self.app.settings
+    def settings(self) -> Settings:
+        return self.context.settings
 
     def set_summary(self, text) -> None:
         self._update_if_changed(".pane-summary", text)
@@ -101,9 +175,43 @@ class Pane(Vertical):
             lines_changed = before is None or before[0].count("\n") != shown[0].count("\n")
             self.query_one(selector, Static).update(text, layout=lines_changed)
 
-    def request_reload(self) -> None:
-        """Ask the screen to reload this pane at its next refresh tick."""
-        self.screen.mark_dirty(self.KEY)
+    def request_reload(self, *, at_once: bool = False) -> None:
+        """Ask the holder to reload this pane at its next refresh tick (or at once)."""
+        self.post_message(self.ReloadRequested(self, at_once=at_once))
+
+    def set_alert(self, mark: str) -> None:
+        self.post_message(self.AlertChanged(self, mark))
+
+    def open_filter(self) -> None:
+        """Show the ``/`` filter line and put the cursor in it."""
+        self.query_one(FilterInput).open()
+
+    @on(FilterInput.FilterChanged)
+    def _filter_changed(self, event: FilterInput.FilterChanged) -> None:
+        event.stop()
+        self.filter_text = event.text
+        self.request_reload()
+
+    @on(FilterInput.FilterDone)
+    def _filter_done(self, event: FilterInput.FilterDone) -> None:
+        event.stop()
+        self.filter_text = event.filter_input.value
+        self.request_reload()
+        self.table.focus()
+
+    def run_store_action(self, action: Awaitable[object], done: str = "") -> None:
+        """Run one store mutation in a worker; a refusal is a notification, never a crash."""
+        self._run_store_action(action, done)
+
+    @work(group="store-actions", exit_on_error=False)
+    async def _run_store_action(self, action: Awaitable[object], done: str) -> None:
+        try:
+            await action
+        except StoreError as error:
+            self.app.notify(str(error), severity="error", timeout=8)
+        else:
+            if done:
+                self.app.notify(done, timeout=3)
 
     async def load(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from console.model.access import Permission, may
 from console.model.headlines import Headline
 from console.model.journal import Entity
-from console.screens.panes.base import Pane
+from console.screens.panes.base import Pane, PaneContext
 from widgets.headline_list import HeadlineList
 
 PAGE = 300
@@ -22,6 +22,17 @@ PAGE = 300
 TICKER_PAGE = 20
 #: New watch-list hits announced one by one in a single reload; beyond that, one line says how many more.
 ANNOUNCE_AT_ONCE = 3
+
+
+def with_watch_hits(headline: Headline, words: tuple[str, ...]) -> Headline:
+    """The headline with the watch-list ``words`` it holds added to its feed's hits."""
+    if not words:
+        return headline
+    from feeds.parse import match_keywords
+
+    extra = [w for w in match_keywords(headline, words)
+             if w.casefold() not in {h.casefold() for h in headline.watch_hits}]
+    return replace(headline, watch_hits=headline.watch_hits + tuple(extra)) if extra else headline
 
 
 class HeadlinesPane(Pane):
@@ -40,8 +51,8 @@ class HeadlinesPane(Pane):
                 tooltip="Feed health: each feed's last success, last error, failures, next poll, items"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, context: PaneContext, *, filled: bool = True) -> None:
+        super().__init__(context, filled=filled)
         #: Highest headline id already seen; only newer ones are announced.
         self._seen_up_to: int | None = None
         self._announced: set[int] = set()
@@ -52,14 +63,7 @@ class HeadlinesPane(Pane):
 
     def with_hits(self, headline: Headline) -> Headline:
         """The headline with the global watch-list words it holds added to its feed's hits."""
-        words = self.watch_words
-        if not words:
-            return headline
-        from feeds.parse import match_keywords
-
-        extra = [w for w in match_keywords(headline, words)
-                 if w.casefold() not in {h.casefold() for h in headline.watch_hits}]
-        return replace(headline, watch_hits=headline.watch_hits + tuple(extra)) if extra else headline
+        return with_watch_hits(headline, self.watch_words)
 
     async def load(self) -> None:
         if self.filter_text:
@@ -79,7 +83,7 @@ class HeadlinesPane(Pane):
             scope += f" ({archived} archived, A)"
         self.set_summary(f"{len(headlines)} {scope} · {unread} unread · {hits} watch-list hits (*)"
                          " · enter read · r read/unread · p promote · F feeds")
-        self.screen.show_ticker(newest[:TICKER_PAGE])
+        self.post_message(self.TickerHeadlines(self, newest[:TICKER_PAGE]))
         self._announce_new_hits(newest)
 
     def _announce_new_hits(self, newest: list[Headline]) -> None:
@@ -111,7 +115,7 @@ class HeadlinesPane(Pane):
         from console.screens.headline_detail import HeadlineDetailScreen
 
         if not headline.read and not headline.archived and self._may_mark():
-            self.app.run_store_action(self.store.headlines.mark_read(self.actor, headline.id, True))
+            self.run_store_action(self.store.headlines.mark_read(self.actor, headline.id, True))
             headline = replace(headline, read=True)
 
         def then(answer: str | None) -> None:
@@ -120,7 +124,7 @@ class HeadlinesPane(Pane):
             if answer == "promote":
                 self.promote(headline)
             elif answer == "toggle_read":
-                self.app.run_store_action(self.store.headlines.mark_read(self.actor, headline.id, False),
+                self.run_store_action(self.store.headlines.mark_read(self.actor, headline.id, False),
                                           "marked unread")
 
         self.app.push_screen(HeadlineDetailScreen(headline), then)
@@ -137,7 +141,7 @@ class HeadlinesPane(Pane):
         headline = self.table.selected_record()
         if headline is not None and not self._archived(headline):
             read = not headline.read
-            self.app.run_store_action(self.store.headlines.mark_read(self.actor, headline.id, read),
+            self.run_store_action(self.store.headlines.mark_read(self.actor, headline.id, read),
                                       "marked read" if read else "marked unread")
 
     def action_promote(self) -> None:

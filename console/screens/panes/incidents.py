@@ -32,7 +32,7 @@ from console.model.incidents import (
 )
 from console.model.journal import Entity
 from console.screens.incident_dialogs import ChoiceScreen, IncidentActions
-from console.screens.panes.base import Pane
+from console.screens.panes.base import Pane, PaneContext
 from console.screens.summaries import incident_title
 from widgets.filter_input import FilterInput
 from widgets.governorate_map import GovernorateMap
@@ -97,8 +97,8 @@ class IncidentsPane(IncidentActions, Pane):
                 tooltip="Export the current view (every matching row) as csv, json or md to a file"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, context: PaneContext, *, filled: bool = True) -> None:
+        super().__init__(context, filled=filled)
         self._belled: set[int] = set()
         self._bell_primed = False
         #: The operator's filter and sort (``/`` words are added at query time).
@@ -161,7 +161,7 @@ class IncidentsPane(IncidentActions, Pane):
                                              f" {'↓' if flt.descending else '↑'}"))
         self.query_one(GovernorateMap).show_counts(summary.last_24h_by_governorate)
         self.set_title(incident_title(summary))
-        self.screen.set_pane_alert(self.KEY, " !" if summary.unacknowledged_high else "")
+        self.set_alert(" !" if summary.unacknowledged_high else "")
         self._ring_for_new_high(summary.unacknowledged_high_ids)
 
     def _ring_for_new_high(self, unacknowledged: tuple[int, ...]) -> None:
@@ -197,8 +197,7 @@ class IncidentsPane(IncidentActions, Pane):
             return
         self._page_pending = True
         self._paging = True
-        self.request_reload()
-        self.screen.reload_dirty()
+        self.request_reload(at_once=True)
 
     # --- keys --------------------------------------------------------------------
 

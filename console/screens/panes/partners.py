@@ -19,7 +19,7 @@ from textual.widgets import Static
 from console.model.isf import Contributor
 from console.model.journal import Entity
 from console.model.partners import Officer, RosterFilter
-from console.screens.panes.base import Pane
+from console.screens.panes.base import Pane, PaneContext
 from console.screens.summaries import partner_summary
 from widgets.contributor_table import ContributorTable
 from widgets.filter_input import FilterInput
@@ -56,8 +56,8 @@ class PartnersPane(Pane):
                 tooltip="Settle or reopen the selected contributor's open questions"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, context: PaneContext, *, filled: bool = True) -> None:
+        super().__init__(context, filled=filled)
         self.roster: OfficerRoster = self.table  # type: ignore[assignment]
         self.contributor_table = ContributorTable(id="table-isf")
         self.roster_filter = RosterFilter()
@@ -132,7 +132,7 @@ class PartnersPane(Pane):
         if officer is None:
             return
         new = officer.presence.next
-        self.app.run_store_action(self.store.partners.cycle_presence(self.actor, officer.id),
+        self.run_store_action(self.store.partners.cycle_presence(self.actor, officer.id),
                                   f"{officer.name}: {new.label}")
 
     def action_new_officer(self) -> None:
