@@ -68,6 +68,11 @@ class CmccApp(App):
         self._feeds_closed = asyncio.Event()
 
     @property
+    def changes_seen(self) -> int:
+        """The id of the newest journal row this console's change watcher has read (0 before it starts)."""
+        return self._change_watcher.last_id if self._change_watcher is not None else 0
+
+    @property
     def use_mouse(self) -> bool:
         """Mouse reporting on? (off in low-bandwidth mode: every mouse move would be a message.)"""
         return low_bandwidth.use_mouse(self.settings)

@@ -65,8 +65,15 @@ def db_path(tmp_path):
 
 
 @pytest.fixture
-async def store(db_path):
-    opened = await open_test_store(db_path)
+def store_operators() -> tuple[Actor, ...]:
+    """Operators the ``store`` fixture registers besides the test actors (a module overrides this)."""
+    return ()
+
+
+@pytest.fixture
+async def store(db_path, store_operators):
+    """The test's store (at ``db_path``), its operators the test actors and ``store_operators``."""
+    opened = await open_test_store(db_path, *store_operators)
     yield opened
     await opened.close()
 

@@ -70,3 +70,85 @@ async def watch_floor(pilot, app, timeout: float = 10.0):
 
     assert await until(pilot, ready, timeout)
     return app.screen
+
+
+def loaded(app) -> bool:
+    """The watch floor is in front and every pane has rows (the hidden ones load one per tick)."""
+    from console.screens.watch_floor import WatchFloor
+
+    try:
+        screen = app.screen
+    except Exception:  # noqa: BLE001 - ScreenStackError: the first screen is not pushed yet
+        return False
+    return isinstance(screen, WatchFloor) and all(p.table.row_count for p in screen.panes)
+
+
+# --- the screen as drawn ----------------------------------------------------------------------------
+# Textual has no public way to read the composed screen as segments: ``App.export_screenshot`` gives
+# an SVG (the text and colours, but neither links nor @click actions, which the hostile-text tests look
+# for), and a test driver sees bytes only with ``headless=False``. So this one function reads it through
+# the compositor, as ``export_screenshot`` does (tests/test_no_textual_private.py allows it here).
+
+
+def screen_strips(app) -> list:
+    """The current screen, composed, one ``Strip`` of segments a line."""
+    return app.screen._compositor.render_strips()
+
+
+def screen_lines(app) -> list[str]:
+    return [strip.text for strip in screen_strips(app)]
+
+
+def screen_text(app) -> str:
+    return "\n".join(screen_lines(app))
+
+
+def screen_styles(app) -> list:
+    """Every segment's style on the screen (colours, links, click actions)."""
+    return [segment.style for strip in screen_strips(app) for segment in strip if segment.style is not None]
+
+
+# --- positive signals: wait for them before asserting that something did *not* happen -------------------
+
+
+async def handled(pilot, node, timeout: float = 5.0) -> bool:
+    """``node`` (the app, a screen) has handled every message queued to it so far, and what they asked
+    to run next (``call_next``): a callback queued behind them (``call_later``) has run."""
+    done = asyncio.Event()
+    node.call_later(done.set)
+    return await until(pilot, done.is_set, timeout)
+
+
+def _watch_floor_of(app):
+    from console.screens.watch_floor import WatchFloor
+
+    return next(screen for screen in app.screen_stack if isinstance(screen, WatchFloor))
+
+
+async def loads_done(pilot, app, timeout: float = 10.0) -> bool:
+    """The watch floor has handled every message queued to it so far and no pane load is left to run.
+
+    A callback queued behind those messages (``call_later``: the floor handles its messages in
+    order) starts the reload of whatever they left dirty (what a slow link would leave to its reload
+    clock) and notes every load not yet finished; loads run one at a time, and the signal is all of
+    those finished.
+    """
+    floor = _watch_floor_of(app)
+    loads, queued = [], asyncio.Event()
+
+    def behind_the_queue() -> None:
+        floor.reload_dirty()
+        loads.extend(w for w in app.workers if w.node is floor and w.group == "load" and not w.is_finished)
+        queued.set()
+
+    floor.call_later(behind_the_queue)
+    return await until(pilot, lambda: queued.is_set() and all(w.is_finished for w in loads), timeout)
+
+
+async def caught_up(pilot, app, timeout: float = 10.0) -> bool:
+    """Every change committed until now (by any process) has reached the watch floor and the reloads it
+    asked for have run: the change watcher has read the journal's newest row, which puts its
+    ``StoreChanged`` in the floor's queue, then ``loads_done``."""
+    last = await app.store.journal.last_id()
+
+    return await until(pilot, lambda: app.changes_seen >= last, timeout) and await loads_done(pilot, app, timeout)

@@ -13,7 +13,7 @@ from console.screens.panes.aid import SPANS, AidPane
 from console.screens.watch_floor import WatchFloor
 from console.store import Store
 from tests.conftest import OPERATOR, WATCH_OFFICER
-from tests.pilot import demo_app, until
+from tests.pilot import demo_app, screen_lines, until
 
 
 def aid_pane(app) -> AidPane:
@@ -152,10 +152,6 @@ async def test_the_dual_use_queue_marks_long_waits_and_takes_a_decision(db_path)
         assert await until(pilot, lambda: queue.records[request.id].status.value == "under_review")
         entries = await app.store.journal.for_entity(Entity.DUAL_USE, request.id)
         assert entries[-1].changes["status"] == ["submitted", "under_review"]
-
-
-def screen_lines(app) -> list[str]:
-    return [strip.text for strip in app.screen._compositor.render_strips()]
 
 
 def a_report(day, reference: str, source: FigureSource, trucks: int) -> Movement:

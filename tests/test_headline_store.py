@@ -13,7 +13,6 @@ from console.model.errors import PermissionDenied, StoreError
 from console.model.headlines import Feed, Headline
 from console.model.journal import Entity
 from feeds.parse import dedup_key
-from tests.conftest import open_test_store
 
 WHEN = datetime(2025, 11, 25, 10, 0, tzinfo=timezone.utc)
 GBR = Actor("gbr", "UK officer", Role.OPERATOR, "GBR")
@@ -30,10 +29,8 @@ def headline(n: int, **changes) -> Headline:
 
 
 @pytest.fixture
-async def store(tmp_path):
-    store = await open_test_store(tmp_path / "t.db", GBR, FRA, VIEWER)
-    yield store
-    await store.close()
+def store_operators():
+    return GBR, FRA, VIEWER
 
 
 async def test_add_many_inserts_only_new_headlines_with_one_journal_row_each(store):

@@ -18,12 +18,13 @@ from console.dtg import utc_now
 from console.screens.feed_health import FeedHealthScreen
 from console.screens.headline_detail import HeadlineDetailScreen
 from console.screens.headline_promote import incident_from_headline
+from console.screens.incident_form import IncidentFormScreen
 from console.screens.panes.headlines import HeadlinesPane
 from console.screens.watch_floor import WatchFloor
 from console.store import Store
 from console.model.leases import FEED_POLLER
 from tests.conftest import ADMIN, VIEWER
-from tests.pilot import demo_app, recorded_notifications, until
+from tests.pilot import demo_app, loads_done, recorded_notifications, until
 from widgets.clock_bar import ClockBar
 from widgets.feed_health_table import FeedHealthTable
 from widgets.headline_ticker import HeadlineTicker
@@ -140,9 +141,12 @@ async def test_the_ticker_redraws_only_when_its_text_changes(db_path):
         await open_headlines(app, pilot)
         ticker = app.screen.query_one(HeadlineTicker)
         draws = ticker.draws
-        for _ in range(3):  # reloads that bring nothing new
+        reloads = app.screen.reloads
+        for n in range(1, 4):  # reloads that bring nothing new
+            before = reloads["headlines"]
             app.screen.mark_dirty("headlines")
-            await pilot.pause(0.4)
+            assert await loads_done(pilot, app)
+            assert reloads["headlines"] > before, n  # it did reload
         assert ticker.draws == draws
         ticker.step()
         assert ticker.draws == draws + 1
@@ -192,13 +196,12 @@ def test_promoting_prefills_the_words_time_place_and_source_of_the_headline():
 
 
 async def test_p_opens_the_incident_form_prefilled_from_the_headline(db_path):
-    form_module = pytest.importorskip("console.screens.incident_form")
     app = await demo_app(db_path, settings=QUIET)
     async with app.run_test(size=(100, 40)) as pilot:
         headlines = await open_headlines(app, pilot)
         chosen = headlines.table.selected_record()
         await pilot.press("p")
-        assert await until(pilot, lambda: isinstance(app.screen, form_module.IncidentFormScreen))
+        assert await until(pilot, lambda: isinstance(app.screen, IncidentFormScreen))
         values = [w.value for w in app.screen.query(Input)] + [w.text for w in app.screen.query(TextArea)]
         assert any(chosen.title in value for value in values), values
         assert any(chosen.source == value for value in values), values

@@ -15,7 +15,7 @@ from console.screens.incident_dialogs import ChoiceScreen
 from console.screens.incident_filter import IncidentFilterScreen
 from console.screens.panes.incidents import MAX_ROWS, PAGE
 from tests.conftest import open_test_store, OPERATOR, WATCH_OFFICER
-from tests.pilot import recorded_notices, until
+from tests.pilot import caught_up, loads_done, recorded_notices, until
 from tests.test_incidents_workflow import console, pane
 from tests.test_store_foundation import an_incident
 
@@ -162,7 +162,7 @@ async def test_a_new_unacknowledged_sev_4_marks_the_title_and_rings_once(big_db)
             await other.incidents.create(OPERATOR, an_incident(severity=2, description="Routine"))
             await other.incidents.add_note(OPERATOR, urgent.id, "still unacknowledged")
             assert await until(pilot, lambda: incidents.total == 5002)
-            await pilot.pause(0.5)
+            assert await caught_up(pilot, app)  # the reloads after the note have run too
             assert rings == [1]  # once per incident, not once per reload
             await other.incidents.acknowledge(OPERATOR, urgent.id)
             assert await until(pilot, lambda: "unacknowledged" not in str(incidents.query_one(".pane-title").render()))
@@ -232,13 +232,14 @@ async def test_status_marks_reach_the_table_from_the_store(db_path):
 async def test_a_slow_load_for_an_older_filter_never_overwrites_the_newer_one(big_db):
     app = await console(big_db)
     original = app.store.incidents.page
-    slow_once = asyncio.Event()
+    slow_once, slow_answered = asyncio.Event(), asyncio.Event()
 
     async def page(actor, flt=IncidentFilter(), *, offset=0, limit=200):
         if flt.statuses and not slow_once.is_set():  # the "open" preset's page: answered late
             slow_once.set()
             rows = await original(actor, flt, offset=offset, limit=limit)
             await asyncio.sleep(1.0)
+            slow_answered.set()
             return rows
         return await original(actor, flt, offset=offset, limit=limit)
 
@@ -252,7 +253,8 @@ async def test_a_slow_load_for_an_older_filter_never_overwrites_the_newer_one(bi
         assert await until(pilot, slow_once.is_set)
         await pilot.press("p")  # "hot", while "open" is still loading
         assert await until(pilot, lambda: incidents.preset_name == "hot")
-        await pilot.pause(1.5)  # the slow "open" load has long finished
+        assert await until(pilot, slow_answered.is_set)
+        assert await loads_done(pilot, app)  # the slow "open" load, and any after it, have finished
         assert table.row_count > 0
         assert all(i.severity >= 3 and utc_now() - i.occurred_at <= timedelta(hours=24)
                    for i in table.records.values())  # "hot" rows, not "open" ones

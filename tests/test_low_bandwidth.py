@@ -24,16 +24,11 @@ from console.dtg import utc_now
 from console.low_bandwidth import squeeze_sgr
 from console.screens.watch_floor import WatchFloor
 from console.store import Store
-from tests.pilot import demo_app, until
+from tests.pilot import caught_up, demo_app, loaded, until
 from widgets.clock_bar import ClockBar
 from widgets.headline_ticker import HeadlineTicker
 
 SLOW = Settings(low_bandwidth=True, bell=False)
-
-
-def loaded(app) -> bool:
-    screen = app.screen
-    return isinstance(screen, WatchFloor) and all(p.table.row_count for p in screen.panes)
 
 
 async def test_low_bandwidth_mode_turns_off_animation_and_the_mouse_and_says_so(db_path):
@@ -106,7 +101,7 @@ async def test_a_burst_of_200_headlines_costs_a_few_reloads_not_one_per_item(db_
         table = screen.pane("headlines").table
         assert await until(pilot, lambda: any(h.title == "burst item 199" for h in table.records.values()),
                            timeout=15)
-        await pilot.pause(1.2)
+        assert await caught_up(pilot, app)  # the whole burst has reached the floor, its last reload run
         reloads = {key: screen.reloads[key] - before.get(key, 0) for key in screen.reloads}
         assert 1 <= reloads["headlines"] <= 10  # coalesced: at most one per refresh tick
         assert reloads.get("incidents", 0) == reloads.get("plan", 0) == 0  # untouched panes stay still

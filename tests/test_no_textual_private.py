@@ -31,9 +31,7 @@ ALLOWED: dict[str, str] = {
     "console/low_bandwidth.py:_display": "the first-frame hold: to be data loaded before the screen is shown",
     "console/low_bandwidth.py:_compositor": "the first-frame hold: to be data loaded before the screen is shown",
     "console/low_bandwidth.py:_batch_count": "the first-frame hold: to be data loaded before the screen is shown",
-    "tests/test_themes.py:_compositor": "tests: to read the screen through the pilot's snapshot",
-    "tests/test_aid_pane.py:_compositor": "tests: to read the screen through the pilot's snapshot",
-    "tests/hardening/test_hostile_text.py:_compositor": "tests: to read the screen through the pilot's snapshot",
+    "tests/pilot.py:_compositor": "tests: to read the screen through the pilot's snapshot",
 }
 
 

@@ -14,7 +14,7 @@ from console.screens.watch_floor import WatchFloor
 from console.store import Store
 from console.store.seed import seed_demo
 from tests.conftest import REAL_LOGIN, ADMIN, OPERATOR
-from tests.pilot import demo_app, until
+from tests.pilot import caught_up, demo_app, until
 
 
 async def operator_app(db_path):
@@ -113,8 +113,9 @@ async def test_escape_cancels_the_form_and_saves_nothing(db_path):
         await type_text(pilot, "Never Saved")
         await pilot.press("escape")
         assert await until(pilot, lambda: isinstance(app.screen, WatchFloor))
-        await pilot.pause(0.5)
+        assert await caught_up(pilot, app)  # a save would have reached the roster by now
         assert pane.roster.row_count == before
+        assert not any(o.name == "Never Saved" for o in await app.store.partners.officers(ADMIN))
         assert app.focused is pane.roster
 
 

@@ -12,7 +12,6 @@ import pytest
 from console.model.headlines import Feed
 from console.model.journal import Entity
 from console.dtg import utc_now
-from console.store import Store
 from console.store.feeds import FeedRepository
 from feeds.poller import FeedPoller, backoff_seconds, parse_retry_after
 try:
@@ -27,13 +26,6 @@ def items(prefix: str, count: int) -> list[dict]:
     return [{"title": f"{prefix} item {i} Kerem Shalom reopens", "link": f"http://example.test/{prefix}/{i}",
              "guid": f"{prefix}-{i}", "description": f"<p>Story <b>{i}</b></p>",
              "published": WHEN + timedelta(minutes=i)} for i in range(count)]
-
-
-@pytest.fixture
-async def store(tmp_path):
-    store = await Store.open(tmp_path / "t.db")
-    yield store
-    await store.close()
 
 
 @pytest.fixture

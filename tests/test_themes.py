@@ -12,8 +12,7 @@ from console.config import Settings, load_settings
 from console.model.incidents import SEVERITY_MARKS
 from console.theming import (NightFilter, ThemeFileError, initial_theme, known_theme, load_theme_file,
                              themes_dir)
-from console.screens.watch_floor import WatchFloor
-from tests.pilot import demo_app, recorded_notices, until
+from tests.pilot import demo_app, handled, loaded, recorded_notices, screen_styles, screen_text, until
 from themes import BUILTIN_THEMES, DEFAULT_THEME
 from widgets.cells import ASCII_MARKS
 
@@ -26,15 +25,6 @@ def terminal_with_256_colours(monkeypatch):
     monkeypatch.setenv("TERM", "xterm-256color")
     monkeypatch.delenv("COLORTERM", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
-
-
-def loaded(app) -> bool:
-    screen = app.screen
-    return isinstance(screen, WatchFloor) and all(p.table.row_count for p in screen.panes)
-
-
-def screen_text(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 async def visit_every_pane(app, pilot) -> str:
@@ -66,8 +56,7 @@ async def test_the_night_theme_draws_everything_in_red_on_black(db_path):
     async with app.run_test(size=(80, 24)) as pilot:
         assert await until(pilot, lambda: loaded(app))
         assert any(isinstance(f, NightFilter) for f in app.get_line_filters())
-        colours = [colour for strip in app.screen._compositor.render_strips() for segment in strip
-                   if segment.style for colour in (segment.style.color, segment.style.bgcolor)
+        colours = [colour for style in screen_styles(app) for colour in (style.color, style.bgcolor)
                    if colour is not None and colour.triplet is not None]
         assert colours
         assert all(c.triplet.green == 0 and c.triplet.blue == 0 for c in colours)
@@ -111,7 +100,7 @@ async def test_an_automatic_choice_is_not_remembered(db_path):
     async with app.run_test(size=(80, 24)) as pilot:
         assert await until(pilot, lambda: loaded(app))
         assert app.theme == "cmcc-16"
-        await pilot.pause(0.2)
+        assert await handled(pilot, app)  # what the theme's change asked the app to do next has run
     assert load_settings().theme == ""
 
 

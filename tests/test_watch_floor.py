@@ -12,7 +12,7 @@ from console.screens.panes.incidents import IncidentsPane
 from console.screens.watch_floor import PANES, WatchFloor
 from console.store import Store
 from tests.conftest import OPERATOR
-from tests.pilot import demo_app, until
+from tests.pilot import demo_app, loaded, until
 from tests.test_store_foundation import an_incident
 
 #: Textual's names for keys, which an operator never types: slash, left_square_bracket, question_mark.
@@ -23,14 +23,6 @@ def floor(app) -> WatchFloor:
     screen = app.screen
     assert isinstance(screen, WatchFloor)
     return screen
-
-
-def loaded(app) -> bool:
-    try:
-        screen = app.screen
-    except Exception:  # noqa: BLE001 - ScreenStackError: the first screen is not pushed yet
-        return False
-    return isinstance(screen, WatchFloor) and all(p.table.row_count for p in screen.panes)
 
 
 async def test_at_80x24_each_pane_key_shows_one_pane_with_data(db_path):

@@ -71,13 +71,6 @@ def nested_json(depth: int) -> bytes:
 GOOD = rss_document([{"title": "Kerem Shalom open", "guid": "good-1", "link": "http://example.test/1"}])
 
 
-@pytest.fixture
-async def store(tmp_path):
-    opened = await Store.open(tmp_path / "docs.db")
-    yield opened
-    await opened.close()
-
-
 async def poll(store, poller: FeedPoller, name: str, url: str):
     feed = await store.feeds.add(SYSTEM_ACTOR, Feed(name=name, url=url, interval_seconds=60))
     return await asyncio.wait_for(poller.poll_once(feed), GUARD_SECONDS)

@@ -43,7 +43,7 @@ from tests.hardening.hostile import (
     count_clears,
     terminal_problems,
 )
-from tests.pilot import until
+from tests.pilot import handled, loaded, screen_styles, screen_text, until
 
 AREA = "hostile text"
 #: Every payload but the unterminated OSC, which swallows whatever follows it, as a terminal would.
@@ -407,14 +407,28 @@ def write_raw_payloads(db_path: Path) -> None:
         connection.close()
 
 
-def screen_text(app) -> tuple[str, list]:
+def drawn(app) -> tuple[str, list]:
     """The rendered screen as text, and every segment's style (for links and click actions)."""
-    strips = app.screen._compositor.render_strips()
-    lines, styles = [], []
-    for strip in strips:
-        lines.append("".join(segment.text for segment in strip))
-        styles += [segment.style for segment in strip if segment.style is not None]
-    return "\n".join(lines), styles
+    return screen_text(app), screen_styles(app)
+
+
+def showing(app, key: str) -> bool:
+    """What ``key`` opens is in front with its rows loaded (and laid out): the screen to search."""
+    from console.screens.feed_health import FeedHealthScreen
+    from console.screens.watch_floor import WatchFloor
+    from console.screens.watch_log import WatchLogScreen
+
+    screen = app.screen
+    if key in "12345":
+        if not isinstance(screen, WatchFloor):
+            return False
+        pane = screen.panes[int(key) - 1]
+        return screen.active == int(key) - 1 and pane.table.row_count > 0 and pane.table.region.height > 0
+    if key == "F":
+        return isinstance(screen, FeedHealthScreen) and screen.query_one("#feed-health").row_count > 0
+    if key == "W":
+        return isinstance(screen, WatchLogScreen) and screen.query_one("#journal").row_count > 0
+    return isinstance(screen, WatchFloor)  # escape: back on the floor
 
 
 def data_actions(styles) -> list[str]:
@@ -434,45 +448,48 @@ async def test_every_pane_the_ticker_and_details_show_hostile_text_literally_and
         db_path, tmp_path, tally):
     from console.app import CmccApp
     from console.config import Settings
-    from console.screens.watch_floor import WatchFloor
 
     await hostile_database(db_path, tmp_path / "inbox", raw=True)
     store = await Store.open(db_path)
     app = CmccApp(store, ADMIN, Settings(bell=False, poll_feeds=False))
     seen_text = []
     async with app.run_test(size=(80, 24)) as pilot:
-        assert await until(pilot, lambda: isinstance(app.screen, WatchFloor))
-        await pilot.pause(0.5)
+        assert await until(pilot, lambda: loaded(app))
         for key in ("1", "2", "3", "4", "5", "4", "F", "escape", "W", "escape"):
             await pilot.press(key)
-            await pilot.pause(0.3)
-            text, styles = screen_text(app)
+            assert await until(pilot, lambda: showing(app, key)), key
+            await pilot.pause()  # and drawn
+            text, styles = drawn(app)
             seen_text.append(text)
             assert "\x1b" not in text and not any("\x80" <= c <= "\x9f" for c in text), key
             assert not data_actions(styles), data_actions(styles)
             tally.case(AREA)
         # A click on the literal "[@click=app.quit]" text does nothing but select.
         await pilot.press("4")
-        await pilot.pause(0.3)
-        text, _ = screen_text(app)
+        assert await until(pilot, lambda: showing(app, "4"))
+        await pilot.pause()
+        headlines = app.screen.panes[3].table
+        text = screen_text(app)
         for y, line in enumerate(text.splitlines()):
             x = line.find("[@click=app.quit]")
             if x >= 0:
                 await pilot.click(offset=(x + 2, y))
-                await pilot.pause(0.3)
                 break
         else:
             pytest.fail("the literal [@click=...] text is not on the screen")
+        # The click was handled: it selected the row it landed on, and that is all it did.
+        assert await until(pilot, lambda: "[@click=app.quit]" in getattr(headlines.selected_record(), "title", ""))
+        assert await handled(pilot, app)
         assert app.is_running
         # The detail of that headline shows it in full, literally, with no link or action either.
         await pilot.press("enter")
-        await pilot.pause(0.4)
-        text, styles = screen_text(app)
+        assert await until(pilot, lambda: "[@click=app.quit]press[/]" in screen_text(app))
+        text, styles = drawn(app)
         seen_text.append(text)
         assert "[@click=app.quit]press[/]" in text
         assert "\x1b" not in text and not data_actions(styles)
         await pilot.press("escape")
-        await pilot.pause(0.2)
+        assert await until(pilot, lambda: showing(app, "escape"))
         assert app.is_running
         ticker = app.screen_stack[1].query_one("#ticker") if len(app.screen_stack) > 1 else None
         if ticker is not None:
