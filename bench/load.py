@@ -308,7 +308,7 @@ async def watch_for_probes(app, prober: Prober) -> None:
     """Every POLL_EVERY s, while the watch log is in front: which probes does its table hold now?"""
     from console.model.journal import Entity
     from console.screens.watch_log import WatchLogScreen
-    from widgets.journal_table import JournalTable
+    from widgets.watch.journal_table import JournalTable
 
     pending: dict[int, Probe] = {}
     taken = 0
@@ -356,7 +356,7 @@ async def operator(pilot, app, keys: Keys) -> None:
 
     from console.screens.watch_floor import WatchFloor
     from console.screens.watch_log import WatchLogScreen
-    from widgets.journal_table import JournalTable
+    from widgets.watch.journal_table import JournalTable
 
     rng = random.Random(15)
 

@@ -26,8 +26,8 @@ from console.model.leases import FEED_POLLER
 from tests.conftest import ADMIN, VIEWER
 from tests.pilot import demo_app, loads_done, recorded_notifications, until
 from widgets.clock_bar import ClockBar
-from widgets.feed_health_table import FeedHealthTable
-from widgets.headline_ticker import HeadlineTicker
+from widgets.headlines.feed_health_table import FeedHealthTable
+from widgets.headlines.headline_ticker import HeadlineTicker
 
 QUIET = Settings(bell=False, poll_feeds=False)
 

@@ -26,7 +26,7 @@ from console.screens.watch_floor import WatchFloor
 from console.store import Store
 from tests.pilot import caught_up, demo_app, loaded, until
 from widgets.clock_bar import ClockBar
-from widgets.headline_ticker import HeadlineTicker
+from widgets.headlines.headline_ticker import HeadlineTicker
 
 SLOW = Settings(low_bandwidth=True, bell=False)
 

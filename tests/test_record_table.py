@@ -205,10 +205,10 @@ async def test_the_minute_repaints_only_the_ages_whose_text_changed(monkeypatch)
     twelve minutes ago becomes "13m" and is the only line repainted."""
     from datetime import timedelta
 
-    import widgets.incident_table as incident_table
+    import widgets.incidents.incident_table as incident_table
     from console.dtg import utc_now
     from console.model.incidents import Governorate, Incident, IncidentCategory
-    from widgets.incident_table import IncidentTable
+    from widgets.incidents.incident_table import IncidentTable
 
     now = utc_now().replace(second=30, microsecond=0)
     monkeypatch.setattr(incident_table, "utc_now", lambda: now)

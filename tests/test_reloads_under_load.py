@@ -14,7 +14,7 @@ from console.screens.watch_log import WatchLogScreen
 from console.store import Store
 from tests.conftest import ADMIN
 from tests.pilot import demo_app, until
-from widgets.journal_table import JournalTable
+from widgets.watch.journal_table import JournalTable
 
 #: The row of bench/hardening_report.py these cases count in.
 AREA = "reloads under a storm of changes"

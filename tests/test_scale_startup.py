@@ -19,7 +19,7 @@ from console.store import Store
 from console.store.seed import seed_demo
 from tests.pilot import demo_app, until
 from widgets.filter_input import FilterInput
-from widgets.headline_ticker import HeadlineTicker
+from widgets.headlines.headline_ticker import HeadlineTicker
 
 
 async def test_at_80_columns_the_first_load_is_the_incidents_pane_and_the_ticker_then_the_others_follow(db_path):

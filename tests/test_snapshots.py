@@ -145,9 +145,9 @@ def test_every_clock_the_screen_reads_is_frozen():
     with frozen_time():
         assert dtg.utc_now() == NOW
         assert all(getattr(m, "utc_now", frozen_utc_now) is frozen_utc_now for m in our_modules())
-        roster = sys.modules["widgets.officer_roster"]
+        roster = sys.modules["widgets.partners.officer_roster"]
         assert roster.date.today() == NOW.date()
-    assert dtg.utc_now() != NOW and sys.modules["widgets.officer_roster"].date is dt.date
+    assert dtg.utc_now() != NOW and sys.modules["widgets.partners.officer_roster"].date is dt.date
 
 
 # --- the demo floor ---------------------------------------------------------------------------

@@ -93,7 +93,7 @@ async def test_the_watch_log_shows_a_cleared_figure_as_empty_never_as_none(demo_
     from dataclasses import replace
 
     from tests.conftest import ADMIN
-    from widgets.journal_table import describe_changes
+    from widgets.watch.journal_table import describe_changes
 
     [first] = (await demo_store.incidents.page(ADMIN, limit=1))
     counted = await demo_store.incidents.update(ADMIN, replace(first, killed=2))

@@ -18,7 +18,7 @@ from console.model.journal import Entity
 from console.dtg import format_dtg
 from console.messages import StoreChanged
 from console.screens.coalesce import coalesced
-from widgets.movement_history import MovementHistory
+from widgets.aid.movement_history import MovementHistory
 
 
 def movement_text(movement: Movement) -> Text:

@@ -16,7 +16,7 @@ from widgets.key_footer import KeyFooter
 from console.model.journal import Entity
 from console.messages import StoreChanged
 from console.screens.coalesce import coalesced
-from widgets.feed_health_table import FeedHealthTable
+from widgets.headlines.feed_health_table import FeedHealthTable
 
 
 class FeedHealthScreen(Screen):

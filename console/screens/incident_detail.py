@@ -22,8 +22,8 @@ from console.dtg import format_age, format_dtg, format_local
 from console.messages import StoreChanged
 from console.screens.coalesce import coalesced
 from console.screens.incident_dialogs import IncidentActions
-from widgets.incident_timeline import IncidentTimeline
-from widgets.incident_table import CATEGORY_SHORT
+from widgets.incidents.incident_timeline import IncidentTimeline
+from widgets.incidents.incident_table import CATEGORY_SHORT
 
 
 def _unknown(value: int | None) -> str:

@@ -16,9 +16,9 @@ from console.model.incidents import SEVERITY_MARKS, IncidentStatus, IncidentSumm
 from console.model.isf import Contributor, IsfStatus
 from console.model.partners import RosterCounts
 from console.model.plan import PlanPoint, PlanStatus
-from widgets.aid_board import CrossingRow
+from widgets.aid.aid_board import CrossingRow
 from widgets.cells import sparkline
-from widgets.dual_use_queue import is_overdue
+from widgets.aid.dual_use_queue import is_overdue
 
 
 def incident_title(summary: IncidentSummary) -> Text:

@@ -35,7 +35,7 @@ from console.screens.panes.incidents import IncidentsPane
 from console.screens.panes.partners import PartnersPane
 from console.screens.panes.plan import PlanPane
 from widgets.clock_bar import ClockBar
-from widgets.headline_ticker import HeadlineTicker
+from widgets.headlines.headline_ticker import HeadlineTicker
 from widgets.pane_bar import PaneBar
 
 #: Pane classes in order: keys 1..5.

@@ -13,7 +13,7 @@ from console.model.errors import StoreError
 from console.model.journal import JournalEntry
 from console.messages import StoreChanged
 from console.screens.coalesce import coalesced
-from widgets.journal_table import JournalTable
+from widgets.watch.journal_table import JournalTable
 
 LIMIT = 500
 

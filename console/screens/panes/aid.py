@@ -27,11 +27,11 @@ from console.model.aid import EnteredFigures
 from console.model.journal import Entity
 from console.screens.panes.base import Pane, PaneContext
 from console.screens.summaries import aid_summary, aid_title
-from widgets.aid_board import AidBoard, CrossingRow
-from widgets.aid_totals import AidTotals, TotalRow
-from widgets.dual_use_queue import DualUseQueue
+from widgets.aid.aid_board import AidBoard, CrossingRow
+from widgets.aid.aid_totals import AidTotals, TotalRow
+from widgets.aid.dual_use_queue import DualUseQueue
 from widgets.filter_input import FilterInput
-from widgets.movement_table import MovementTable
+from widgets.aid.movement_table import MovementTable
 from widgets.record_table import RecordTable
 
 SPARK_DAYS = 14

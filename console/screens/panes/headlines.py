@@ -15,7 +15,7 @@ from console.model.access import Permission, may
 from console.model.headlines import Headline
 from console.model.journal import Entity
 from console.screens.panes.base import Pane, PaneContext
-from widgets.headline_list import HeadlineList
+from widgets.headlines.headline_list import HeadlineList
 
 PAGE = 300
 #: Newest headlines fetched for the ticker and the watch-list alert while a search narrows the list.

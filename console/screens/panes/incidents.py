@@ -35,8 +35,8 @@ from console.screens.incident_dialogs import ChoiceScreen, IncidentActions
 from console.screens.panes.base import Pane, PaneContext
 from console.screens.summaries import incident_title
 from widgets.filter_input import FilterInput
-from widgets.governorate_map import GovernorateMap
-from widgets.incident_table import IncidentTable
+from widgets.incidents.governorate_map import GovernorateMap
+from widgets.incidents.incident_table import IncidentTable
 from widgets.record_table import RecordTable
 
 #: Rows read at a time, the most kept at once, and how near the window's edge the cursor must come.

@@ -21,9 +21,9 @@ from console.model.journal import Entity
 from console.model.partners import Officer, RosterFilter
 from console.screens.panes.base import Pane, PaneContext
 from console.screens.summaries import partner_summary
-from widgets.contributor_table import ContributorTable
+from widgets.partners.contributor_table import ContributorTable
 from widgets.filter_input import FilterInput
-from widgets.officer_roster import OfficerRoster
+from widgets.partners.officer_roster import OfficerRoster
 from widgets.record_table import RecordTable
 
 ROSTER_ACTIONS = {"presence", "new_officer", "edit_officer", "roster_filter"}

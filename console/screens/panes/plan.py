@@ -16,7 +16,7 @@ from console.model.journal import Entity
 from console.model.plan import PlanPoint
 from console.screens.panes.base import Pane
 from console.screens.summaries import plan_summary
-from widgets.plan_board import PlanBoard
+from widgets.plan.plan_board import PlanBoard
 from widgets.record_table import RecordTable
 
 

@@ -1,0 +1,1 @@
+"""The headlines' widgets: the list, the ticker, the feeds' health."""

@@ -1,0 +1,1 @@
+"""The partners' widgets: the liaison roster and the stabilization-force contributors."""

@@ -1,0 +1,1 @@
+"""The plan's widget: the twenty points' board."""

@@ -1,0 +1,1 @@
+"""The watch log's widget: the journal table."""
