@@ -25,6 +25,7 @@ from console.screens.watch_floor import WatchFloor
 from console.store import Store
 from console.store.changes import ChangeWatcher
 from console.store.database import exposure_warning
+from console.sanitize import clean_line
 from console.theming import Theming
 
 #: How often the change watcher asks the database whether anything was committed (one cheap
@@ -126,7 +127,8 @@ class CmccApp(App):
                 try:
                     entries = await watcher.poll()
                 except Exception as error:  # noqa: BLE001 - a busy or vanished file must not stop the feed
-                    self.notify(f"change feed: {error}", severity="error", timeout=5)
+                    self.notify(f"change feed: {clean_line(error)}", severity="error", timeout=5,
+                                markup=False)
                     await asyncio.sleep(2)
                     continue
                 if entries and any(entry.entity is Entity.OPERATOR for entry in entries):
@@ -186,10 +188,10 @@ class CmccApp(App):
         try:
             await action
         except StoreError as error:
-            self.notify(str(error), severity="error", timeout=8)
+            self.notify(str(error), severity="error", timeout=8, markup=False)
         else:
             if done:
-                self.notify(done, timeout=3)
+                self.notify(done, timeout=3, markup=False)
 
     def action_help(self) -> None:
         from console.screens.help import HelpScreen

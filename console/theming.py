@@ -231,7 +231,7 @@ class Theming:
         for path, message in fresh.items():
             wanted_here = fell_back and path == self._file_of(self.wanted)
             suffix = f"; using {DEFAULT_THEME}" if wanted_here else ""
-            self.app.notify(f"theme file {message}{suffix}", severity="warning", timeout=10)
+            self.app.notify(f"theme file {message}{suffix}", severity="warning", timeout=10, markup=False)
 
     # choosing
 
@@ -247,7 +247,7 @@ class Theming:
         self._report(fresh, fell_back)
         if fell_back and self._file_of(self.wanted) not in fresh:
             self.app.notify(f"no theme called {clean_line(self.wanted, max_chars=40)!r}; using {DEFAULT_THEME}",
-                            severity="warning", timeout=10)
+                            severity="warning", timeout=10, markup=False)
         self.app.theme_changed_signal.subscribe(self.app, self._theme_changed)
         self._started = True
         if themes_dir().is_dir():
@@ -276,7 +276,8 @@ class Theming:
             try:
                 self._remember(theme.name)
             except OSError as error:
-                self.app.notify(f"could not remember the theme: {clean_line(error)}", severity="warning")
+                self.app.notify(f"could not remember the theme: {clean_line(error)}", severity="warning",
+                                markup=False)
 
     # hot reload
 
@@ -293,7 +294,7 @@ class Theming:
         if self.wanted in changed or (self.app.theme != self.wanted and self.app.get_theme(self.wanted)):
             fell_back = self.apply(self.wanted)
             if not fell_back:
-                self.app.notify(f"theme {self.wanted} reloaded", timeout=3)
+                self.app.notify(f"theme {self.wanted} reloaded", timeout=3, markup=False)
         elif self.app.get_theme(self.app.theme) is None:
             fell_back = self.apply(self.wanted)
         self._report(fresh, fell_back)

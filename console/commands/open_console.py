@@ -10,6 +10,7 @@ from pathlib import Path
 
 from console import collector, low_bandwidth, terminal
 from console.config import load_settings
+from console.sanitize import clean_line
 
 
 def run_console(args: argparse.Namespace, *, prepare=None, live=None) -> int:
@@ -37,7 +38,7 @@ def run_console(args: argparse.Namespace, *, prepare=None, live=None) -> int:
             try:
                 save_setting("theme", args.theme)
             except OSError as error:  # a config file it cannot parse or write: kept as it is
-                warnings.append(f"could not remember the theme: {error}")
+                warnings.append(f"could not remember the theme: {clean_line(error)}")
     if getattr(args, "ascii", None) or terminal.wants_ascii(os.environ):
         # Automatic on a terminal or locale that cannot show the marks; like --ascii, not remembered.
         from dataclasses import replace

@@ -157,7 +157,7 @@ class AidForm(FormModal):
             self.show_errors({"": str(error)})
         else:
             if message:
-                self.app.notify(message, timeout=3)
+                self.app.notify(message, timeout=3, markup=False)
             self.dismiss(record)
         finally:
             self._saving = False

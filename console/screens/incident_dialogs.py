@@ -287,7 +287,8 @@ class IncidentActions:
         if incident is None:
             return
         if not INCIDENT_TRANSITIONS[incident.status]:
-            self.app.notify(f"incident {incident.id} is {incident.status.value}: nothing follows", timeout=4)
+            self.app.notify(f"incident {incident.id} is {incident.status.value}: nothing follows", timeout=4,
+                            markup=False)
             return
 
         def move(answer: tuple[IncidentStatus, str] | None) -> None:
@@ -308,7 +309,7 @@ class IncidentActions:
         def link(answer: tuple[str, int, str] | None) -> None:
             if answer is not None:  # the dialog wrote it (and kept a refusal beside its field)
                 kind, other_id, relation = answer
-                self.app.notify(f"incident {incident.id} {relation} {kind} {other_id}", timeout=3)
+                self.app.notify(f"incident {incident.id} {relation} {kind} {other_id}", timeout=3, markup=False)
 
         self.app.push_screen(LinkScreen(incident), link)
 

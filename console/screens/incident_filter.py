@@ -23,6 +23,7 @@ from console.model.incidents import (
     describe_filter,
     parse_filter_spec,
 )
+from console.sanitize import clean_line
 
 WINDOWS = [("any time", ""), ("last hour", "1h"), ("last 6h", "6h"), ("last 24h", "24h"), ("last 72h", "72h"),
            ("last 7 days", "7d"), ("last 30 days", "30d")]
@@ -103,7 +104,8 @@ class IncidentFilterScreen(ModalScreen[IncidentFilter | None]):
         try:
             flt = parse_filter_spec(self.presets[str(event.value)])
         except ValueError as error:
-            self.notify(f"preset {event.value}: {error}", severity="error")
+            self.notify(f"preset {clean_line(event.value, max_chars=40)}: {clean_line(error)}", severity="error",
+                        markup=False)
             return
         self.current = replace(self.current, unacknowledged_only=flt.unacknowledged_only)
         self._show(flt)

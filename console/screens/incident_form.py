@@ -251,11 +251,11 @@ class IncidentFormScreen(FormModal[Incident | None]):
             else:
                 then = "It is no longer releasable to you: esc closes the form."
             self.show_errors({}, f"{sentence(error)} {then}")
-            self.notify(str(error), severity="warning", timeout=8)
+            self.notify(str(error), severity="warning", timeout=8, markup=False)
             return
         except StoreError as error:
             self.show_errors({}, str(error))
-            self.notify(str(error), severity="error", timeout=8)
+            self.notify(str(error), severity="error", timeout=8, markup=False)
             return
         self.saved = saved
         self.dismiss(saved)

@@ -109,7 +109,7 @@ class QuestionsScreen(ModalScreen[None]):
         try:
             await self.store.partners.toggle_question(self.actor, self.contributor.id, question)
         except StoreError as error:
-            self.notify(str(error), severity="error", timeout=8)
+            self.notify(str(error), severity="error", timeout=8, markup=False)
         self.reload()
 
     @coalesced

@@ -193,7 +193,7 @@ class FormScreen(FormModal[Any]):
             self.show_errors(error.errors)
         except StaleRecord as error:
             self.show_errors({}, f"not saved: {error}")
-            self.notify(str(error), severity="error", timeout=8)
+            self.notify(str(error), severity="error", timeout=8, markup=False)
         except StoreError as error:
             self.show_errors({}, f"not saved: {error}")
         else:

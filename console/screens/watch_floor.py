@@ -262,7 +262,7 @@ class WatchFloor(Screen):
         try:
             await loading
         except StoreError as error:
-            self.app.notify(f"{what}: {error}", severity="error")
+            self.app.notify(f"{what}: {error}", severity="error", markup=False)
 
     async def _load_ticker(self) -> None:
         """The ticker before the Headlines pane has loaded (it feeds the ticker from then on)."""

@@ -69,7 +69,7 @@ class WatchLogScreen(Screen):
                                                         after_id=after)
         except StoreError as error:
             self.search_again = self.search_again or search
-            self.notify(str(error), severity="error")
+            self.notify(str(error), severity="error", markup=False)
             return
         if not search and not newer:
             return

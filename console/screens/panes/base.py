@@ -208,10 +208,10 @@ class Pane(Vertical):
         try:
             await action
         except StoreError as error:
-            self.app.notify(str(error), severity="error", timeout=8)
+            self.app.notify(str(error), severity="error", timeout=8, markup=False)
         else:
             if done:
-                self.app.notify(done, timeout=3)
+                self.app.notify(done, timeout=3, markup=False)
 
     async def load(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError

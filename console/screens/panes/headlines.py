@@ -160,7 +160,7 @@ class HeadlinesPane(Pane):
 
         def saved(incident) -> None:
             if incident is not None:
-                self.app.notify(f"incident {incident.id} created from the headline", timeout=4)
+                self.app.notify(f"incident {incident.id} created from the headline", timeout=4, markup=False)
 
         self.app.push_screen(
             IncidentFormScreen(incident_from_headline(headline), title="New incident from a headline",

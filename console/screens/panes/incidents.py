@@ -216,7 +216,8 @@ class IncidentsPane(IncidentActions, Pane):
         event.stop()
         self.view = replace(self.view, sort=IncidentTable.SORT_KEYS.get(event.column, "occurred_at"),
                             descending=event.descending)
-        self.notify(f"sorted by {SORT_LABELS[self.view.sort]} {'↓' if event.descending else '↑'}", timeout=2)
+        self.notify(f"sorted by {SORT_LABELS[self.view.sort]} {'↓' if event.descending else '↑'}", timeout=2,
+                    markup=False)
         self.request_reload()
 
     def action_new(self) -> None:
@@ -224,7 +225,7 @@ class IncidentsPane(IncidentActions, Pane):
 
         def saved(incident) -> None:
             if incident is not None:
-                self.notify(f"incident {incident.id} reported", timeout=3)
+                self.notify(f"incident {incident.id} reported", timeout=3, markup=False)
 
         self.app.push_screen(IncidentFormScreen(), saved)
 
@@ -240,10 +241,10 @@ class IncidentsPane(IncidentActions, Pane):
             try:
                 flt = parse_filter_spec(presets[name])
             except ValueError as error:
-                self.notify(f"preset {name!r}: {error}", severity="error", timeout=6)
+                self.notify(f"preset {name!r}: {error}", severity="error", timeout=6, markup=False)
                 continue
             self._set_view(replace(flt, sort=self.view.sort, descending=self.view.descending), name)
-            self.notify(f"preset {name}: {describe_filter(flt)}", timeout=3)
+            self.notify(f"preset {name}: {describe_filter(flt)}", timeout=3, markup=False)
             return
 
     def action_filter_form(self) -> None:
@@ -288,10 +289,10 @@ class IncidentsPane(IncidentActions, Pane):
             os.replace(temporary, target)
         except OSError as error:
             Path(temporary).unlink(missing_ok=True)
-            self.notify(f"export failed: {error}", severity="error", timeout=8)
+            self.notify(f"export failed: {error}", severity="error", timeout=8, markup=False)
             return
         self.last_export = target
-        self.notify(f"exported {count} incidents to {target}", timeout=8)
+        self.notify(f"exported {count} incidents to {target}", timeout=8, markup=False)
 
 
 def _same_spec(a: str, b: str) -> bool:

@@ -150,7 +150,7 @@ class PartnersPane(Pane):
 
     def _saved(self, result) -> None:
         if isinstance(result, Officer):
-            self.notify(f"saved {result.rank} {result.name}".strip(), timeout=3)
+            self.notify(f"saved {result.rank} {result.name}".strip(), timeout=3, markup=False)
         self.table.focus()
 
     def action_roster_filter(self) -> None:
