@@ -256,7 +256,6 @@ class DualUseStatus(Choice):
 
 
 #: Every allowed dual-use request transition. Approval and denial need a watch officer;
-#: Every allowed dual-use request transition. Approval and denial need a watch officer;
 #: a denial or a request for more information needs a note. One table, enforced by the store.
 DUAL_USE_TRANSITIONS: Transitions[DualUseStatus] = Transitions(
     record="a dual-use request",
