@@ -15,6 +15,7 @@ from textual.screen import Screen
 
 from console import collector, low_bandwidth, terminal
 from console.config import Settings, save_setting
+from console.first_frame import FirstFrame
 from console.model.access import Actor
 from console.model.errors import StoreError
 from console.model.journal import Entity
@@ -95,8 +96,7 @@ class CmccApp(App):
         # Released by the watch floor once loaded. The collector runs again a moment after the
         # frame is drawn: its one full pass holds the GIL ~40 ms, and the writer thread still
         # has that frame to send.
-        self.first_frame = low_bandwidth.DisplayHold(
-            self, floor, when_drawn=lambda: self.set_timer(COLLECTOR_AFTER_SECONDS, collector.resume))
+        self.first_frame = FirstFrame(self, when_drawn=self._after_first_frame)
         self.theming.start(self.settings.theme, low_bandwidth=self.settings.low_bandwidth)
         self.push_screen(floor)
         self._end_on(ENDING_SIGNALS)
@@ -106,6 +106,14 @@ class CmccApp(App):
             self.run_feeds()
         else:
             self._feeds_closed.set()
+
+    def on_watch_floor_first_load_done(self, message: WatchFloor.FirstLoadDone) -> None:
+        self.first_frame.release_when_settled(message.floor)
+
+    def _after_first_frame(self) -> None:
+        self.set_timer(COLLECTOR_AFTER_SECONDS, collector.resume)
+        # After the floor, not in its first frame: a toast laid out in the same pass would send the
+        # whole floor a second time.
         for problem in self.settings.problems:
             self.notify(problem, severity="warning", timeout=10, markup=False)
         if exposed := exposure_warning(self.store.path):

@@ -11,11 +11,8 @@ next with its full colour codes, even when the next run has the same colours
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
-from collections.abc import Callable
-
 from console.config import Settings
 
 #: Reload a dirty pane at most this often in low-bandwidth mode (seconds).
@@ -138,113 +135,3 @@ def thrifty_driver(base: type) -> type:
 
     ThriftyDriver.__name__ = f"Thrifty{base.__name__}"
     return ThriftyDriver
-
-
-class DisplayHold:
-    """Send nothing to the terminal from start-up until the watch floor has its data: one first frame.
-
-    Without it the terminal receives the empty layout, then each pane as it
-    loads, then again when the tables' scroll bars appear: several full
-    screens where one will do, and the work of rendering each. While held,
-    Textual lays the screen out as usual but does not render it (its
-    compositor's ``render_update`` is shadowed on the instance) and nothing
-    it would write reaches the terminal (``App._display`` likewise). After
-    ``release()`` the layout settles in a pass or two (the tables grow scroll
-    bars for their new rows, then size them); once a whole round passes with
-    nothing left to lay out, one full repaint goes out. ``timeout`` releases
-    it anyway.
-    """
-
-    #: Settling stops after this many rounds even if something keeps redrawing (a ticker, say).
-    MAX_SETTLE_ROUNDS = 8
-
-    def __init__(self, app, screen, timeout: float = 3.0, when_drawn: Callable[[], None] | None = None) -> None:
-        self.app = app
-        self.screen = screen
-        self._when_drawn = when_drawn
-        self.held = True
-        #: True once the first frame has been drawn (work that would delay it waits for this).
-        self.drawn = False
-        self._updates = 0
-        self._settling = False
-        # Instance attributes: they shadow the methods until the hold ends.
-        app._display = self._drop
-        screen._compositor.render_update = self._skip_render
-        app.set_timer(timeout, self._end)
-
-    @staticmethod
-    def _drop(screen, renderable) -> None:
-        return None
-
-    def _skip_render(self, *args, **kwargs) -> None:
-        # The compositor keeps its dirty regions; the full repaint at the end draws everything.
-        self._updates += 1
-        return None
-
-    def release(self) -> None:
-        if self.held and not self._settling:
-            self._settling = True
-            self.app.run_worker(self._settle(), exclusive=False, exit_on_error=False)
-
-    async def _settle(self) -> None:
-        # Settled: the new data has been laid out at least once, then a whole round passed with
-        # nothing to update. A round during a batch (a widget recomposing) proves nothing: the
-        # screen runs its after-refresh callbacks then without laying out.
-        released_at = self._updates
-        for _ in range(self.MAX_SETTLE_ROUNDS):
-            updates = self._updates
-            if not await self._one_round():
-                break
-            quiet = self._updates == updates and not getattr(self.app, "_batch_count", 0)
-            if quiet and self._updates > released_at:
-                break
-        self._end()
-
-    async def _one_round(self) -> bool:
-        """Every widget on screen handles what it has queued, then the screen finishes updating.
-
-        False when there is nothing to wait for (closing, or another screen on top).
-        """
-        app, screen = self.app, self.screen
-        if not (app.is_running and app.screen_stack and app.screen is screen):
-            return False
-        pending = 0
-        handled = asyncio.Event()
-
-        def one_handled() -> None:
-            nonlocal pending
-            pending -= 1
-            if pending == 0:
-                handled.set()
-
-        for node in (app, *screen.walk_children(with_self=True)):
-            if node.call_later(one_handled):
-                pending += 1
-        if pending:
-            await handled.wait()
-        updated = asyncio.Event()
-        screen.call_after_refresh(updated.set)
-        await updated.wait()
-        return True
-
-    def _end(self) -> None:
-        if self.held:
-            self.held = False
-            del self.app._display
-            del self.screen._compositor.render_update
-            # The app may be closing (or not have pushed its first screen yet): nothing to repaint.
-            if self.app.is_running and self.app.screen_stack:
-                # Every widget, not the screen: a screen repaint drops the widgets that are dirty at
-                # that moment without taking their dirty regions, which then go out again at each
-                # one's next refresh (a whole table, at the first minute's ages). Widgets tile the
-                # floor, so together they are the whole frame.
-                for widget in self.app.screen.walk_children():
-                    widget.refresh()
-                self.app.screen.call_after_refresh(self._drawn)
-            else:
-                self._drawn()
-
-    def _drawn(self) -> None:
-        self.drawn = True
-        if self._when_drawn is not None:
-            self._when_drawn()

@@ -21,6 +21,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
+from textual.message import Message
 from textual.screen import Screen
 from widgets.key_footer import KeyFooter
 
@@ -92,6 +93,8 @@ class WatchFloor(Screen):
         #: One load at a time: two overlapping loads of a pane could finish out of order, and the
         #: older one (a filter already changed) would overwrite what the newer one showed.
         self._loading = asyncio.Lock()
+        #: True once the first load is on screen (loads of hidden panes wait for it).
+        self.first_frame_done = False
 
     def compose(self) -> ComposeResult:
         # Only the panes on screen are filled now; the others get their widgets when first needed.
@@ -107,15 +110,23 @@ class WatchFloor(Screen):
         yield HeadlineTicker(step_seconds=low_bandwidth.ticker_seconds(self.context.settings), id="ticker")
         yield KeyFooter()
 
-    def on_mount(self) -> None:
+    class FirstLoadDone(Message):
+        """The floor has its first data and is on screen: its first frame can be drawn."""
+
+        def __init__(self, floor: WatchFloor) -> None:
+            super().__init__()
+            self.floor = floor
+
+    async def on_mount(self) -> None:
         self.panes[0].add_class("-active")
         # First frame: the panes on screen (one at a time when narrow), the ticker and feed health.
         # The hidden panes load after it, one per tick, so start-up waits for none of them (on
         # 2,000 officers the Partners roster alone took ~0.4 s to fill).
         shown = self._shown_at_start()
         self._deferred = [pane.KEY for pane in self.panes if pane.KEY not in shown]
-        self._dirty = shown | {FEED_HEALTH} | ({TICKER} if self._deferred else set())
-        self.reload_dirty()
+        # Awaited here, before the screen is resumed (Textual handles ScreenResume after Mount): its
+        # first layout then already holds the rows, and the App's hold ends on one full frame.
+        await self._load(shown | {FEED_HEALTH} | ({TICKER} if self._deferred else set()))
         # Coalescing: changes only mark panes dirty; this timer reloads each dirty pane once.
         self.set_interval(low_bandwidth.refresh_seconds(self.context.settings), self.reload_dirty)
         if self._deferred:
@@ -127,6 +138,11 @@ class WatchFloor(Screen):
             self.query_one(ClockBar).set_status(mode=low_bandwidth.MODE_MARK)
         self.set_interval(60, self._every_minute)
         self.panes[0].table.focus()
+
+    def on_screen_resume(self) -> None:
+        if not self.first_frame_done:
+            self.first_frame_done = True
+            self.post_message(self.FirstLoadDone(self))
 
     def _shown_at_start(self) -> set[str]:
         if self.app.size.width >= WIDE:
@@ -225,8 +241,7 @@ class WatchFloor(Screen):
         if not self._deferred:
             self._deferred_timer.stop()
             return
-        hold = getattr(self.app, "first_frame", None)
-        if self.reloads and getattr(hold, "drawn", True):  # after the first frame: a load holds repaints
+        if self.first_frame_done:  # after the first frame: a load holds repaints
             self.load({self._deferred.pop(0)})
 
     def reload_dirty(self) -> None:
@@ -236,22 +251,20 @@ class WatchFloor(Screen):
 
     @work(group="load", exit_on_error=False)
     async def load(self, keys: set[str]) -> None:
+        await self._load(keys)
+
+    async def _load(self, keys: set[str]) -> None:
         # One batch: the panes reloaded together reach the terminal as one frame, not one each.
         # Together: the database thread answers one question after another without waiting for
         # the event loop (busy mounting at start-up) to take each answer before the next is asked.
-        try:
-            async with self._loading:
-                with self.app.batch_update():
-                    jobs = [self._load_pane(pane) for pane in self.panes if pane.KEY in keys]
-                    if FEED_HEALTH in keys:
-                        jobs.append(self._reported("Feed health", self._load_feed_health()))
-                    if TICKER in keys:
-                        jobs.append(self._reported("Ticker", self._load_ticker()))
-                    await asyncio.gather(*jobs)
-        finally:  # whatever failed, the first frame is not held back for it
-            hold = getattr(self.app, "first_frame", None)
-            if hold is not None:
-                hold.release()
+        async with self._loading:
+            with self.app.batch_update():
+                jobs = [self._load_pane(pane) for pane in self.panes if pane.KEY in keys]
+                if FEED_HEALTH in keys:
+                    jobs.append(self._reported("Feed health", self._load_feed_health()))
+                if TICKER in keys:
+                    jobs.append(self._reported("Ticker", self._load_ticker()))
+                await asyncio.gather(*jobs)
 
     async def _load_pane(self, pane: Pane) -> None:
         await self._reported(pane.TITLE, pane.fill_and_load())
