@@ -19,11 +19,11 @@ from console.screens.feed_health import FeedHealthScreen
 from console.screens.headline_detail import HeadlineDetailScreen
 from console.screens.headline_promote import incident_from_headline
 from console.screens.incident_form import IncidentFormScreen
-from console.screens.panes.headlines import HeadlinesPane
+from console.screens.panes.headlines import PAGE, HeadlinesPane
 from console.screens.watch_floor import WatchFloor
 from console.store import Store
 from console.model.leases import FEED_POLLER
-from tests.conftest import ADMIN, VIEWER
+from tests.conftest import ADMIN, VIEWER, register_test_operators
 from tests.pilot import demo_app, loads_done, recorded_notifications, until
 from widgets.clock_bar import ClockBar
 from widgets.headlines.feed_health_table import FeedHealthTable
@@ -111,7 +111,8 @@ async def test_a_headline_added_by_another_process_appears_within_a_second_and_o
                            timeout=1.5)
         newest = next(h for h in headlines.table.records.values() if h.title == title)
         assert headlines.table.get_row_index(str(newest.id)) == 0  # at the top: newest first
-        assert headlines.table.row_count == min(before + 1, 300)
+        assert headlines.table.row_count == before + 1  # the whole list: nothing cut at a page
+        assert headlines.table.loaded_count == min(before + 1, PAGE)  # what is held is a window
         assert await until(pilot, lambda: title in ticker.shown_text, timeout=1.0)
 
 
@@ -268,3 +269,31 @@ async def test_at_80_columns_the_clock_bar_still_says_who_polls_and_the_link_mod
         assert "/1 ok" in line() and len(line().rstrip()) <= 80
         await pilot.resize_terminal(160, 30)
         assert await until(pilot, lambda: all(part in line() for part in ("/1 ok", "· polling here", " IST "))), line()
+
+
+async def test_a_long_list_and_a_long_search_are_whole_lists_held_a_window_at_a_time(db_path):
+    store = await Store.open(db_path)
+    await register_test_operators(store)
+    words = ["convoy", "strike"]
+    # Oldest first, so that the store's order (newest stored first) is also the newest published first.
+    await store.headlines.add_many(SYSTEM_ACTOR, [
+        a_headline(f"Item {n} {words[n % 2]}", minutes_ago=n) for n in reversed(range(1500))], None)
+    app = CmccApp(store, ADMIN, QUIET)
+    async with app.run_test(size=(80, 24)) as pilot:
+        headlines = await open_headlines(app, pilot)
+        table = headlines.table
+        assert await until(pilot, lambda: table.row_count == 1500)
+        assert table.loaded_count == PAGE  # the list is whole; what is held is a window
+        await pilot.press("end")  # the oldest headline, 1,200 rows below what was read
+        assert await until(pilot, lambda: table.selected_record() is not None
+                           and table.selected_record().title == "Item 1499 strike")
+        assert table.loaded_count <= table.WINDOW_ROWS
+        # A search with more matches than a window: counted in full, read as far as the cursor goes.
+        await pilot.press("slash")
+        await pilot.press(*"convoy", "enter")
+        assert await until(pilot, lambda: table.row_count == 750)
+        assert "750 matching 'convoy'" in str(headlines.query_one(".pane-summary").render())
+        await pilot.press("end")
+        assert await until(pilot, lambda: table.selected_record() is not None
+                           and table.selected_record().title == "Item 1498 convoy")
+        assert all("convoy" in h.title for h in table.records.values())

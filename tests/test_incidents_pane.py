@@ -66,33 +66,37 @@ class PageSpy:
         app.store.incidents.page = page
 
 
-async def test_a_5000_incident_log_is_read_a_page_at_a_time(big_db):
+async def test_a_5000_incident_log_is_read_a_window_at_a_time(big_db):
     app = await console(big_db)
     spy = PageSpy(app)
     async with app.run_test(size=(80, 24)) as pilot:
         incidents = pane(app)
         table = incidents.table
-        assert await until(pilot, lambda: table.row_count == PAGE)
-        assert incidents.total == 5000
-        # Going down: the next page is read when the cursor nears the end; the window never passes MAX_ROWS.
-        for _ in range(6):
-            loaded, start = table.row_count, incidents.window_start
-            await pilot.press("end")
-            assert await until(pilot, lambda: (table.row_count, incidents.window_start) != (loaded, start))
-            await pilot.pause()
-            assert table.row_count <= MAX_ROWS
-        assert incidents.window_start > 0
+        assert await until(pilot, lambda: table.loaded_count == PAGE)
+        # The table is the whole log (its scroll bar, End, the row count); it holds only a window.
+        assert incidents.total == 5000 and table.row_count == 5000
+        assert table.virtual_size.height == 5000 + 1  # every row and the header
+        await pilot.press("end")
+        assert table.cursor_row == 4999
+        # The window around the last row is read: the cursor is on the log's last incident in SQL order.
+        last = (await app.store.incidents.page(WATCH_OFFICER, IncidentFilter(), offset=4999, limit=1))[0]
+        assert await until(pilot, lambda: table.selected_id == last.id)
+        assert table.loaded_count <= MAX_ROWS
         assert max(limit for _offset, limit in spy.calls) <= MAX_ROWS
-        # The rows shown are exactly the window of the log in SQL order, and the cursor kept its record.
-        expected = await app.store.incidents.page(WATCH_OFFICER, IncidentFilter(), offset=incidents.window_start,
-                                                  limit=incidents.window_rows)
-        assert [table.record_at(row).id
-                for row in range(table.row_count)] == [i.id for i in expected]
+        # The rows held are exactly that window of the log.
+        expected = await app.store.incidents.page(WATCH_OFFICER, IncidentFilter(), offset=table.window_start,
+                                                  limit=table.loaded_count)
+        assert table.ordered_ids == [i.id for i in expected]
         assert "of 5,000" in str(incidents.query_one(".pane-summary").render())
-        # Going back up reads the earlier pages again.
-        before = incidents.window_start
+        # Scrolled to the middle with the wheel (the cursor stays): the rows on screen are read too.
+        table.scroll_to(y=2500, animate=False)
+        assert await until(pilot, lambda: table.id_at(2500) is not None)
+        middle = (await app.store.incidents.page(WATCH_OFFICER, IncidentFilter(), offset=2500, limit=1))[0]
+        assert table.id_at(2500) == middle.id
+        # Back to the top: the first rows are read again.
         await pilot.press("home")
-        assert await until(pilot, lambda: incidents.window_start < before)
+        first = (await app.store.incidents.page(WATCH_OFFICER, IncidentFilter(), limit=1))[0]
+        assert await until(pilot, lambda: table.selected_id == first.id)
 
 
 async def test_sorting_is_done_by_the_database_across_pages(big_db):
@@ -100,14 +104,13 @@ async def test_sorting_is_done_by_the_database_across_pages(big_db):
     async with app.run_test(size=(80, 24)) as pilot:
         incidents = pane(app)
         table = incidents.table
-        assert await until(pilot, lambda: table.row_count == PAGE)
+        assert await until(pilot, lambda: table.loaded_count == PAGE)
         await pilot.press("s")  # DTG -> severity
         assert await until(pilot, lambda: incidents.view.sort == "severity")
         assert await until(pilot, lambda: table.get_row_at(0)[1].plain.startswith("4"))
         # The first page holds the highest severities of the whole log, not of the rows that were loaded.
         top = await app.store.incidents.page(WATCH_OFFICER, IncidentFilter(sort="severity"), limit=PAGE)
-        assert await until(pilot, lambda: [table.record_at(r).id
-                                           for r in range(table.row_count)] == [i.id for i in top])
+        assert await until(pilot, lambda: table.ordered_ids == [i.id for i in top])
         await pilot.press("S")  # reversed: the lowest first
         assert await until(pilot, lambda: table.get_row_at(0)[1].plain.startswith("1"))
 
@@ -117,7 +120,7 @@ async def test_filters_presets_and_the_full_text_line(big_db):
     async with app.run_test(size=(80, 24)) as pilot:
         incidents = pane(app)
         table = incidents.table
-        assert await until(pilot, lambda: table.row_count == PAGE)
+        assert await until(pilot, lambda: table.loaded_count == PAGE)
         await pilot.press("p")  # the first preset after none: "all"
         await pilot.press("p")  # "open"
         assert await until(pilot, lambda: incidents.preset_name == "open")
@@ -151,7 +154,7 @@ async def test_a_new_unacknowledged_sev_4_marks_the_title_and_rings_once(big_db)
     app.bell = lambda: rings.append(1)
     async with app.run_test(size=(80, 24)) as pilot:
         incidents = pane(app)
-        assert await until(pilot, lambda: incidents.table.row_count == PAGE)
+        assert await until(pilot, lambda: incidents.table.loaded_count == PAGE)
         assert "unacknowledged" not in str(incidents.query_one(".pane-title").render())
         other = await open_test_store(big_db)
         try:
@@ -176,7 +179,7 @@ async def test_the_bell_stays_quiet_when_switched_off(big_db):
     app.bell = lambda: rings.append(1)
     async with app.run_test(size=(80, 24)) as pilot:
         incidents = pane(app)
-        assert await until(pilot, lambda: incidents.table.row_count == PAGE)
+        assert await until(pilot, lambda: incidents.table.loaded_count == PAGE)
         await app.store.incidents.create(OPERATOR, an_incident(severity=5))
         assert await until(pilot, lambda: "unacknowledged sev 4-5" in str(incidents.query_one(".pane-title").render()))
         assert rings == []
@@ -186,7 +189,7 @@ async def test_the_governorate_map_shows_on_a_wide_pane_only(big_db):
     app = await console(big_db)
     async with app.run_test(size=(120, 30)) as pilot:
         incidents = pane(app)
-        assert await until(pilot, lambda: incidents.table.row_count == PAGE)
+        assert await until(pilot, lambda: incidents.table.loaded_count == PAGE)
         governorate_map = incidents.query_one("#incident-map")
         assert await until(pilot, lambda: governorate_map.display and governorate_map.region.width > 0)
         lines = str(governorate_map.render()).splitlines()
@@ -202,7 +205,7 @@ async def test_x_exports_the_current_view_to_a_file(big_db, tmp_path):
     shown = recorded_notices(app)
     async with app.run_test(size=(80, 24)) as pilot:
         incidents = pane(app)
-        assert await until(pilot, lambda: incidents.table.row_count == PAGE)
+        assert await until(pilot, lambda: incidents.table.loaded_count == PAGE)
         await pilot.press("slash", *"drone", "enter")
         assert await until(pilot, lambda: incidents.total < 5000)
         await pilot.press("x")
@@ -247,7 +250,7 @@ async def test_a_slow_load_for_an_older_filter_never_overwrites_the_newer_one(bi
     async with app.run_test(size=(80, 24)) as pilot:
         incidents = pane(app)
         table = incidents.table
-        assert await until(pilot, lambda: table.row_count == PAGE)
+        assert await until(pilot, lambda: table.loaded_count == PAGE)
         await pilot.press("p")  # "all"
         await pilot.press("p")  # "open": its page is slow
         assert await until(pilot, slow_once.is_set)

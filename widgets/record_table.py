@@ -9,6 +9,14 @@ cleared and rebuilt, so a live update repaints only the rows that changed.
 
 Cells are Rich ``Text`` (``widgets.cells.cell``), never markup. The header is
 line 0 and does not scroll; row ``r`` is virtual line ``r + 1``.
+
+A list too long to hold (a year of incidents, a million headlines) is shown a
+window at a time: ``show_window(start, records, total)`` gives the rows from
+``start`` and the length of the whole list, so the scroll bar, ``End`` and the
+row count are the whole list's. When the cursor nears the window's edge, or
+rows on screen are not in it, the table posts ``WindowWanted`` and whoever
+owns the data reads that window and shows it; until then such a row is drawn
+as a placeholder. A widget never reads the store itself.
 """
 
 from __future__ import annotations
@@ -34,8 +42,17 @@ GAP = 1
 MIN_AUTO_WIDTH = 8
 
 
+#: What a row of the whole list not read yet looks like, for the moment it takes to read it.
+PLACEHOLDER = "…"
+
+
 class RecordTable(ScrollView, can_focus=True):
     """Subclasses set COLUMNS and implement ``cells(record)``."""
+
+    #: Rows in a window of a long list (``show_window``), and how near its edge the cursor comes
+    #: before the next window is wanted.
+    WINDOW_ROWS: ClassVar[int] = 600
+    WINDOW_MARGIN: ClassVar[int] = 20
 
     #: (key, label, width or None: None shares the width left over, up to its widest cell)
     COLUMNS: ClassVar[Sequence[tuple[str, str, int | None]]] = ()
@@ -95,6 +112,15 @@ class RecordTable(ScrollView, can_focus=True):
             self.table = table
             self.cursor_row = cursor_row
 
+    class WindowWanted(Message):
+        """A long list (``show_window``) needs rows ``start`` to ``start + rows`` read and shown."""
+
+        def __init__(self, table: RecordTable, start: int, rows: int) -> None:
+            super().__init__()
+            self.table = table
+            self.start = start
+            self.rows = rows
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.records: dict[int, Any] = {}
@@ -112,33 +138,53 @@ class RecordTable(ScrollView, can_focus=True):
         self._widths_key: tuple[int, tuple[int, ...]] | None = None
         self._lines: dict[int, Strip] = {}  # record id -> its line at the current widths, without the cursor
         self._announced_row: int | None = None
+        #: A long list shown a window at a time: the window's first row and the whole list's length
+        #: (None: every row is here).
+        self.window_start = 0
+        self._total: int | None = None
+        self._wanted: tuple[int, int] | None = None  # the window asked for and not shown yet
 
     # --- reading ---------------------------------------------------------------
 
     @property
     def row_count(self) -> int:
+        """Rows in the list: with ``show_window``, the whole list's, not only those read."""
+        return len(self._order) if self._total is None else self._total
+
+    @property
+    def loaded_count(self) -> int:
+        """Rows read and held (the window, for a long list)."""
         return len(self._order)
 
     @property
     def ordered_ids(self) -> list[int]:
+        """The ids of the rows held, top to bottom."""
         return list(self._order)
+
+    def id_at(self, row: int) -> int | None:
+        """The record id of ``row`` of the list, None when that row is not read yet."""
+        index = row - self.window_start
+        return self._order[index] if 0 <= index < len(self._order) else None
 
     @property
     def selected_id(self) -> int | None:
-        return self._order[self.cursor_row] if self._order else None
+        return self.id_at(self.cursor_row)
 
     def selected_record(self) -> Any:
         rid = self.selected_id
         return self.records.get(rid) if rid is not None else None
 
     def record_at(self, row: int) -> Any:
-        return self.records[self._order[row]]
+        rid = self.id_at(row)
+        if rid is None:
+            raise IndexError(f"row {row} is not read yet")
+        return self.records[rid]
 
     def get_row_index(self, record_id: int | str) -> int:
-        return self._row_of[int(record_id)]
+        return self.window_start + self._row_of[int(record_id)]
 
     def get_row_at(self, row: int) -> tuple[Text, ...]:
-        return self._cells[self._order[row]]
+        return self._cells[self._order[row - self.window_start]]
 
     def get_row(self, record_id: int | str) -> tuple[Text, ...]:
         return self._cells[int(record_id)]
@@ -176,6 +222,21 @@ class RecordTable(ScrollView, can_focus=True):
     def remove_record(self, record_id: int) -> None:
         if self._forget(record_id):
             self._apply_sort()
+
+    def show_window(self, start: int, records: Iterable[Any], total: int) -> None:
+        """Rows ``start`` onwards of a list ``total`` long (see the module's docstring)."""
+        records = list(records)
+        selected = self.selected_id
+        self._wanted = None
+        self.window_start = start
+        self._total = max(total, start + len(records))
+        self.sync(records)
+        self.virtual_size = self._virtual_size()  # the list's length may have changed, not the rows held
+        self.refresh()
+        if selected is not None and selected in self._row_of:  # on the record it was on, if still read
+            self.move_cursor(row=self.window_start + self._row_of[selected], scroll=False)
+        else:
+            self.move_cursor(row=self.cursor_row, scroll=False)
 
     def clear(self) -> None:
         self.records.clear()
@@ -222,7 +283,8 @@ class RecordTable(ScrollView, can_focus=True):
             if index in self._content_widths and content.cell_len > self._content_widths[index]:
                 self._content_widths[index] = content.cell_len
                 wider = True
-        row = self._row_of.get(rid)
+        index = self._row_of.get(rid)
+        row = None if index is None else self.window_start + index
         if wider:  # an auto column may widen: every line again, at the new widths (``_widths_for``)
             self.virtual_size = self._virtual_size()
             self.refresh()
@@ -255,20 +317,40 @@ class RecordTable(ScrollView, can_focus=True):
         self._row_of = {rid: row for row, rid in enumerate(ids)}
         self.virtual_size = self._virtual_size()
         self.refresh()
-        row = self._row_of.get(selected, self.cursor_row) if selected is not None else self.cursor_row
+        if selected is not None and selected in self._row_of:
+            row = self.window_start + self._row_of[selected]
+        else:
+            row = self.cursor_row
         self.move_cursor(row=row, scroll=False)
 
     def move_cursor(self, *, row: int, animate: bool = False, scroll: bool = True) -> None:
-        row = max(0, min(row, len(self._order) - 1))
+        row = max(0, min(row, self.row_count - 1))
         if row != self.cursor_row:
             self.refresh_line(self.cursor_row + 1)
             self.cursor_row = row
             self.refresh_line(row + 1)
         if scroll:
             self._keep_cursor_in_view(animate)
-        if self._order and row != self._announced_row:
+        if self.row_count and row != self._announced_row:
             self._announced_row = row
             self.post_message(self.RowHighlighted(self, row))
+        self._want_window_near(row)
+
+    def _want_window_near(self, row: int, *, missing: bool = False) -> None:
+        """A long list: ask for the window around ``row`` when it is at (or past) the held one's edge,
+        or (``missing``) a row on screen is not held."""
+        if self._total is None or not self._total:
+            return
+        start, end = self.window_start, self.window_start + len(self._order)
+        near_start = row < start + self.WINDOW_MARGIN and start > 0
+        near_end = row >= end - self.WINDOW_MARGIN and end < self._total
+        if not (near_start or near_end or missing):
+            return
+        wanted = (max(0, min(row - self.WINDOW_ROWS // 2, self._total - self.WINDOW_ROWS)), self.WINDOW_ROWS)
+        held = wanted[0] == start and end >= min(self._total, sum(wanted))
+        if wanted != self._wanted and not held:
+            self._wanted = wanted
+            self.post_message(self.WindowWanted(self, *wanted))
 
     def _keep_cursor_in_view(self, animate: bool) -> None:
         if self.scrollable_content_region.height < 2:  # not laid out yet: done on the first resize
@@ -299,7 +381,7 @@ class RecordTable(ScrollView, can_focus=True):
         self.move_cursor(row=0)
 
     def action_last_row(self) -> None:
-        self.move_cursor(row=len(self._order) - 1)
+        self.move_cursor(row=self.row_count - 1)
 
     def action_select(self) -> None:
         rid = self.selected_id
@@ -311,7 +393,7 @@ class RecordTable(ScrollView, can_focus=True):
         if offset is None or offset.y < 1:
             return
         row = round(self.scroll_y) + offset.y - 1
-        if 0 <= row < len(self._order):
+        if 0 <= row < self.row_count:
             event.stop()
             self.focus()
             if row == self.cursor_row:
@@ -360,7 +442,7 @@ class RecordTable(ScrollView, can_focus=True):
 
     def _virtual_size(self) -> Size:
         """The rows' width and the scroll bar's column; the header and every row, a line each."""
-        return Size(self._total_width() + 1, len(self._order) + 1)
+        return Size(self._total_width() + 1, self.row_count + 1)
 
     def _total_width(self) -> int:
         """The width the rows need: fixed columns, auto ones at their narrowest, and the gaps."""
@@ -380,9 +462,14 @@ class RecordTable(ScrollView, can_focus=True):
             return header.crop_extend(scroll_x, scroll_x + width + 1, style)
         row = round(self.scroll_y) + y - 1
         mark = self._scroll_mark(y - 1, base)
-        if not 0 <= row < len(self._order):
+        if not 0 <= row < self.row_count:
             return Strip.join([Strip.blank(width, base), mark])
-        rid = self._order[row]
+        rid = self.id_at(row)
+        if rid is None:  # a long list's row not read yet: asked for, drawn when it comes
+            self._want_window_near(round(self.scroll_y) + self._rows_per_page() // 2, missing=True)
+            style = base + self.get_component_rich_style("record-table--cursor") if row == self.cursor_row else base
+            return Strip.join([self._draw([Text(PLACEHOLDER)], style).crop_extend(scroll_x, scroll_x + width, style),
+                               mark])
         if row == self.cursor_row:  # one line, drawn afresh: the cursor's colours under the cells' own
             style = base + self.get_component_rich_style("record-table--cursor")
             return Strip.join([self._draw(self._cells[rid], style).crop_extend(scroll_x, scroll_x + width, style),
@@ -398,7 +485,7 @@ class RecordTable(ScrollView, can_focus=True):
         Textual's own scroll bars are off (``overflow: hidden``): in Textual 8.2 every layout pass
         anywhere on screen repainted them, two columns of every table, on every reload.
         """
-        shown, total = self._rows_per_page(), len(self._order)
+        shown, total = self._rows_per_page(), self.row_count
         if total <= shown:
             return Strip.blank(1, base)
         thumb = max(1, round(shown * shown / total))
@@ -441,3 +528,23 @@ def _sort_key(value: Any) -> Any:
 
 def _sort_value(value: Text) -> Any:
     return value.sort_key if isinstance(value, Cell) else value.plain
+
+
+class StoreOrderedTable(RecordTable):
+    """Rows in the order the store gave them (a long list is sorted in SQL, a window at a time)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._order_of: dict[int, int] = {}
+
+    def sync(self, records: Iterable[Any], *, complete: bool = True) -> None:
+        """Show ``records`` in the given order; the cursor stays on the record it was on."""
+        records = list(records)
+        self._order_of = {self.record_id(r): index for index, r in enumerate(records)}
+        super().sync(records, complete=complete)
+        self._apply_sort()
+
+    def _apply_sort(self) -> None:
+        """The store's order, never a sort in memory (see ``sync``); records it did not give go last."""
+        last = len(self._order_of)
+        self.arrange(sorted(self.records, key=lambda rid: self._order_of.get(rid, last)))

@@ -130,7 +130,7 @@ class HeadlineRepository:
                 " ORDER BY published_at DESC, id DESC LIMIT :limit OFFSET :offset",
                 {**params, "limit": max(0, int(limit)), "offset": max(0, int(offset))})
 
-    def search_query(self, actor: Actor, text: str, limit: int = 200) -> tuple[str, dict[str, Any]]:
+    def search_query(self, actor: Actor, text: str, limit: int = 200, offset: int = 0) -> tuple[str, dict[str, Any]]:
         """The live full-text search (for ``search`` and for EXPLAIN QUERY PLAN in the bench).
 
         ``ORDER BY headlines_fts.rowid DESC LIMIT``: FTS5 walks its index newest id first and
@@ -142,8 +142,34 @@ class HeadlineRepository:
         columns = ", ".join(f"h.{c.strip()}" for c in _COLUMNS.split(","))
         return (f"SELECT {columns} FROM headlines_fts JOIN headlines h ON h.id = headlines_fts.rowid"
                 f" WHERE headlines_fts MATCH :query AND {where}"
-                " ORDER BY headlines_fts.rowid DESC LIMIT :limit",
-                {**params, "query": match_expression(text), "limit": max(0, int(limit))})
+                " ORDER BY headlines_fts.rowid DESC LIMIT :limit OFFSET :offset",
+                {**params, "query": match_expression(text), "limit": max(0, int(limit)),
+                 "offset": max(0, int(offset))})
+
+    async def search_count(self, actor: Actor, text: str) -> int:
+        """How many live headlines ``search`` would find without a limit."""
+        if not match_expression(text):
+            return 0
+        where, params = visible_to(actor, "h.releasability")
+        row = await self.database.fetchone(
+            "SELECT count(*) FROM headlines_fts JOIN headlines h ON h.id = headlines_fts.rowid"
+            f" WHERE headlines_fts MATCH :query AND {where}", {**params, "query": match_expression(text)})
+        return int(row[0]) if row else 0
+
+    async def search_window(self, actor: Actor, text: str, *, offset: int, limit: int) -> tuple[list[Headline], int]:
+        """Matches ``offset`` to ``offset + limit`` of a search, most recently stored first, and how many
+        there are in all. As with ``search``, when every live match fits in the window the archive
+        file's matches follow them (and are counted)."""
+        total = await self.search_count(actor, text)
+        if total >= limit:
+            sql, params = self.search_query(actor, text, limit, offset)
+            return [_headline_from_row(r) for r in await self.database.fetchall(sql, params)], total
+        sql, params = self.search_query(actor, text, limit)
+        found = [_headline_from_row(r) for r in await self.database.fetchall(sql, params)]
+        live_ids = {h.id for h in found}
+        found += [h for h in await self.search_archive(actor, text, limit=limit) if h.id not in live_ids]
+        found = found[:limit]
+        return found[offset:], len(found)
 
     async def search(self, actor: Actor, text: str, limit: int = 200, *, archive: bool = True) -> list[Headline]:
         """Headlines whose title or summary hold every word of ``text``: the most recently stored

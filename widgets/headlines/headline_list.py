@@ -10,7 +10,7 @@ from rich.text import Text
 from console.model.headlines import Headline
 from console.dtg import format_short_dtg
 from widgets.cells import cell
-from widgets.record_table import RecordTable
+from widgets.record_table import StoreOrderedTable
 
 HIT_STYLE = "bold reverse"
 
@@ -23,9 +23,10 @@ def highlight_hits(text: Text, hits: Sequence[str]) -> Text:
     return text
 
 
-class HeadlineList(RecordTable):
+class HeadlineList(StoreOrderedTable):
     """``*`` marks a watch-list hit, ``•`` an unread headline and ``A`` one found in the archive
-    (``cmcc archive``); never colour alone."""
+    (``cmcc archive``); never colour alone. Newest first, in the store's order: the list is
+    every headline, held a window at a time, so it is not re-sorted in memory."""
 
     COLUMNS = (
         ("published_at", "DTG", 7),
@@ -35,6 +36,11 @@ class HeadlineList(RecordTable):
     )
     DEFAULT_SORT = "published_at"
     DEFAULT_REVERSE = True
+
+    def action_cycle_sort(self) -> None:
+        self.notify("headlines are listed newest first (/ searches them)", timeout=3, markup=False)
+
+    action_reverse_sort = action_cycle_sort
 
     def cells(self, headline: Headline) -> Sequence[Text]:
         hit = bool(headline.watch_hits)

@@ -17,7 +17,7 @@ from textual.message import Message
 from console.model.incidents import SEVERITY_MARKS, Incident, IncidentCategory
 from console.dtg import format_age, format_short_dtg, utc_now
 from widgets.cells import cell
-from widgets.record_table import RecordTable
+from widgets.record_table import StoreOrderedTable
 
 CATEGORY_SHORT = {
     IncidentCategory.YELLOW_LINE: "yellow line",
@@ -47,7 +47,7 @@ def severity_cell(incident: Incident) -> Text:
 _SEVERITY_STYLE = {1: "dim", 2: "", 3: "yellow", 4: "bold red", 5: "bold white on red"}
 
 
-class IncidentTable(RecordTable):
+class IncidentTable(StoreOrderedTable):
     #: Column -> the store's sort key. Age sorts like DTG (the newest is the youngest).
     SORT_KEYS = {"occurred_at": "occurred_at", "severity": "severity", "category": "category", "place": "place",
                  "status": "status", "grading": "grading"}
@@ -72,24 +72,6 @@ class IncidentTable(RecordTable):
     )
     DEFAULT_SORT = "occurred_at"
     DEFAULT_REVERSE = True
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self._order_of: dict[int, int] = {}
-
-    # --- rows in the store's order ---------------------------------------------
-
-    def sync(self, records, *, complete: bool = True) -> None:
-        """Show ``records`` in the given order; the cursor stays on the record it was on."""
-        records = list(records)
-        self._order_of = {r.id: index for index, r in enumerate(records)}
-        super().sync(records, complete=complete)
-        self._apply_sort()
-
-    def _apply_sort(self) -> None:
-        """The store's order, never a sort in memory (see ``sync``); records it did not give go last."""
-        last = len(self._order_of)
-        self.arrange(sorted(self.records, key=lambda rid: self._order_of.get(rid, last)))
 
     def action_cycle_sort(self) -> None:
         keys = list(self.SORT_KEYS)

@@ -1,5 +1,9 @@
 """The Headlines pane: polled headlines, newest first; the ticker's source; promote to incident.
 
+The list is every headline (or every match of ``/``), held a window at a time as
+the Incidents pane does: the table knows the whole length and asks for the window
+it needs (``RecordTable.WindowWanted``).
+
 Watch-list words come from the ``watch_keywords`` setting (every headline)
 and from each feed (stored on the headline when it was polled). A new
 headline with a hit is marked, counted and announced once.
@@ -9,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from textual import on
 from textual.binding import Binding
 
 from console.model.access import Permission, may
@@ -16,7 +21,9 @@ from console.model.headlines import Headline
 from console.model.journal import Entity
 from console.screens.panes.base import Pane, PaneContext
 from widgets.headlines.headline_list import HeadlineList
+from widgets.record_table import RecordTable
 
+#: Rows read when the list is first shown (more are read as the cursor goes down).
 PAGE = 300
 #: Newest headlines fetched for the ticker and the watch-list alert while a search narrows the list.
 TICKER_PAGE = 20
@@ -56,6 +63,10 @@ class HeadlinesPane(Pane):
         #: Highest headline id already seen; only newer ones are announced.
         self._seen_up_to: int | None = None
         self._announced: set[int] = set()
+        #: The window of the list read: its first row and how many rows (see ``read_window``).
+        self.window_start = 0
+        self.window_rows = PAGE
+        self._shown_search: str | None = None
 
     @property
     def watch_words(self) -> tuple[str, ...]:
@@ -66,25 +77,42 @@ class HeadlinesPane(Pane):
         return with_watch_hits(headline, self.watch_words)
 
     async def load(self) -> None:
+        headlines_store = self.store.headlines
+        if self.filter_text != self._shown_search:  # another search: from the top
+            self._shown_search = self.filter_text
+            self.window_start, self.window_rows = 0, PAGE
+        start, rows = self.window_start, self.window_rows
         if self.filter_text:
-            found = await self.store.headlines.search(self.actor, self.filter_text, limit=PAGE)
-            headlines = [self.with_hits(h) for h in found]
-            # The ticker and the alerts follow the newest headlines, whatever the search shows.
-            newest = [self.with_hits(h) for h in await self.store.headlines.latest(self.actor, limit=TICKER_PAGE)]
+            found, total = await headlines_store.search_window(self.actor, self.filter_text, offset=start, limit=rows)
         else:
-            headlines = [self.with_hits(h) for h in await self.store.headlines.latest(self.actor, limit=PAGE)]
-            newest = headlines
-        self.table.sync(headlines)
+            found = await headlines_store.latest(self.actor, limit=rows, offset=start)
+            total = await headlines_store.count(self.actor)
+        headlines = [self.with_hits(h) for h in found]
+        # The ticker and the alerts follow the newest headlines, whatever the list shows.
+        if self.filter_text or start:
+            newest = [self.with_hits(h) for h in await headlines_store.latest(self.actor, limit=TICKER_PAGE)]
+        else:
+            newest = headlines[:TICKER_PAGE]
+        self.table.show_window(start, headlines, total)
         hits = sum(1 for h in headlines if h.watch_hits)
         unread = sum(1 for h in headlines if not h.read)
-        scope = f"matching {self.filter_text!r}" if self.filter_text else "newest"
+        scope = f"matching {self.filter_text!r}" if self.filter_text else "headlines"
         archived = sum(1 for h in headlines if h.archived)
         if archived:
             scope += f" ({archived} archived, A)"
-        self.set_summary(f"{len(headlines)} {scope} · {unread} unread · {hits} watch-list hits (*)"
+        held = f"rows {start + 1}-{start + len(headlines)}" if headlines else "no rows"
+        self.set_summary(f"{total:,} {scope} · {held}: {unread} unread, {hits} watch-list hits (*)"
                          " · enter read · r read/unread · p promote · F feeds")
-        self.post_message(self.TickerHeadlines(self, newest[:TICKER_PAGE]))
+        self.post_message(self.TickerHeadlines(self, newest))
         self._announce_new_hits(newest)
+
+    @on(RecordTable.WindowWanted)
+    def read_window(self, event: RecordTable.WindowWanted) -> None:
+        if event.table is not self.table:
+            return
+        event.stop()
+        self.window_start, self.window_rows = event.start, event.rows
+        self.request_reload(at_once=True)
 
     def _announce_new_hits(self, newest: list[Headline]) -> None:
         """One notification per new headline with a watch-list hit (not for what was there at start)."""

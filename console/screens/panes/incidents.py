@@ -1,11 +1,12 @@
 """The Incidents pane: the cease-fire incident log, a window of rows at a time.
 
-The table never holds the whole log: it shows a window of at most
-``MAX_ROWS`` rows read in the operator's sort order (SQL ORDER BY + LIMIT/OFFSET).
-When the cursor comes within ``MARGIN`` rows of the window's end, the next
-page is read and, past ``MAX_ROWS``, the first page is dropped; the same
-upwards. ``s``/``S`` re-sort in SQL; ``f`` filters, ``p`` cycles the named
-presets, ``/`` searches description and notes (FTS5).
+The table never holds the whole log: it holds a window of at most ``MAX_ROWS``
+rows read in the operator's sort order (SQL ORDER BY + LIMIT/OFFSET), and knows
+the whole log's length, so its scroll bar, ``End`` and row count are the log's.
+When the cursor nears the window's edge (or the view is scrolled past it) the
+table asks for another window (``RecordTable.WindowWanted``) and the pane reads
+it. ``s``/``S`` re-sort in SQL; ``f`` filters, ``p`` cycles the named presets,
+``/`` searches description and notes (FTS5).
 """
 
 from __future__ import annotations
@@ -39,10 +40,9 @@ from widgets.incidents.governorate_map import GovernorateMap
 from widgets.incidents.incident_table import IncidentTable
 from widgets.record_table import RecordTable
 
-#: Rows read at a time, the most kept at once, and how near the window's edge the cursor must come.
+#: Rows read when a list is first shown, and the most held at once (the table's window).
 PAGE = 200
-MAX_ROWS = 3 * PAGE
-MARGIN = 20
+MAX_ROWS = IncidentTable.WINDOW_ROWS
 #: From this pane width on, the governorate map stands beside the summary.
 MAP_MIN_WIDTH = 100
 SORT_LABELS = {"occurred_at": "DTG", "severity": "Sev", "category": "Category", "place": "Where",
@@ -110,7 +110,6 @@ class IncidentsPane(IncidentActions, Pane):
         self.summary: IncidentSummary | None = None
         self._shown_filter: IncidentFilter | None = None
         self._paging = False
-        self._page_pending = False
 
     def content(self) -> ComposeResult:
         yield Static(self.TITLE, classes="pane-title")
@@ -150,10 +149,9 @@ class IncidentsPane(IncidentActions, Pane):
         if not rows and self.window_start:
             self.window_start, self.window_rows = 0, PAGE
             rows = await incidents.page(self.actor, flt, offset=0, limit=PAGE)
-        self.table.sync(rows)
+        self.table.show_window(self.window_start, rows, self.total)
         if reset and self.table.row_count:
             self.table.move_cursor(row=0, animate=False)
-        self._page_pending = False
         summary = self.summary
         self.set_summary(incident_strip(summary, first=self.window_start, shown=len(rows), total=self.total,
                                         view=describe_filter(flt), preset=self.preset_name,
@@ -179,23 +177,12 @@ class IncidentsPane(IncidentActions, Pane):
 
     # --- paging ------------------------------------------------------------------
 
-    @on(IncidentTable.RowHighlighted)
-    def near_the_edge(self, event: IncidentTable.RowHighlighted) -> None:
-        if event.table is not self.table or self._page_pending:
+    @on(RecordTable.WindowWanted)
+    def read_window(self, event: RecordTable.WindowWanted) -> None:
+        if event.table is not self.table:
             return
-        row, loaded = event.cursor_row, self.table.row_count
-        if row >= loaded - MARGIN and self.window_start + loaded < self.total:
-            self.window_rows = loaded + PAGE
-            if self.window_rows > MAX_ROWS:
-                self.window_start += self.window_rows - MAX_ROWS
-                self.window_rows = MAX_ROWS
-        elif row < MARGIN and self.window_start > 0:
-            step = min(PAGE, self.window_start)
-            self.window_start -= step
-            self.window_rows = min(loaded + step, MAX_ROWS)
-        else:
-            return
-        self._page_pending = True
+        event.stop()
+        self.window_start, self.window_rows = event.start, event.rows
         self._paging = True
         self.request_reload(at_once=True)
 
