@@ -108,12 +108,15 @@ class CmccApp(App):
             self._feeds_closed.set()
 
     def on_watch_floor_first_load_done(self, message: WatchFloor.FirstLoadDone) -> None:
+        # Now, while the first frame is held: the notices' toasts are laid out with the floor and go
+        # out in its one frame (shown earlier, their layout came after it and sent the floor twice).
+        self._start_up_notices()
         self.first_frame.release_when_settled(message.floor)
 
     def _after_first_frame(self) -> None:
         self.set_timer(COLLECTOR_AFTER_SECONDS, collector.resume)
-        # After the floor, not in its first frame: a toast laid out in the same pass would send the
-        # whole floor a second time.
+
+    def _start_up_notices(self) -> None:
         for problem in self.settings.problems:
             self.notify(problem, severity="warning", timeout=10, markup=False)
         if exposed := exposure_warning(self.store.path):
