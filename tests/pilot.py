@@ -5,6 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from textual.errors import NoWidget
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
+
 from console.app import CmccApp
 from console.config import Settings
 from console.model.access import Actor
@@ -84,15 +89,42 @@ def loaded(app) -> bool:
 
 
 # --- the screen as drawn ----------------------------------------------------------------------------
-# Textual has no public way to read the composed screen as segments: ``App.export_screenshot`` gives
-# an SVG (the text and colours, but neither links nor @click actions, which the hostile-text tests look
-# for), and a test driver sees bytes only with ``headless=False``. So this one function reads it through
-# the compositor, as ``export_screenshot`` does (tests/test_no_textual_private.py allows it here).
+# Textual has no public call that gives the composed screen as segments: ``App.export_screenshot``
+# gives an SVG (the text and colours, but neither links nor @click actions, which the hostile-text
+# tests look for), and a test driver sees bytes only with ``headless=False``. So the screen is put
+# together here from public parts: which widget is on top at each cell (``Screen.get_widget_at``)
+# and what that widget draws (``Widget.render_lines``).
 
 
-def screen_strips(app) -> list:
+def screen_strips(app) -> list[Strip]:
     """The current screen, composed, one ``Strip`` of segments a line."""
-    return app.screen._compositor.render_strips()
+    screen = app.screen
+    width, height = app.size
+    drawn: dict[int, list[Strip]] = {}
+
+    def on_top(x: int, y: int) -> tuple[Widget, Region]:
+        try:
+            return screen.get_widget_at(x, y)
+        except NoWidget:
+            return screen, screen.region
+
+    lines = []
+    for y in range(height):
+        pieces, x = [], 0
+        while x < width:
+            widget, region = on_top(x, y)
+            end = x + 1
+            while end < width and on_top(end, y)[0] is widget:
+                end += 1
+            if id(widget) not in drawn:
+                drawn[id(widget)] = widget.render_lines(Region(0, 0, region.width, region.height))
+            strips = drawn[id(widget)]
+            row = y - region.y
+            piece = strips[row] if 0 <= row < len(strips) else Strip.blank(region.width)
+            pieces.append(piece.crop_extend(x - region.x, end - region.x, None))
+            x = end
+        lines.append(Strip.join(pieces))
+    return lines
 
 
 def screen_lines(app) -> list[str]:

@@ -581,3 +581,25 @@ def _introducers(output: bytes) -> set[bytes]:
         if introducer in output:
             found.add(introducer)
     return found
+
+
+async def test_the_screen_reader_sees_links_and_click_actions_where_they_are_drawn():
+    """The control for every ``not data_actions(...)`` above: a link drawn on screen is found."""
+    from rich.style import Style
+    from rich.text import Text
+    from textual.app import App
+    from textual.widgets import Static
+
+    class Linked(App):
+        def compose(self):
+            yield Static("plain")
+            yield Static(Text.assemble(("here", Style(link="https://evil.test/x")), " ",
+                                       ("press", Style.from_meta({"@click": "app.quit"}))))
+
+    app = Linked()
+    async with app.run_test(size=(40, 5)) as pilot:
+        await pilot.pause()
+        text, styles = drawn(app)
+        assert "here press" in text
+        assert any(a.startswith("link https://evil.test/x") for a in data_actions(styles))
+        assert any("quit" in a for a in data_actions(styles))
