@@ -503,7 +503,7 @@ async def test_every_pane_the_ticker_and_details_show_hostile_text_literally_and
 # --- the bytes that reach a real terminal ---------------------------------------------------------------
 
 
-def run_in_pty(db_path: Path, home: Path, keys: list[str], *, seconds_per_key: float = 0.6,
+def run_in_pty(db_path: Path, home: Path, keys: list[str], *, quiet: float = 0.3,
                size=(140, 45)) -> bytes:
     """Run ``cmcc --db`` in a pseudo-terminal, press ``keys``, quit; every byte it wrote."""
     import fcntl
@@ -525,28 +525,31 @@ def run_in_pty(db_path: Path, home: Path, keys: list[str], *, seconds_per_key: f
     os.close(slave)
     output = bytearray()
 
-    def drain(seconds: float) -> None:
-        deadline = time.monotonic() + seconds
+    def drain(quiet_for: float, at_most: float) -> None:
+        """Read until the console has written nothing for ``quiet_for`` seconds (it has drawn what the
+        last key asked for), or ``at_most`` seconds have passed."""
+        deadline = time.monotonic() + at_most
         while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.05)
-            if ready:
-                try:
-                    chunk = os.read(master, 65536)
-                except OSError:
-                    return
-                if not chunk:
-                    return
-                output.extend(chunk)
+            ready, _, _ = select.select([master], [], [], quiet_for)
+            if not ready:
+                return
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            output.extend(chunk)
 
     try:
-        drain(4.0)  # start-up and first paint
+        drain(1.0, 15.0)  # start-up and first paint
         for key in keys:
             os.write(master, key.encode())
-            drain(seconds_per_key)
+            drain(quiet, 5.0)
         os.write(master, b"q")
-        drain(0.5)
+        drain(quiet, 5.0)
         os.write(master, b"y")  # quit: yes
-        drain(1.0)
+        drain(quiet, 5.0)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
@@ -563,8 +566,8 @@ async def test_the_bytes_a_real_terminal_receives_carry_none_of_the_payloads(tmp
     await register_test_operators(store)
     await store.close()
     await hostile_database(hostile_db, tmp_path / "inbox", raw=True)
-    clean = await asyncio.to_thread(run_in_pty, clean_db, tmp_path / "clean-home", keys)
-    hostile = await asyncio.to_thread(run_in_pty, hostile_db, tmp_path / "hostile-home", keys)
+    clean, hostile = await asyncio.gather(asyncio.to_thread(run_in_pty, clean_db, tmp_path / "clean-home", keys),
+                                          asyncio.to_thread(run_in_pty, hostile_db, tmp_path / "hostile-home", keys))
     tally.case(AREA, len(keys) * len(PAYLOADS))
     assert len(clean) > 1000 and len(hostile) > 1000, "the console did not draw"
     assert b"[bold]loud[/bold]" in hostile or b"[bold]" in hostile  # the literal text reached the screen
