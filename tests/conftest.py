@@ -104,3 +104,10 @@ async def open_test_store(path, *others: Actor) -> Store:
         await store.close()
         raise
     return store
+
+
+def pytest_xdist_auto_num_workers(config) -> int:
+    """``-n auto``: two workers a core. Most of the suite waits (on processes, terminals, servers and
+    timers), so a core with one worker sits idle half the run (measured: 6 min 23 s with two workers
+    on two cores, 3 min 22 s with four)."""
+    return 2 * (os.cpu_count() or 1)

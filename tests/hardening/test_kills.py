@@ -132,8 +132,10 @@ def test_a_console_killed_mid_burst_and_mid_import_loses_no_committed_row_and_no
                                stderr=subprocess.PIPE, env=child_env(), cwd=ROOT, text=True)
     process.stdout.readline()
     deadline = time.monotonic() + 60
-    while any(where_is(folder, f"incidents-kill-{n:03d}.json") == ["inbox"] for n in dropped):
-        assert time.monotonic() < deadline, "the inbox did not take the files left by the killed consoles"
+    # Until every file is in processed/ alone: a move is a link then an unlink, and a file seen in both
+    # is still being moved (killed then, it would be left in both).
+    while left := [n for n in dropped if where_is(folder, f"incidents-kill-{n:03d}.json") != ["processed"]]:
+        assert time.monotonic() < deadline, f"the inbox did not take the files left by the killed consoles: {left}"
         time.sleep(0.1)
     process.send_signal(signal.SIGKILL)
     out, _ = process.communicate(timeout=30)
