@@ -14,7 +14,7 @@ from console.model.plan import PlanStatus
 from console.screens.aid_forms import AidForm, MovementForm, MovementStatusForm
 from console.screens.incident_dialogs import AdvanceStatusScreen, LinkScreen
 from console.screens.incident_form import IncidentFormScreen
-from console.screens.partner_forms import FormScreen
+from console.screens.forms import FormScreen
 from console.screens.watch_floor import WatchFloor
 from console.model.aid import aid_day
 from tests.conftest import OPERATOR, WATCH_OFFICER, open_test_store

@@ -9,7 +9,7 @@ from textual.widgets import Input, Static
 from console.model.isf import IsfStatus
 from console.model.partners import Presence
 from console.screens.isf_screens import ContributorDetailScreen, QuestionsScreen
-from console.screens.partner_forms import FormScreen
+from console.screens.forms import FormScreen
 from console.screens.watch_floor import WatchFloor
 from console.store import Store
 from console.store.seed import seed_demo

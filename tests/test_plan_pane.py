@@ -8,7 +8,7 @@ from rich.console import Console
 from textual.widgets import Input, Static
 
 from console.model.plan import PlanStatus
-from console.screens.partner_forms import FormScreen
+from console.screens.forms import FormScreen
 from console.screens.plan_screens import PlanDetailScreen
 from console.screens.watch_floor import WatchFloor
 from console.store import Store

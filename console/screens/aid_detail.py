@@ -1,7 +1,7 @@
 """One movement or dual-use request, with its history (its journal rows, oldest first).
 
-It stays current: a change to the record from any console (``StoreChanged``)
-reloads it. ``v`` changes the status from here; escape closes.
+It stays current (``console.screens.detail_base``): a change to the record from any
+console reloads it, and one gone says so. ``v`` changes the status from here; escape closes.
 """
 
 from __future__ import annotations
@@ -10,14 +10,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from console.model.aid import DualUseRequest, Movement
 from console.model.journal import Entity
 from console.dtg import format_dtg
-from console.messages import StoreChanged
-from console.screens.coalesce import coalesced
+from console.screens.detail_base import DetailModal
 from widgets.aid.movement_history import MovementHistory
 
 
@@ -53,7 +51,7 @@ def dual_use_text(request: DualUseRequest) -> Text:
     return text
 
 
-class AidDetail(ModalScreen):
+class AidDetail(DetailModal):
     """``AidDetail(Entity.MOVEMENT, id)`` or ``AidDetail(Entity.DUAL_USE, id)``."""
 
     BINDINGS = [
@@ -71,12 +69,6 @@ class AidDetail(ModalScreen):
     AidDetail MovementHistory { height: 1fr; }
     """
 
-    def __init__(self, entity: Entity, record_id: int) -> None:
-        super().__init__()
-        self.entity = entity
-        self.record_id = record_id
-        self.record: Movement | DualUseRequest | None = None
-
     def compose(self) -> ComposeResult:
         with Vertical(id="detail-box"):
             yield Static("loading…", id="detail-header", markup=False)
@@ -85,31 +77,25 @@ class AidDetail(ModalScreen):
 
     def on_mount(self) -> None:
         self.query_one(MovementHistory).focus()
-        self.reload()
 
-    @coalesced
-    async def reload(self) -> None:
+    async def fetch(self) -> Movement | DualUseRequest | None:
         aid, actor = self.app.store.aid, self.app.actor
         if self.entity is Entity.MOVEMENT:
-            record = await aid.movement(actor, self.record_id)
-            entries = await aid.history(self.record_id) if record else []
-            text = movement_text(record) if record else None
+            return await aid.movement(actor, self.record_id)
+        return await aid.dual_use(actor, self.record_id)
+
+    async def show_record(self, record: Movement | DualUseRequest) -> None:
+        aid = self.app.store.aid
+        if isinstance(record, Movement):
+            entries, text = await aid.history(self.record_id), movement_text(record)
         else:
-            record = await aid.dual_use(actor, self.record_id)
-            entries = await aid.dual_use_history(self.record_id) if record else []
-            text = dual_use_text(record) if record else None
-        header = self.query_one("#detail-header", Static)
-        if record is None:
-            header.update(Text(f"{self.entity.value} {self.record_id} does not exist or is not releasable to you"))
-            return
-        self.record = record
-        header.update(text)
+            entries, text = await aid.dual_use_history(self.record_id), dual_use_text(record)
+        self.query_one("#detail-header", Static).update(text)
         self.query_one(MovementHistory).sync(entries)
 
-    def on_store_changed(self, message: StoreChanged) -> None:
-        changed = message.ids()
-        if self.record_id in changed.get(self.entity, set()) or Entity.SEED in changed:
-            self.reload()
+    def show_gone(self) -> None:
+        self.query_one("#detail-header", Static).update(Text(self.gone_text()))
+        self.query_one(MovementHistory).sync([])
 
     def action_close(self) -> None:
         self.dismiss()

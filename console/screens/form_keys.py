@@ -12,8 +12,9 @@ values at once (``check_fields``) is checked again at every change, and each mes
 (``errors_shown``) whose field is now good is cleared (``clear_field_error``). New messages only
 come with a save.
 
-Only Textual's public API is used here; the subclasses give ``compose_form``, ``action_save`` and,
-where they can, ``check_fields`` and ``clear_field_error``, and call ``errors_shown``.
+Only Textual's public API is used here. Every form is a ``FormScreen`` (``console.screens.forms``),
+which gives ``compose_form``, ``action_save``, ``check_fields`` and ``clear_field_error`` from its
+fields, and calls ``errors_shown``.
 """
 
 from __future__ import annotations

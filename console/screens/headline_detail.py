@@ -1,7 +1,8 @@
 """One headline in full: summary, link, source, watch-list hits. ``p`` promotes it, ``r`` marks it.
 
 Dismisses with ``"promote"`` or ``"toggle_read"`` for the Headlines pane to
-act on, or None. Everything shown came from outside: rendered as plain Text.
+act on, or None. Everything shown came from outside: rendered as plain Text. It stays current
+(``console.screens.detail_base``): marked read or unread elsewhere, it says so.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from console.model.headlines import Headline
+from console.model.journal import Entity
 from console.dtg import format_dtg
 from console.sanitize import clean_line, clean_text
+from console.screens.detail_base import DetailModal
 
 
 def headline_text(headline: Headline) -> Text:
@@ -39,7 +41,10 @@ def headline_text(headline: Headline) -> Text:
     return text
 
 
-class HeadlineDetailScreen(ModalScreen[str | None]):
+class HeadlineDetailScreen(DetailModal[str | None]):
+    """The headline as the pane handed it, read again when the journal says it changed (marked read or
+    unread, here or on another console); an archived headline is read-only and stays as handed."""
+
     DEFAULT_CSS = """
     HeadlineDetailScreen { align: center middle; }
     HeadlineDetailScreen > Vertical {
@@ -56,9 +61,10 @@ class HeadlineDetailScreen(ModalScreen[str | None]):
         Binding("r", "answer('toggle_read')", "Read/unread", id="headline_detail.read",
                 tooltip="Mark this headline unread again (or read)"),
     ]
+    RELOAD_ON_MOUNT = False  # handed the headline to show
 
     def __init__(self, headline: Headline) -> None:
-        super().__init__()
+        super().__init__(Entity.HEADLINE, headline.id, headline)
         self.headline = headline
 
     def compose(self) -> ComposeResult:
@@ -66,6 +72,21 @@ class HeadlineDetailScreen(ModalScreen[str | None]):
             with VerticalScroll():
                 yield Static(headline_text(self.headline), id="headline-detail")
             yield Static(Text("enter/esc close · p promote to incident · r read/unread"), classes="keys")
+
+    async def fetch(self) -> Headline | None:
+        if self.headline.archived or self.record_id is None:
+            return self.headline  # in the archive file: it does not change
+        return await self.app.store.headlines.get(self.app.actor, self.record_id)
+
+    async def show_record(self, headline: Headline) -> None:
+        self.headline = headline
+        self.query_one("#headline-detail", Static).update(headline_text(headline))
+
+    def gone_text(self) -> str:
+        return f"headline {self.record_id} does not exist or is not releasable to you"
+
+    def show_gone(self) -> None:
+        self.query_one("#headline-detail", Static).update(Text(self.gone_text()))
 
     def action_close(self) -> None:
         self.dismiss(None)

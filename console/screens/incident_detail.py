@@ -1,9 +1,10 @@
 """One incident in full, and its timeline: every change, who made it and when.
 
-Opened with enter on the Incidents pane. It stays current while open: the App
-posts ``StoreChanged`` to every screen, and a change to this incident (from
-this console or any other) reloads it. The same keys as the pane work here
-(e edit, v advance, a acknowledge, l link, c note); escape goes back.
+Opened with enter on the Incidents pane. It stays current while open
+(``console.screens.detail_base``): a change to this incident, from this console
+or any other, reloads it, and one no longer there or releasable says so. The
+same keys as the pane work here (e edit, v advance, a acknowledge, l link,
+c note); escape goes back.
 """
 
 from __future__ import annotations
@@ -12,15 +13,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Static
 from widgets.key_footer import KeyFooter
 
 from console.model.incidents import Incident, IncidentLink
 from console.model.journal import Entity
 from console.dtg import format_age, format_dtg, format_local
-from console.messages import StoreChanged
-from console.screens.coalesce import coalesced
+from console.screens.detail_base import DetailScreen
 from console.screens.incident_dialogs import IncidentActions
 from widgets.incidents.incident_timeline import IncidentTimeline
 from widgets.incidents.incident_table import CATEGORY_SHORT
@@ -66,7 +65,7 @@ def incident_header(incident: Incident, links: list[IncidentLink]) -> Text:
     return text
 
 
-class IncidentDetailScreen(IncidentActions, Screen):
+class IncidentDetailScreen(IncidentActions, DetailScreen):
     DEFAULT_CSS = """
     IncidentDetailScreen > VerticalScroll { height: 1fr; padding: 0 1; }
     IncidentDetailScreen #detail-header { height: auto; }
@@ -84,9 +83,8 @@ class IncidentDetailScreen(IncidentActions, Screen):
     ]
 
     def __init__(self, incident_id: int) -> None:
-        super().__init__()
+        super().__init__(Entity.INCIDENT, incident_id)
         self.incident_id = incident_id
-        self.incident: Incident | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="detail-scroll"):
@@ -97,29 +95,26 @@ class IncidentDetailScreen(IncidentActions, Screen):
 
     def on_mount(self) -> None:
         self.query_one("#detail-scroll").focus()
-        self.reload()
 
     def selected_incident(self) -> Incident | None:
-        return self.incident
+        return self.record
 
-    @coalesced
-    async def reload(self) -> None:
+    async def fetch(self) -> Incident | None:
+        return await self.app.store.incidents.get(self.app.actor, self.incident_id)
+
+    async def show_record(self, incident: Incident) -> None:
         store, actor = self.app.store, self.app.actor
-        incident = await store.incidents.get(actor, self.incident_id)
-        if incident is None:
-            self.query_one("#detail-header", Static).update(
-                f"incident {self.incident_id} does not exist or is not releasable to you")
-            return
         links = await store.incidents.corroborations(actor, self.incident_id)
         entries = await store.incidents.timeline(actor, self.incident_id)
-        self.incident = incident
         self.query_one("#detail-header", Static).update(incident_header(incident, links))
         self.query_one(IncidentTimeline).show_entries(entries)
 
-    def on_store_changed(self, message: StoreChanged) -> None:
-        changed = message.ids()
-        if self.incident_id in changed.get(Entity.INCIDENT, set()) or Entity.SEED in changed:
-            self.reload()
+    def gone_text(self) -> str:
+        return f"incident {self.incident_id} does not exist or is not releasable to you"
+
+    def show_gone(self) -> None:
+        self.query_one("#detail-header", Static).update(self.gone_text())
+        self.query_one(IncidentTimeline).show_entries([])
 
     def action_close(self) -> None:
         self.dismiss()

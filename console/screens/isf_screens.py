@@ -9,7 +9,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
 from textual.widgets import OptionList, Static
 from widgets.key_footer import KeyFooter
 from textual.widgets.option_list import Option
@@ -19,8 +18,8 @@ from console.model.isf import QUESTION_OPEN, Contributor, IsfStatus, OpenQuestio
 from console.model.journal import Entity, StatusChange
 from console.dtg import format_dtg
 from console.messages import StoreChanged
-from console.screens.coalesce import coalesced
-from console.screens.partner_forms import CHOICE, ChoiceField, FormField, FormScreen, parse_count
+from console.screens.detail_base import DetailModal, DetailScreen
+from console.screens.forms import CHOICE, LIST, FormField, FormScreen, parse_count
 
 
 def _label(value: str, enum) -> str:
@@ -43,7 +42,7 @@ def contributor_status_form(store, actor: Actor, contributor: Contributor) -> Fo
                 errors[name] = "a whole number, 0 or more (e.g. 1,500)"
         return parsed, errors
 
-    def validate(values: dict[str, str]) -> dict[str, str]:
+    def check(values: dict[str, str]) -> dict[str, str]:
         errors = numbers(values)[1]
         if values[CHOICE] == contributor.status.value and not values["note"].strip() and not errors:
             parsed = numbers(values)[0]
@@ -62,14 +61,14 @@ def contributor_status_form(store, actor: Actor, contributor: Contributor) -> Fo
 
     return FormScreen(
         f"{contributor.nation}: stabilization-force status",
-        [FormField("troops", "Troops", f"{contributor.troops}", "pledged troops", max_length=9),
-         FormField("police", "Police", f"{contributor.police}", "pledged police", max_length=9),
-         FormField("note", "Note", "", "why: who said what, where", max_length=2000)],
-        choice=ChoiceField("Status", choices, contributor.status.value), validate=validate, save=save, watch=watch,
-        hint="arrows: status   enter: next field   ctrl+s: save   esc: cancel")
+        [FormField(CHOICE, "Status", contributor.status.value, kind=LIST, choices=choices),
+         FormField("troops", "Troops", f"{contributor.troops}", placeholder="pledged troops", max_length=9),
+         FormField("police", "Police", f"{contributor.police}", placeholder="pledged police", max_length=9),
+         FormField("note", "Note", placeholder="why: who said what, where", max_length=2000)],
+        check=check, save=save, watch=watch, hint="arrows: status · enter: next field · ctrl+s: save · esc: cancel")
 
 
-class QuestionsScreen(ModalScreen[None]):
+class QuestionsScreen(DetailModal[None]):
     """The five open questions of one contributor; enter settles or reopens the highlighted one."""
 
     DEFAULT_CSS = """
@@ -80,9 +79,10 @@ class QuestionsScreen(ModalScreen[None]):
     QuestionsScreen .hint { color: $text-muted; }
     """
     BINDINGS = [Binding("escape", "dismiss", "Close", id="questions.close", tooltip="Close the questions")]
+    RELOAD_ON_MOUNT = False  # handed the contributor as the pane shows it
 
     def __init__(self, store, actor: Actor, contributor: Contributor) -> None:
-        super().__init__()
+        super().__init__(Entity.CONTRIBUTOR, contributor.id, contributor)
         self.store = store
         self.actor = actor
         self.contributor = contributor
@@ -112,21 +112,22 @@ class QuestionsScreen(ModalScreen[None]):
             self.notify(str(error), severity="error", timeout=8, markup=False)
         self.reload()
 
-    @coalesced
-    async def reload(self) -> None:
-        fresh = await self.store.partners.contributor(self.contributor.id)
-        if fresh is None:
-            return
-        self.contributor = fresh
+    async def fetch(self) -> Contributor | None:
+        return await self.store.partners.contributor(self.contributor.id)
+
+    async def show_record(self, contributor: Contributor) -> None:
+        self.contributor = contributor
         options = self.query_one(OptionList)
         highlighted = options.highlighted
         for index, option in enumerate(self._options()):
             options.replace_option_prompt_at_index(index, option.prompt)
         options.highlighted = highlighted
 
-    def on_store_changed(self, message: StoreChanged) -> None:
-        if self.contributor.id in message.ids().get(Entity.CONTRIBUTOR, set()):
-            self.reload()
+    def gone_text(self) -> str:
+        return "this contributor no longer exists"
+
+    def show_gone(self) -> None:
+        self.query_one(".title", Static).update(Text(f"{self.contributor.nation}: {self.gone_text()}"))
 
 
 def history_table(history: list[StatusChange], enum) -> Table:
@@ -143,7 +144,7 @@ def history_table(history: list[StatusChange], enum) -> Table:
     return table
 
 
-class ContributorDetailScreen(Screen):
+class ContributorDetailScreen(DetailScreen):
     """Everything about one contributor, and the history of its status: who changed it, when, why."""
 
     DEFAULT_CSS = """
@@ -158,11 +159,10 @@ class ContributorDetailScreen(Screen):
     ]
 
     def __init__(self, store, actor: Actor, contributor_id: int) -> None:
-        super().__init__()
+        super().__init__(Entity.CONTRIBUTOR, contributor_id)
         self.store = store
         self.actor = actor
         self.contributor_id = contributor_id
-        self.contributor: Contributor | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
@@ -173,16 +173,18 @@ class ContributorDetailScreen(Screen):
             yield Static("", id="isf-notes")
         yield KeyFooter()
 
-    def on_mount(self) -> None:
-        self.reload()
+    async def fetch(self) -> Contributor | None:
+        return await self.store.partners.contributor(self.contributor_id)
 
-    @coalesced
-    async def reload(self) -> None:
-        contributor = await self.store.partners.contributor(self.contributor_id)
-        if contributor is None:
-            self.query_one("#isf-facts", Static).update(Text("this contributor no longer exists"))
-            return
-        self.contributor = contributor
+    def gone_text(self) -> str:
+        return "this contributor no longer exists"
+
+    def show_gone(self) -> None:
+        self.query_one("#isf-facts", Static).update(Text(self.gone_text()))
+        self.query_one("#isf-history", Static).update("")
+        self.query_one("#isf-notes", Static).update("")
+
+    async def show_record(self, contributor: Contributor) -> None:
         history = await self.store.partners.contributor_history(self.contributor_id)
         facts = Table.grid(padding=(0, 2))
         facts.add_column(style="bold", no_wrap=True)
@@ -206,14 +208,10 @@ class ContributorDetailScreen(Screen):
                                                       else Text("no changes recorded"))
         self.query_one("#isf-notes", Static).update(Text(contributor.notes or "none"))
 
-    def on_store_changed(self, message: StoreChanged) -> None:
-        if self.contributor_id in message.ids().get(Entity.CONTRIBUTOR, set()):
-            self.reload()
-
     def action_status(self) -> None:
-        if self.contributor is not None:
-            self.app.push_screen(contributor_status_form(self.store, self.actor, self.contributor))
+        if self.record is not None:
+            self.app.push_screen(contributor_status_form(self.store, self.actor, self.record))
 
     def action_questions(self) -> None:
-        if self.contributor is not None:
-            self.app.push_screen(QuestionsScreen(self.store, self.actor, self.contributor))
+        if self.record is not None:
+            self.app.push_screen(QuestionsScreen(self.store, self.actor, self.record))

@@ -10,7 +10,7 @@ from console.model.access import Actor
 from console.model.journal import Entity
 from console.model.partners import Officer, Presence, RosterFilter, Shift, officer_from_fields
 from console.messages import StoreChanged
-from console.screens.partner_forms import FormField, FormScreen
+from console.screens.forms import FormField, FormScreen
 
 
 def _date(value) -> str:
@@ -22,27 +22,31 @@ def officer_fields(officer: Officer | None, partner_codes: list[str], default_re
     o = officer or Officer(rank="", name="", partner_code="", releasability=default_releasability)
     shifts = " / ".join(s.label for s in Shift)
     return [
-        FormField("partner", "Partner", o.partner_code, "code, e.g. GBR", tuple(partner_codes), 8),
-        FormField("rank", "Rank", o.rank, "e.g. MAJ", max_length=16),
-        FormField("name", "Name", o.name, "given and family name", max_length=80),
-        FormField("service", "Service", o.service, "Army, Navy, Civil...", max_length=40),
-        FormField("service_number", "Service no.", o.service_number, "optional: the import key", max_length=40),
-        FormField("cell", "Cell / desk", o.cell, "e.g. Plans", max_length=40),
-        FormField("role", "Role", o.role, "liaison, planner, analyst...", max_length=60),
-        FormField("contact", "Contact", o.contact, "phone, radio call sign or chat handle", max_length=120),
-        FormField("shift", "Shift", o.shift.label, shifts, tuple(s.label for s in Shift), 10),
-        FormField("rotation_start", "Rotation from", _date(o.rotation_start), "YYYY-MM-DD", max_length=10),
-        FormField("rotation_end", "Rotation to", _date(o.rotation_end), "YYYY-MM-DD", max_length=10),
-        FormField("releasability", "Releasable", o.releasability, "ALL or nation codes, e.g. USA,GBR",
+        FormField("partner", "Partner", o.partner_code, placeholder="code, e.g. GBR", suggestions=tuple(partner_codes),
+                  max_length=8),
+        FormField("rank", "Rank", o.rank, placeholder="e.g. MAJ", max_length=16),
+        FormField("name", "Name", o.name, placeholder="given and family name", max_length=80),
+        FormField("service", "Service", o.service, placeholder="Army, Navy, Civil...", max_length=40),
+        FormField("service_number", "Service no.", o.service_number, placeholder="optional: the import key",
+                  max_length=40),
+        FormField("cell", "Cell / desk", o.cell, placeholder="e.g. Plans", max_length=40),
+        FormField("role", "Role", o.role, placeholder="liaison, planner, analyst...", max_length=60),
+        FormField("contact", "Contact", o.contact, placeholder="phone, radio call sign or chat handle",
+                  max_length=120),
+        FormField("shift", "Shift", o.shift.label, placeholder=shifts, suggestions=tuple(s.label for s in Shift),
+                  max_length=10),
+        FormField("rotation_start", "Rotation from", _date(o.rotation_start), placeholder="YYYY-MM-DD",
+                  max_length=10),
+        FormField("rotation_end", "Rotation to", _date(o.rotation_end), placeholder="YYYY-MM-DD", max_length=10),
+        FormField("releasability", "Releasable", o.releasability, placeholder="ALL or nation codes, e.g. USA,GBR",
                   max_length=60),
     ]
-
 
 def officer_form(store, actor: Actor, officer: Officer | None, partner_codes: list[str],
                  default_releasability: str = "ALL") -> FormScreen:
     """New (``officer`` None) or edit; an edit is saved only if nobody saved the officer meanwhile."""
 
-    def validate(values: dict[str, str]) -> dict[str, str]:
+    def check(values: dict[str, str]) -> dict[str, str]:
         return officer_from_fields(values, partner_codes, officer)[1]
 
     async def save(values: dict[str, str]) -> Officer:
@@ -55,7 +59,7 @@ def officer_form(store, actor: Actor, officer: Officer | None, partner_codes: li
         return officer is not None and officer.id in message.ids().get(Entity.OFFICER, set())
 
     title = "New officer" if officer is None else f"Edit officer {officer.rank} {officer.name}"
-    return FormScreen(title, officer_fields(officer, partner_codes, default_releasability), validate=validate,
+    return FormScreen(title, officer_fields(officer, partner_codes, default_releasability), check=check,
                       save=save, watch=watch)
 
 
@@ -69,24 +73,26 @@ class RosterFilterScreen(FormScreen):
 def roster_filter_form(current: RosterFilter, partner_codes: list[str]) -> FormScreen:
     """Partner, cell, shift, presence: empty fields match everything. Dismisses with a RosterFilter."""
     fields = [
-        FormField("partners", "Partner", ",".join(sorted(current.partners)), "codes, e.g. GBR,FRA (empty: all)",
-                  tuple(partner_codes), 60),
-        FormField("cell", "Cell", current.cell, "part of the cell name (empty: all)", max_length=40),
+        FormField("partners", "Partner", ",".join(sorted(current.partners)),
+                  placeholder="codes, e.g. GBR,FRA (empty: all)", suggestions=tuple(partner_codes), max_length=60),
+        FormField("cell", "Cell", current.cell, placeholder="part of the cell name (empty: all)", max_length=40),
         FormField("shift", "Shift", current.shift.label if current.shift else "",
-                  " / ".join(s.label for s in Shift) + " (empty: all)", tuple(s.label for s in Shift), 10),
+                  placeholder=" / ".join(s.label for s in Shift) + " (empty: all)",
+                  suggestions=tuple(s.label for s in Shift), max_length=10),
         FormField("presence", "Presence", current.presence.label if current.presence else "",
-                  " / ".join(p.label for p in Presence) + " (empty: all)", tuple(p.label for p in Presence), 12),
+                  placeholder=" / ".join(p.label for p in Presence) + " (empty: all)",
+                  suggestions=tuple(p.label for p in Presence), max_length=12),
     ]
     codes = {c.upper() for c in partner_codes}
 
-    def validate(values: dict[str, str]) -> dict[str, str]:
+    def check(values: dict[str, str]) -> dict[str, str]:
         return parse_roster_filter(values, codes, current)[1]
 
     async def save(values: dict[str, str]) -> RosterFilter:
         return parse_roster_filter(values, codes, current)[0]
 
-    return RosterFilterScreen("Filter the roster", fields, validate=validate, save=save,
-                              hint="enter: next field   ctrl+s: apply   empty fields: all   esc: cancel")
+    return RosterFilterScreen("Filter the roster", fields, check=check, save=save,
+                              hint="enter: next field · ctrl+s: apply · empty fields: all · esc: cancel")
 
 
 def parse_roster_filter(values: dict[str, str], codes: set[str],

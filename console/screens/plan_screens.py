@@ -8,7 +8,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Static
 from widgets.key_footer import KeyFooter
 
@@ -17,9 +16,9 @@ from console.model.journal import Entity
 from console.model.plan import MAX_NEXT_STEP, MAX_NOTE, MAX_OWNER, PlanPoint, PlanStatus, check_owner_and_step
 from console.dtg import format_dtg
 from console.messages import StoreChanged
-from console.screens.coalesce import coalesced
+from console.screens.detail_base import DetailScreen
 from console.screens.isf_screens import history_table
-from console.screens.partner_forms import CHOICE, ChoiceField, FormField, FormScreen
+from console.screens.forms import CHOICE, LIST, FormField, FormScreen
 
 
 def _changed(point: PlanPoint):
@@ -31,7 +30,7 @@ def _changed(point: PlanPoint):
 def plan_status_form(store, actor: Actor, point: PlanPoint) -> FormScreen:
     choices = tuple((s.value, f"{s.mark} {s.label}") for s in PlanStatus)
 
-    def validate(values: dict[str, str]) -> dict[str, str]:
+    def check(values: dict[str, str]) -> dict[str, str]:
         errors = check_owner_and_step("", values["next_step"])[2]
         if values[CHOICE] == point.status.value and not values["note"].strip() \
                 and values["next_step"].strip() == point.next_step:
@@ -44,14 +43,16 @@ def plan_status_form(store, actor: Actor, point: PlanPoint) -> FormScreen:
 
     return FormScreen(
         f"Point {point.number}: {point.title}",
-        [FormField("next_step", "Next step", point.next_step, "what happens next", max_length=MAX_NEXT_STEP),
-         FormField("note", "Note", "", "why (kept in the point's notes)", max_length=MAX_NOTE)],
-        choice=ChoiceField("Status", choices, point.status.value), validate=validate, save=save,
-        watch=_changed(point), hint="arrows: status   enter: next field   ctrl+s: save   esc: cancel")
+        [FormField(CHOICE, "Status", point.status.value, kind=LIST, choices=choices),
+         FormField("next_step", "Next step", point.next_step, placeholder="what happens next",
+                   max_length=MAX_NEXT_STEP),
+         FormField("note", "Note", placeholder="why (kept in the point's notes)", max_length=MAX_NOTE)],
+        check=check, save=save, watch=_changed(point),
+        hint="arrows: status · enter: next field · ctrl+s: save · esc: cancel")
 
 
 def plan_owner_form(store, actor: Actor, point: PlanPoint) -> FormScreen:
-    def validate(values: dict[str, str]) -> dict[str, str]:
+    def check(values: dict[str, str]) -> dict[str, str]:
         return check_owner_and_step(values["owner"], values["next_step"])[2]
 
     async def save(values: dict[str, str]) -> PlanPoint:
@@ -60,24 +61,23 @@ def plan_owner_form(store, actor: Actor, point: PlanPoint) -> FormScreen:
 
     return FormScreen(
         f"Point {point.number}: owner and next step",
-        [FormField("owner", "Owner", point.owner, "who carries it", max_length=MAX_OWNER),
-         FormField("next_step", "Next step", point.next_step, "what happens next", max_length=MAX_NEXT_STEP)],
-        validate=validate, save=save, watch=_changed(point))
+        [FormField("owner", "Owner", point.owner, placeholder="who carries it", max_length=MAX_OWNER),
+         FormField("next_step", "Next step", point.next_step, placeholder="what happens next",
+                   max_length=MAX_NEXT_STEP)],
+        check=check, save=save, watch=_changed(point))
 
 
 def plan_note_form(store, actor: Actor, point: PlanPoint) -> FormScreen:
-    def validate(values: dict[str, str]) -> dict[str, str]:
-        return {} if values["note"].strip() else {"note": "a note cannot be empty"}
-
     async def save(values: dict[str, str]) -> int:
         return await store.plan.add_note(actor, point.number, values["note"])
 
     return FormScreen(f"Point {point.number}: add a note",
-                      [FormField("note", "Note", "", "what was said or decided", max_length=MAX_NOTE)],
-                      validate=validate, save=save)
+                      [FormField("note", "Note", placeholder="what was said or decided", max_length=MAX_NOTE,
+                                 required=True, empty="a note cannot be empty")],
+                      save=save)
 
 
-class PlanDetailScreen(Screen):
+class PlanDetailScreen(DetailScreen):
     """One point in full: title, status, owner, next step, last change, status history and notes."""
 
     DEFAULT_CSS = """
@@ -92,11 +92,13 @@ class PlanDetailScreen(Screen):
     ]
 
     def __init__(self, store, actor: Actor, number: int) -> None:
-        super().__init__()
+        super().__init__(Entity.PLAN_POINT, None)  # the journal's id is known once the point is read
         self.store = store
         self.actor = actor
         self.number = number
-        self.point: PlanPoint | None = None
+
+    def journal_id(self) -> int | None:
+        return self.record.id if self.record is not None else None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
@@ -107,16 +109,18 @@ class PlanDetailScreen(Screen):
             yield Static("", id="plan-history")
         yield KeyFooter()
 
-    def on_mount(self) -> None:
-        self.reload()
+    async def fetch(self) -> PlanPoint | None:
+        return await self.store.plan.point(self.number)
 
-    @coalesced
-    async def reload(self) -> None:
-        point = await self.store.plan.point(self.number)
-        if point is None:
-            self.query_one("#plan-facts", Static).update(Text(f"there is no plan point {self.number}"))
-            return
-        self.point = point
+    def gone_text(self) -> str:
+        return f"there is no plan point {self.number}"
+
+    def show_gone(self) -> None:
+        self.query_one("#plan-facts", Static).update(Text(self.gone_text()))
+        self.query_one("#plan-notes", Static).update("")
+        self.query_one("#plan-history", Static).update("")
+
+    async def show_record(self, point: PlanPoint) -> None:
         notes = await self.store.plan.notes(self.number)
         history = await self.store.plan.history(self.number)
         facts = Table.grid(padding=(0, 2))
@@ -142,18 +146,14 @@ class PlanDetailScreen(Screen):
         self.query_one("#plan-history", Static).update(history_table(history, PlanStatus) if history
                                                        else Text("no changes recorded"))
 
-    def on_store_changed(self, message: StoreChanged) -> None:
-        if self.point is None or self.point.id in message.ids().get(Entity.PLAN_POINT, set()):
-            self.reload()
-
     def action_status(self) -> None:
-        if self.point is not None:
-            self.app.push_screen(plan_status_form(self.store, self.actor, self.point))
+        if self.record is not None:
+            self.app.push_screen(plan_status_form(self.store, self.actor, self.record))
 
     def action_owner(self) -> None:
-        if self.point is not None:
-            self.app.push_screen(plan_owner_form(self.store, self.actor, self.point))
+        if self.record is not None:
+            self.app.push_screen(plan_owner_form(self.store, self.actor, self.record))
 
     def action_note(self) -> None:
-        if self.point is not None:
-            self.app.push_screen(plan_note_form(self.store, self.actor, self.point))
+        if self.record is not None:
+            self.app.push_screen(plan_note_form(self.store, self.actor, self.record))
