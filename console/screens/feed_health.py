@@ -16,6 +16,7 @@ from widgets.key_footer import KeyFooter
 from console.model.journal import Entity
 from console.messages import StoreChanged
 from console.screens.coalesce import coalesced
+from console.screens.panes.base import PaneContext
 from widgets.headlines.feed_health_table import FeedHealthTable
 
 
@@ -28,6 +29,11 @@ class FeedHealthScreen(Screen):
     BINDINGS = [
         Binding("escape,q,F", "close", "Back", id="feed_health.close", tooltip="Back to the watch floor"),
     ]
+
+    def __init__(self, context: PaneContext | None = None) -> None:
+        super().__init__()
+        #: What it reads with (the headlines pane's context; the App's when opened on its own).
+        self.context = context or PaneContext.of_app(self.app)
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Feed health"), classes="feed-health-title")
@@ -47,14 +53,14 @@ class FeedHealthScreen(Screen):
     async def reload(self) -> None:
         from console.model.leases import FEED_POLLER, short_holder
 
-        feeds = await self.app.store.feeds.list()
-        lease = await self.app.store.leases.live(FEED_POLLER)
+        feeds = await self.context.store.feeds.list()
+        lease = await self.context.store.leases.live(FEED_POLLER)
         self.query_one(FeedHealthTable).sync(feeds)
-        runner = getattr(self.app, "feed_runner", None)
+        ours = self.context.own_poller()
         if lease is None:
             who = "nobody polls (no console or cmcc poller holds the lease)"
         else:
-            who = "polled by this console" if runner is not None and runner.holder == lease.holder else (
+            who = "polled by this console" if ours is not None and ours[0] == lease.holder else (
                 f"polled by {short_holder(lease.holder)}")
             # Where files must be dropped: the folder the polling process watches, whatever ours says.
             who += f" · inbox {lease.watching}" if lease.watching else " · no inbox watched"

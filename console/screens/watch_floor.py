@@ -303,12 +303,12 @@ class WatchFloor(Screen):
         from console.model.leases import FEED_POLLER, short_holder
 
         holder = await self.context.store.leases.holder(FEED_POLLER)
-        runner = getattr(self.app, "feed_runner", None)
+        ours = self.context.own_poller()
         if holder is None:
             return "not polled", "not polled"
-        if runner is not None and holder == runner.holder:
+        if ours is not None and holder == ours[0]:
             # Ours in the database, but a console resumed after a stop has not renewed it yet.
-            return ("polling here", "polling here") if runner.holding else ("not polled", "not polled")
+            return ("polling here", "polling here") if ours[1] else ("not polled", "not polled")
         return f"polled by {short_holder(holder)}", f"by {short_holder(holder).partition('@')[0]}"
 
     def _every_minute(self) -> None:

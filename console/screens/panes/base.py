@@ -43,6 +43,9 @@ class PaneContext:
     #: The operator now: asked each time, since it changes while the console runs (``ActorChanged``).
     current_actor: Callable[[], Actor]
     settings: Settings
+    #: This console's own feed poller, when it runs one: its lease holder id and whether it holds
+    #: the lease now (asked each time: a console stopped and resumed may have lost it).
+    own_poller: Callable[[], tuple[str, bool] | None] = lambda: None
 
     @property
     def actor(self) -> Actor:
@@ -50,8 +53,14 @@ class PaneContext:
 
     @classmethod
     def of_app(cls, app: Any) -> PaneContext:
-        """The context of an App that holds ``store``, ``actor`` and ``settings`` (``CmccApp``)."""
-        return cls(app.store, lambda: app.actor, app.settings)
+        """The context of an App that holds ``store``, ``actor``, ``settings`` and ``feed_runner``
+        (``CmccApp``)."""
+
+        def own_poller() -> tuple[str, bool] | None:
+            runner = getattr(app, "feed_runner", None)
+            return None if runner is None else (runner.holder, runner.holding)
+
+        return cls(app.store, lambda: app.actor, app.settings, own_poller)
 
 
 class Pane(Vertical):

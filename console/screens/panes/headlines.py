@@ -199,4 +199,4 @@ class HeadlinesPane(Pane):
     def action_feed_health(self) -> None:
         from console.screens.feed_health import FeedHealthScreen
 
-        self.app.push_screen(FeedHealthScreen())
+        self.app.push_screen(FeedHealthScreen(self.context))
