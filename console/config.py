@@ -17,7 +17,6 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Annotated, get_type_hints
 
-import tomlkit
 from pydantic import (
     AfterValidator,
     BeforeValidator,
@@ -33,7 +32,6 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
-from tomlkit.exceptions import TOMLKitError
 
 from console.errors import CliError
 from console.paths import config_path
@@ -192,6 +190,10 @@ def save_setting(key: str, value: str | bool | float, path: Path | None = None) 
     (rewriting it would lose what the operator wrote), and OSError if it cannot be written."""
     if key not in _SINGLE_VALUES:
         raise ValueError(f"{key!r} is not a single-value setting")
+    # Only here: tomlkit is ~12 ms of every start-up, and most starts write nothing.
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
     value = TypeAdapter(_HINTS[key]).validate_python(value)  # what is written must load back
     # Through a symlink (a dotfiles checkout), edit the file it points to, not the link.
     path = Path(os.path.realpath(path or config_path()))
