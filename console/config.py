@@ -73,7 +73,7 @@ class Settings:
     #: override the crossing's own target in the database.
     crossing_targets: dict[CrossingCode, Count] = field(default_factory=dict)
     isf_planned_size: Count = 20000
-    ticker_seconds: Seconds = 8.0
+    ticker_seconds: Seconds = 12.0
     refresh_seconds: Seconds = 0.25
     #: Run the feed pollers and the inbox watcher in this console when no other process holds the lease.
     poll_feeds: Flag = True

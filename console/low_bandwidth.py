@@ -2,7 +2,7 @@
 
 Low-bandwidth mode (``--low-bandwidth``, ``low_bandwidth = true``,
 ``CMCC_LOW_BANDWIDTH=1``) turns off animation and the mouse, reloads a pane at
-most once a second whatever arrives, steps the ticker slowly, and starts in the
+most once a second whatever arrives, holds the ticker on the newest headline, and starts in the
 16-colour theme. Whatever the mode, every frame the console writes goes through
 ``squeeze_sgr``: Textual/Rich end every run of text with a reset and start the
 next with its full colour codes, even when the next run has the same colours
@@ -17,8 +17,6 @@ from console.config import Settings
 
 #: Reload a dirty pane at most this often in low-bandwidth mode (seconds).
 LOW_BANDWIDTH_REFRESH_SECONDS = 1.0
-#: The ticker steps at most this often in low-bandwidth mode (seconds).
-LOW_BANDWIDTH_TICKER_SECONDS = 30.0
 #: Ages and other once-a-minute redraws happen this many minutes apart in low-bandwidth mode.
 LOW_BANDWIDTH_MINUTE_TICK = 10
 #: The mark in the clock bar.
@@ -46,10 +44,10 @@ def refresh_seconds(settings: Settings) -> float:
     return settings.refresh_seconds
 
 
-def ticker_seconds(settings: Settings) -> float:
-    if settings.low_bandwidth:
-        return max(settings.ticker_seconds, LOW_BANDWIDTH_TICKER_SECONDS)
-    return settings.ticker_seconds
+def ticker_seconds(settings: Settings) -> float | None:
+    """Seconds between the ticker's steps; None on a slow link, where it holds the newest headline
+    (a step is a line, ~180 B, every few seconds: most of an idle link's bytes)."""
+    return None if settings.low_bandwidth else settings.ticker_seconds
 
 
 def minute_tick(settings: Settings) -> int:

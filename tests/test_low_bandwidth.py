@@ -61,9 +61,9 @@ def test_the_console_command_runs_the_app_without_the_mouse_on_a_slow_link(db_pa
     assert asked == {"mouse": False, "animation_level": "none"}
 
 
-def test_a_slow_link_stretches_the_ticker_refresh_and_minute_redraws():
+def test_a_slow_link_holds_the_ticker_and_stretches_the_refresh_and_minute_redraws():
     fast, slow = Settings(ticker_seconds=8, refresh_seconds=0.25), Settings(low_bandwidth=True, ticker_seconds=8)
-    assert low_bandwidth.ticker_seconds(fast) == 8 and low_bandwidth.ticker_seconds(slow) >= 20
+    assert low_bandwidth.ticker_seconds(fast) == 8 and low_bandwidth.ticker_seconds(slow) is None
     assert low_bandwidth.refresh_seconds(fast) == 0.25 and low_bandwidth.refresh_seconds(slow) == 1.0
     assert low_bandwidth.minute_tick(fast) == 1 and low_bandwidth.minute_tick(slow) > 1
 
@@ -76,6 +76,25 @@ async def test_the_ticker_steps_through_the_newest_headlines(db_path):
         seen = set()
         assert await until(pilot, lambda: seen.add(ticker.render().plain) or ticker.steps >= 3)
         assert len(seen) >= 2
+
+
+async def test_on_a_slow_link_the_ticker_holds_the_newest_headline_and_follows_a_newer_one(db_path):
+    app = await demo_app(db_path, settings=Settings(low_bandwidth=True, ticker_seconds=0.2, bell=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        ticker = app.screen.query_one(HeadlineTicker)
+        assert await until(pilot, lambda: len(ticker.headlines) > 1)
+        assert ticker.step_seconds is None  # however short the setting: no stepping on a slow link
+        newest = ticker.headlines[0]
+        assert newest.title in ticker.shown_text
+        store = await Store.open(db_path)  # another process: a feed brings a newer headline
+        try:
+            await store.headlines.add_many(SYSTEM_ACTOR, [Headline(
+                title="newer than the rest", published_at=newest.published_at + timedelta(seconds=1),
+                source="Wire", dedup_key="newer-than-the-rest")], feed_id=None)
+        finally:
+            await store.close()
+        assert await until(pilot, lambda: "newer than the rest" in ticker.shown_text, timeout=10)
+        assert ticker.steps == 0
 
 
 async def insert_one_by_one(db_path, count: int) -> None:

@@ -2,6 +2,7 @@
 
 Stepping to the next headline every few seconds costs one line redraw; a
 scrolling marquee would repaint the line many times a second over the link.
+Without a step (``step_seconds=None``, a slow link) it holds the newest headline.
 The line is redrawn only when its text changes: a reload that brings nothing
 new, or a step with a single headline, writes nothing to the terminal.
 """
@@ -21,7 +22,7 @@ class HeadlineTicker(Static):
     HeadlineTicker { height: 1; width: 1fr; background: $boost; }
     """
 
-    def __init__(self, step_seconds: float = 8.0, size: int = 10, **kwargs) -> None:
+    def __init__(self, step_seconds: float | None = 8.0, size: int = 10, **kwargs) -> None:
         super().__init__("", **kwargs)
         self.step_seconds = step_seconds
         self.capacity = size
@@ -32,7 +33,8 @@ class HeadlineTicker(Static):
         self._shown: tuple[str, str] | None = None
 
     def on_mount(self) -> None:
-        self.set_interval(self.step_seconds, self.step)
+        if self.step_seconds:
+            self.set_interval(self.step_seconds, self.step)
         self._draw()
 
     def show_headlines(self, headlines: list[Headline]) -> None:
