@@ -251,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
 def _copy_database(source: Path, target: Path) -> None:
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
+    # As cmcc creates its databases (owner and group only): a copy readable by every user would be
+    # measured with the console's warning about it on screen, a toast in every first paint.
+    target.chmod(0o660)
 
 
 if __name__ == "__main__":

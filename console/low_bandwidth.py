@@ -70,9 +70,11 @@ def squeeze_sgr(data: str) -> str:
 
     ``ESC[0m`` (reset) is held back until something is drawn; if the next
     attribute change sets exactly the attributes that were in force before the
-    reset (only cursor moves in between), both are dropped. A ``\\r\\n`` right
-    before an absolute cursor move is dropped too. The terminal ends in the
-    same state and every character is drawn with the same attributes.
+    reset (only cursor moves in between), both are dropped; if only colours were
+    in force and the next change sets both colours anew, the reset alone is
+    dropped. A line break right before an absolute cursor move is dropped too.
+    The terminal ends in the same state and every character is drawn with the
+    same attributes.
     """
     if "\x1b[0m" not in data:
         return data
@@ -84,7 +86,7 @@ def squeeze_sgr(data: str) -> str:
     held_moves: list[str] = []
     tokens = [(m.group(0), m.group(1)) for m in _TOKEN.finditer(data)]
     for index, (token, params) in enumerate(tokens):
-        if token == "\r\n" and index + 1 < len(tokens) and _CURSOR_MOVE.fullmatch(tokens[index + 1][0]):
+        if token in ("\r\n", "\n") and index + 1 < len(tokens) and _CURSOR_MOVE.fullmatch(tokens[index + 1][0]):
             continue  # the absolute move right after puts the cursor there anyway
         if params is not None:  # an SGR
             if params in ("", "0"):
@@ -97,6 +99,10 @@ def squeeze_sgr(data: str) -> str:
             if held_reset:
                 if current == [params]:
                     out.extend(held_moves)  # the same attributes again: drop the reset and the set
+                elif _only_colours(current) and _sets_both_colours(params):
+                    out.extend(held_moves)  # nothing but the colours to undo, and both are set anew
+                    out.append(token)
+                    current = [params]
                 else:
                     out.append("\x1b[0m")
                     out.extend(held_moves)
@@ -122,6 +128,39 @@ def squeeze_sgr(data: str) -> str:
         out.append("\x1b[0m")
         out.extend(held_moves)
     return "".join(out)
+
+
+def _codes(params: str) -> list[list[str]]:
+    """SGR parameters as attribute changes: ``38;5;188;1`` is [["38", "5", "188"], ["1"]]."""
+    parts, codes, index = params.replace(":", ";").split(";"), [], 0
+    while index < len(parts):
+        code = parts[index]
+        if code in ("38", "48", "58") and index + 1 < len(parts):
+            width = 3 if parts[index + 1] == "5" else 5 if parts[index + 1] == "2" else 2
+            codes.append(parts[index:index + width])
+            index += width
+        else:
+            codes.append([code])
+            index += 1
+    return codes
+
+
+def _colour(code: list[str]) -> str | None:
+    """"fg" or "bg" for a code that sets a colour, else None."""
+    head = code[0]
+    if head in ("38", "39") or (head.isdigit() and (30 <= int(head) <= 37 or 90 <= int(head) <= 97)):
+        return "fg"
+    if head in ("48", "49") or (head.isdigit() and (40 <= int(head) <= 47 or 100 <= int(head) <= 107)):
+        return "bg"
+    return None
+
+
+def _only_colours(applied: list[str]) -> bool:
+    return all(_colour(code) for params in applied for code in _codes(params))
+
+
+def _sets_both_colours(params: str) -> bool:
+    return {_colour(code) for code in _codes(params)} >= {"fg", "bg"}
 
 
 def thrifty_driver(base: type) -> type:

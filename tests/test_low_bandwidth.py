@@ -146,14 +146,14 @@ def shown_loaded(app) -> bool:
 _TOKEN = re.compile(r"\x1b\[([0-9;]*)m|\x1b\[(\d+);(\d+)H|\r|\n|[^\x1b\r\n]")
 
 
-def terminal(data: str) -> dict[tuple[int, int], tuple[str, tuple[str, ...]]]:
-    """A tiny terminal: which character, drawn with which SGR parameters, is in each cell."""
-    cells, row, col, attrs = {}, 1, 1, ()
+def terminal(data: str) -> dict[tuple[int, int], tuple[str, tuple[tuple[str, str], ...]]]:
+    """A tiny terminal: which character, drawn with which attributes (bold, colours...), is in each cell."""
+    cells, row, col, attrs = {}, 1, 1, {}
     for match in _TOKEN.finditer(data):
         sgr, cup_row, cup_col = match.groups()
         token = match.group(0)
         if sgr is not None:
-            attrs = () if sgr in ("", "0") else attrs + (sgr,)
+            attrs = apply_sgr(attrs, sgr)
         elif cup_row is not None:
             row, col = int(cup_row), int(cup_col)
         elif token == "\r":
@@ -161,16 +161,42 @@ def terminal(data: str) -> dict[tuple[int, int], tuple[str, tuple[str, ...]]]:
         elif token == "\n":
             row += 1
         else:
-            cells[(row, col)] = (token, attrs)
+            cells[(row, col)] = (token, tuple(sorted(attrs.items())))
             col += 1
     return cells
 
 
-STYLES = ["1;38;5;253;48;5;234", "38;5;246;48;5;234", "7", "39;49", "1;31;49"]
+FLAGS = {"1": "bold", "2": "dim", "3": "italic", "4": "underline", "7": "reverse", "9": "strike"}
+
+
+def apply_sgr(attrs: dict[str, str], params: str) -> dict[str, str]:
+    """What an SGR sequence leaves in force, read as a terminal reads it."""
+    attrs, parts = dict(attrs), params.split(";") if params else ["0"]
+    while parts:
+        code = parts.pop(0)
+        if code in ("", "0"):
+            attrs = {}
+        elif code in FLAGS:
+            attrs[FLAGS[code]] = "on"
+        elif code in ("38", "48"):
+            width = 1 if parts[0] == "5" else 3
+            attrs["fg" if code == "38" else "bg"] = ";".join(parts[:width + 1])
+            del parts[:width + 1]
+        elif code in ("39", "49"):
+            attrs.pop("fg" if code == "39" else "bg", None)
+        elif 30 <= int(code) <= 37:
+            attrs["fg"] = code
+        elif 40 <= int(code) <= 47:
+            attrs["bg"] = code
+    return attrs
+
+
+STYLES = ["1;38;5;253;48;5;234", "38;5;246;48;5;234", "7", "39;49", "1;31;49", "38;5;100", "48;5;17",
+          "38;5;188;48;5;17", "1;7;38;5;188;48;5;17"]
 frame_parts = st.lists(st.one_of(
     st.tuples(st.just("text"), st.sampled_from(STYLES), st.text("ab ▪│", min_size=1, max_size=4)),
     st.tuples(st.just("move"), st.integers(1, 5), st.integers(1, 9)),
-    st.tuples(st.just("newline"), st.just(0), st.just(0)),
+    st.tuples(st.just("newline"), st.sampled_from(["\r\n", "\n"]), st.just(0)),
 ), max_size=40)
 
 
@@ -182,7 +208,7 @@ def render(parts) -> str:
         elif kind == "move":
             out.append(f"\x1b[{a};{b}H")
         else:
-            out.append("\r\n")
+            out.append(a)
     return "".join(out)
 
 
@@ -192,6 +218,16 @@ def test_squeezing_a_frame_never_changes_what_the_terminal_shows(parts):
     frame = render(parts)
     assert terminal(squeeze_sgr(frame)) == terminal(frame)
     assert len(squeeze_sgr(frame)) <= len(frame)
+
+
+def test_squeezing_drops_a_reset_when_the_next_colours_replace_the_only_ones_in_force():
+    row = "\x1b[3;1H\x1b[38;5;188;48;5;16m 041825Z \x1b[0m\x1b[1;38;5;197;48;5;16m4\x1b[0m\n\x1b[4;1H"
+    squeezed = squeeze_sgr(row)
+    assert squeezed == "\x1b[3;1H\x1b[38;5;188;48;5;16m 041825Z \x1b[1;38;5;197;48;5;16m4\x1b[0m\x1b[4;1H"
+    assert terminal(squeezed) == terminal(row)
+    # Bold in force: a reset is the only way to turn it off before plain colours; it stays.
+    bold = "\x1b[1;38;5;197;48;5;16m4\x1b[0m\x1b[38;5;188;48;5;16m x\x1b[0m"
+    assert squeeze_sgr(bold) == bold
 
 
 def test_squeezing_drops_a_reset_and_set_that_restore_the_same_colours():
