@@ -5,7 +5,7 @@ screens where one will do, over a link where each costs seconds. The hold is Tex
 ``App.batch_update()``, entered at start-up and left once the floor has loaded and every widget
 on it has handled what that set off (sizes, resizes): while a batch is open Textual neither lays
 out nor renders, so the first frame drawn is the whole floor with its rows. ``timeout`` ends the
-hold whatever happens.
+hold whatever happens (a start-up takes half a second; on a busy host, a few seconds).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ class FirstFrame:
     #: Resize events that the first one's layout sent be handled too.
     SETTLE_ROUNDS = 2
 
-    def __init__(self, app: App, timeout: float = 3.0, when_drawn: Callable[[], None] | None = None) -> None:
+    def __init__(self, app: App, timeout: float = 5.0, when_drawn: Callable[[], None] | None = None) -> None:
         self.app = app
         self._when_drawn = when_drawn
         self.held = True

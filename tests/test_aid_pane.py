@@ -106,7 +106,9 @@ async def test_closing_a_crossing_needs_a_reason_and_flags_it_on_the_board(db_pa
         assert await until(pilot, lambda: isinstance(app.screen, WatchFloor))
         assert await until(pilot, lambda: not ks_row(app).crossing.is_open)
         assert pane.board.get_cell("1", "state").plain == "✗ SHUT"
-        assert "Kerem Shalom (fire at the gate)" in str(pane.query_one(".pane-summary").render())
+        # The summary comes at the end of the same load, after the dual-use queue is read.
+        assert await until(pilot, lambda: "Kerem Shalom (fire at the gate)"
+                           in str(pane.query_one(".pane-summary").render()))
 
 
 async def test_a_status_change_from_another_console_reaches_the_movement_list_and_its_history(db_path):

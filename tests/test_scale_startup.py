@@ -165,8 +165,8 @@ async def test_a_store_failure_in_one_part_of_the_first_load_is_named_and_holds_
     notices: list[str] = []
     app.notify = lambda message, **kwargs: notices.append(str(message))
     async with app.run_test(size=(80, 24)) as pilot:
-        # Well before the hold's own 3 s timeout: the load released it although a part failed.
-        assert await until(pilot, lambda: app.first_frame.drawn, timeout=2.5)
+        # Well before the hold's own 5 s timeout: the load released it although a part failed.
+        assert await until(pilot, lambda: app.first_frame.drawn, timeout=4.5)
         assert any(n.startswith("Feed health: disk I/O error") for n in notices), notices
         screen = app.screen
         assert screen.pane("incidents").table.row_count and screen.query_one(HeadlineTicker).headlines
