@@ -20,10 +20,6 @@ from textual.screen import Screen
 
 
 class FirstFrame:
-    #: Rounds of "every widget handles its queue" before the hold ends: the second lets the
-    #: Resize events that the first one's layout sent be handled too.
-    SETTLE_ROUNDS = 2
-
     def __init__(self, app: App, timeout: float = 5.0, when_drawn: Callable[[], None] | None = None) -> None:
         self.app = app
         self._when_drawn = when_drawn
@@ -41,12 +37,11 @@ class FirstFrame:
 
     async def _settle(self, screen: Screen) -> None:
         await handled_by_all(screen)
-        for _ in range(self.SETTLE_ROUNDS):
-            # A layout now, inside the batch: Textual lays a screen out on a Resize even while
-            # batched (it renders nothing then). Left to the end of the batch, the layout would go
-            # out as a frame of its own before the full repaint that follows it.
-            screen.post_message(events.Resize.from_dimensions(self.app.size, None))
-            await handled_by_all(screen)
+        # A layout now, inside the batch: Textual lays a screen out on a Resize even while batched
+        # (it renders nothing then). Left to the end of the batch, the layout would go out as a
+        # frame of its own before the full repaint that follows it.
+        screen.post_message(events.Resize.from_dimensions(self.app.size, None))
+        await handled_by_all(screen)  # and the Resize events that layout sent to each widget
         self.release()
 
     def release(self) -> None:
