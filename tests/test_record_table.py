@@ -234,3 +234,24 @@ async def test_the_minute_repaints_only_the_ages_whose_text_changed(monkeypatch)
         table.refresh_ages()
         assert repainted == [(1, "age", "13m")]
         assert table.get_cell(2, "age").plain == "3h"
+
+
+async def test_a_window_of_a_long_list_repaints_only_the_line_that_changed():
+    app = Bare()
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(Names)
+        rows = [Row(i, f"name {i}") for i in range(100, 300)]
+        table.show_window(100, rows, 5000)
+        assert table.row_count == 5000 and table.loaded_count == 200 and table.get_row_index(100) == 100
+        table.move_cursor(row=105)
+        assert await until(pilot, lambda: table.selected_id == 105)
+        await pilot.pause()
+        table.drawn.clear()
+        rows[3] = Row(103, "renamed")  # the same window read again, one record on screen changed
+        table.show_window(100, rows, 5000)
+        assert await until(pilot, lambda: bool(table.drawn))
+        await pilot.pause()
+        assert "renamed" in table.get_row(103)[1].plain
+        top = round(table.scroll_y)
+        assert top <= 103 < top + 10
+        assert set(table.drawn) == {103 - top + 1}  # its own line, not the table

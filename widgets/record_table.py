@@ -231,8 +231,9 @@ class RecordTable(ScrollView, can_focus=True):
         self.window_start = start
         self._total = max(total, start + len(records))
         self.sync(records)
-        self.virtual_size = self._virtual_size()  # the list's length may have changed, not the rows held
-        self.refresh()
+        # The list's length may have changed though the rows held did not. Only then does the
+        # (reactive) virtual size change, and repaint: a status change repaints its own line alone.
+        self.virtual_size = self._virtual_size()
         if selected is not None and selected in self._row_of:  # on the record it was on, if still read
             self.move_cursor(row=self.window_start + self._row_of[selected], scroll=False)
         else:
