@@ -106,3 +106,38 @@ async def test_search_never_raises_on_odd_input(store, text):
 @given(text=st.text(max_size=40))
 async def test_search_never_raises_for_any_text(store, text):
     assert isinstance(await store.headlines.search(SYSTEM_ACTOR, text), list)
+
+
+async def test_the_count_per_marking_follows_every_add_archive_and_remark(store, tmp_path):
+    from console.store.archive import archive_headlines
+
+    def counted(actor):  # what the triggers keep, against a count of the rows themselves
+        return store.headlines.count(actor)
+
+    async def real(actor):
+        return len(await store.headlines.latest(actor, limit=10_000))
+
+    await store.headlines.add_many(SYSTEM_ACTOR, [headline(n) for n in range(5)], None)
+    await store.headlines.add_many(SYSTEM_ACTOR, [headline(n, releasability="GBR,USA") for n in range(5, 8)], None)
+    await store.headlines.add_many(SYSTEM_ACTOR, [headline(1), headline(6)], None)  # duplicates: not added
+    assert (await counted(GBR), await counted(FRA)) == (await real(GBR), await real(FRA)) == (8, 5)
+    # Re-marked behind the store (the triggers, not the store's code, keep the counts).
+    async with store.database.transaction() as conn:
+        await conn.execute("UPDATE headlines SET releasability = 'FRA' WHERE guid = 'g0'")
+    assert (await counted(GBR), await counted(FRA)) == (await real(GBR), await real(FRA)) == (7, 5)
+    result = await archive_headlines(store.database, SYSTEM_ACTOR, WHEN + timedelta(minutes=3),
+                                     tmp_path / "archive.db")
+    assert result.moved == 3  # g0, g1, g2: published before the cutoff
+    assert (await counted(GBR), await counted(FRA)) == (await real(GBR), await real(FRA)) == (5, 2)
+
+
+async def test_a_search_counts_its_matches_up_to_a_bound_and_says_when_there_are_more(store, monkeypatch):
+    import console.store.headlines as headlines_store
+
+    await store.headlines.add_many(SYSTEM_ACTOR, [headline(n) for n in range(30)], None)
+    window = await store.headlines.search_window(SYSTEM_ACTOR, "Kerem", offset=10, limit=5)
+    assert (window.total, window.complete) == (30, True)
+    assert [h.guid for h in window.rows] == ["g19", "g18", "g17", "g16", "g15"]  # newest stored first
+    monkeypatch.setattr(headlines_store, "SEARCH_COUNT_LIMIT", 12)
+    window = await store.headlines.search_window(SYSTEM_ACTOR, "Kerem", offset=0, limit=5)
+    assert (window.total, window.complete) == (12, False)

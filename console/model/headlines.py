@@ -43,3 +43,18 @@ class Headline:
     releasability: str = RELEASABLE_TO_ALL
     id: int | None = None
     archived: bool = False  # found in the archive file (cmcc archive), not in the live database
+
+
+#: A search counts its matches up to this many: past it the list says so ("10,000+"), and a
+#: narrower search finds the rest.
+SEARCH_COUNT_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class SearchWindow:
+    """Some rows of a search, and how many matches there are (``complete``: all counted; else at
+    least ``total``, which is then ``SEARCH_COUNT_LIMIT``)."""
+
+    rows: list[Headline]
+    total: int
+    complete: bool = True

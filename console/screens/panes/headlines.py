@@ -82,8 +82,10 @@ class HeadlinesPane(Pane):
             self._shown_search = self.filter_text
             self.window_start, self.window_rows = 0, PAGE
         start, rows = self.window_start, self.window_rows
+        complete = True
         if self.filter_text:
-            found, total = await headlines_store.search_window(self.actor, self.filter_text, offset=start, limit=rows)
+            window = await headlines_store.search_window(self.actor, self.filter_text, offset=start, limit=rows)
+            found, total, complete = window.rows, window.total, window.complete
         else:
             found = await headlines_store.latest(self.actor, limit=rows, offset=start)
             total = await headlines_store.count(self.actor)
@@ -101,7 +103,8 @@ class HeadlinesPane(Pane):
         if archived:
             scope += f" ({archived} archived, A)"
         held = f"rows {start + 1}-{start + len(headlines)}" if headlines else "no rows"
-        self.set_summary(f"{total:,} {scope} · {held}: {unread} unread, {hits} watch-list hits (*)"
+        counted = f"{total:,}" if complete else f"{total:,}+"  # the list holds the first of them
+        self.set_summary(f"{counted} {scope} · {held}: {unread} unread, {hits} watch-list hits (*)"
                          " · enter read · r read/unread · p promote · F feeds")
         self.post_message(self.TickerHeadlines(self, newest))
         self._announce_new_hits(newest)
