@@ -62,7 +62,8 @@ def format_age(moment: datetime, now: datetime | None = None, *, coarse: bool = 
 
     ``coarse`` (a list's Age column, beside the exact DTG): whole hours from one hour to a day
     (``3h``), so a screen of rows changes once an hour, not every minute: over a slow link the
-    minute's ages were most of an idle console's bytes.
+    minute's ages were most of an idle console's bytes; whole days from ten days (``399d``), which
+    also keeps a year-old row within the column.
     """
     seconds = int(((now or utc_now()) - moment).total_seconds())
     if seconds < 0:
@@ -76,7 +77,7 @@ def format_age(moment: datetime, now: datetime | None = None, *, coarse: bool = 
     if hours < 24:
         return f"{hours}h" if coarse else f"{hours}h{minutes:02d}m"
     days, hours = divmod(hours, 24)
-    return f"{days}d{hours:02d}h"
+    return f"{days}d" if coarse and days >= 10 else f"{days}d{hours:02d}h"
 
 
 def parse_when(text: str, now: datetime | None = None) -> datetime:

@@ -84,6 +84,8 @@ def test_ages_and_durations():
     assert format_age(NOW - timedelta(hours=3, minutes=12), NOW, coarse=True) == "3h"
     assert format_age(NOW - timedelta(minutes=42), NOW, coarse=True) == "42m"
     assert format_age(NOW - timedelta(days=2, hours=4), NOW, coarse=True) == "2d04h"
+    assert format_age(NOW - timedelta(days=399, hours=23), NOW, coarse=True) == "399d"  # fits the Age column
+    assert format_age(NOW - timedelta(days=399, hours=23), NOW) == "399d23h"
     assert parse_duration("24h") == timedelta(hours=24)
     with pytest.raises(ValueError):
         parse_duration("soon")
