@@ -141,3 +141,17 @@ async def test_a_search_counts_its_matches_up_to_a_bound_and_says_when_there_are
     monkeypatch.setattr(headlines_store, "SEARCH_COUNT_LIMIT", 12)
     window = await store.headlines.search_window(SYSTEM_ACTOR, "Kerem", offset=0, limit=5)
     assert (window.total, window.complete) == (12, False)
+
+
+async def test_a_window_past_the_middle_is_read_from_the_oldest_end_and_is_the_same_rows(store, monkeypatch):
+    import console.store.headlines as headlines_store
+
+    # Ties in publication time too: the two ends must order them as mirror images.
+    await store.headlines.add_many(SYSTEM_ACTOR, [headline(n, published_at=WHEN + timedelta(minutes=n // 3))
+                                                  for n in range(31)], None)
+    everything = [h.id for h in await store.headlines.latest(SYSTEM_ACTOR, limit=100)]
+    monkeypatch.setattr(headlines_store, "DEEP_OFFSET", 0)
+    for offset in range(0, 32):
+        for limit in (1, 4, 10):
+            got = [h.id for h in await store.headlines.latest(SYSTEM_ACTOR, limit=limit, offset=offset)]
+            assert got == everything[offset:offset + limit], (offset, limit)

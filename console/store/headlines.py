@@ -26,6 +26,8 @@ from console.store.guard import require
 from console.store.journal import Changes, record, record_many  # noqa: F401 - record_many: older importers
 from console.store.rows import moment_of, to_iso, value_in, visible_to
 
+#: From this offset on, ``latest`` reads from whichever end of the list is nearer.
+DEEP_OFFSET = 10_000
 MAX_TITLE_CHARS = 500
 MAX_SUMMARY_CHARS = 4000
 
@@ -115,6 +117,15 @@ class HeadlineRepository:
         return [row[0] for row in inserted]
 
     async def latest(self, actor: Actor, limit: int = 200, offset: int = 0) -> list[Headline]:
+        """Newest published first, ``limit`` from ``offset``. Past the middle of a long list the rows
+        are read from the oldest end and turned round: SQLite walks every row an OFFSET skips, and
+        the last window of a million headlines took ~1 s from the newest end, ~10 ms from its own."""
+        if offset > DEEP_OFFSET:
+            total = await self.count(actor)
+            if offset > total // 2:
+                limit = max(0, min(limit, total - offset))
+                sql, params = self.latest_query(actor, limit, max(0, total - offset - limit), oldest_first=True)
+                return [_headline_from_row(r) for r in reversed(await self.database.fetchall(sql, params))]
         sql, params = self.latest_query(actor, limit, offset)
         return [_headline_from_row(r) for r in await self.database.fetchall(sql, params)]
 
@@ -124,10 +135,12 @@ class HeadlineRepository:
             f"SELECT {_COLUMNS} FROM headlines WHERE id = :id AND {where}", {**params, "id": headline_id})
         return _headline_from_row(row) if row else None
 
-    def latest_query(self, actor: Actor, limit: int = 200, offset: int = 0) -> tuple[str, dict[str, Any]]:
+    def latest_query(self, actor: Actor, limit: int = 200, offset: int = 0, *,
+                     oldest_first: bool = False) -> tuple[str, dict[str, Any]]:
         where, params = visible_to(actor)
+        order = "published_at, id" if oldest_first else "published_at DESC, id DESC"
         return (f"SELECT {_COLUMNS} FROM headlines WHERE {where}"
-                " ORDER BY published_at DESC, id DESC LIMIT :limit OFFSET :offset",
+                f" ORDER BY {order} LIMIT :limit OFFSET :offset",
                 {**params, "limit": max(0, int(limit)), "offset": max(0, int(offset))})
 
     def search_query(self, actor: Actor, text: str, limit: int = 200, offset: int = 0) -> tuple[str, dict[str, Any]]:
