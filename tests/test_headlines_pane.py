@@ -292,6 +292,8 @@ async def test_a_long_list_and_a_long_search_are_whole_lists_held_a_window_at_a_
         await pilot.press("slash")
         await pilot.press(*"convoy", "enter")
         assert await until(pilot, lambda: table.row_count == 750)
+        # From the top of the matches, wherever the cursor was in the whole list.
+        assert table.cursor_row == 0 and table.selected_record().title == "Item 0 convoy"
         assert "750 matching 'convoy'" in str(headlines.query_one(".pane-summary").render())
         await pilot.press("end")
         assert await until(pilot, lambda: table.selected_record() is not None

@@ -78,7 +78,8 @@ class HeadlinesPane(Pane):
 
     async def load(self) -> None:
         headlines_store = self.store.headlines
-        if self.filter_text != self._shown_search:  # another search: from the top
+        new_search = self.filter_text != self._shown_search
+        if new_search:  # another search (or none): from the top
             self._shown_search = self.filter_text
             self.window_start, self.window_rows = 0, PAGE
         start, rows = self.window_start, self.window_rows
@@ -96,6 +97,8 @@ class HeadlinesPane(Pane):
         else:
             newest = headlines[:TICKER_PAGE]
         self.table.show_window(start, headlines, total)
+        if new_search and self.table.row_count:
+            self.table.move_cursor(row=0)
         hits = sum(1 for h in headlines if h.watch_hits)
         unread = sum(1 for h in headlines if not h.read)
         scope = f"matching {self.filter_text!r}" if self.filter_text else "headlines"
