@@ -188,6 +188,24 @@ class Pane(Vertical):
         """Ask the holder to reload this pane at its next refresh tick (or at once)."""
         self.post_message(self.ReloadRequested(self, at_once=at_once))
 
+    #: The window of a long list to read at the next load (its first row, how many rows); panes
+    #: that show one (``RecordTable.show_window``) read it, and set it back when the view changes.
+    window_start = 0
+    window_rows = 0
+
+    @on(RecordTable.WindowWanted)
+    def read_window(self, event: RecordTable.WindowWanted) -> None:
+        """The table needs another window of its list: read it now."""
+        if event.table is not self.table:
+            return
+        event.stop()
+        self.window_start, self.window_rows = event.start, event.rows
+        self.window_moved()
+        self.request_reload(at_once=True)
+
+    def window_moved(self) -> None:
+        """A hook for a pane that loads a moved window differently from a changed view."""
+
     def set_alert(self, mark: str) -> None:
         self.post_message(self.AlertChanged(self, mark))
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual import on
 from textual.binding import Binding
 
 from console.model.access import Permission, may
@@ -21,7 +20,6 @@ from console.model.headlines import Headline
 from console.model.journal import Entity
 from console.screens.panes.base import Pane, PaneContext
 from widgets.headlines.headline_list import HeadlineList
-from widgets.record_table import RecordTable
 
 #: Rows read when the list is first shown (more are read as the cursor goes down).
 PAGE = 300
@@ -63,8 +61,6 @@ class HeadlinesPane(Pane):
         #: Highest headline id already seen; only newer ones are announced.
         self._seen_up_to: int | None = None
         self._announced: set[int] = set()
-        #: The window of the list read: its first row and how many rows (see ``read_window``).
-        self.window_start = 0
         self.window_rows = PAGE
         self._shown_search: str | None = None
 
@@ -111,14 +107,6 @@ class HeadlinesPane(Pane):
                          " · enter read · r read/unread · p promote · F feeds")
         self.post_message(self.TickerHeadlines(self, newest))
         self._announce_new_hits(newest)
-
-    @on(RecordTable.WindowWanted)
-    def read_window(self, event: RecordTable.WindowWanted) -> None:
-        if event.table is not self.table:
-            return
-        event.stop()
-        self.window_start, self.window_rows = event.start, event.rows
-        self.request_reload(at_once=True)
 
     def _announce_new_hits(self, newest: list[Headline]) -> None:
         """One notification per new headline with a watch-list hit (not for what was there at start)."""

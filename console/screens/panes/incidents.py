@@ -104,7 +104,6 @@ class IncidentsPane(IncidentActions, Pane):
         #: The operator's filter and sort (``/`` words are added at query time).
         self.view = IncidentFilter()
         self.preset_name = ""
-        self.window_start = 0
         self.window_rows = PAGE
         self.total = 0
         self.summary: IncidentSummary | None = None
@@ -177,14 +176,8 @@ class IncidentsPane(IncidentActions, Pane):
 
     # --- paging ------------------------------------------------------------------
 
-    @on(RecordTable.WindowWanted)
-    def read_window(self, event: RecordTable.WindowWanted) -> None:
-        if event.table is not self.table:
-            return
-        event.stop()
-        self.window_start, self.window_rows = event.start, event.rows
-        self._paging = True
-        self.request_reload(at_once=True)
+    def window_moved(self) -> None:
+        self._paging = True  # the same view further on: the summary's counts stand
 
     # --- keys --------------------------------------------------------------------
 
