@@ -146,7 +146,7 @@ def wait_for_the_floor(capture: PtyCapture, timeout: float = 40.0) -> None:
     machine can take longer than the pause ``wait_quiet`` takes for "settled"."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and capture.running():
-        if re.search(rb"rows \d", visible(bytes(capture.data))):
+        if re.search(rb"\d incidents", visible(bytes(capture.data))):
             break
         time.sleep(0.1)
 

@@ -234,10 +234,12 @@ class RecordTable(ScrollView, can_focus=True):
         # The list's length may have changed though the rows held did not. Only then does the
         # (reactive) virtual size change, and repaint: a status change repaints its own line alone.
         self.virtual_size = self._virtual_size()
-        if selected is not None and selected in self._row_of:  # on the record it was on, if still read
-            self.move_cursor(row=self.window_start + self._row_of[selected], scroll=False)
-        else:
-            self.move_cursor(row=self.cursor_row, scroll=False)
+        # The cursor stays on its record if still read, else on its row. Not a move of the operator's:
+        # it asks for no window, or a window read for the rows on screen (the view scrolled away
+        # from the cursor) would be answered by one for the cursor's, and that by the first again.
+        row = self.window_start + self._row_of[selected] if selected is not None and selected in self._row_of \
+            else self.cursor_row
+        self.move_cursor(row=row, scroll=False, read_around=False)
 
     def clear(self) -> None:
         self.records.clear()
@@ -322,9 +324,9 @@ class RecordTable(ScrollView, can_focus=True):
             row = self.window_start + self._row_of[selected]
         else:
             row = self.cursor_row
-        self.move_cursor(row=row, scroll=False)
+        self.move_cursor(row=row, scroll=False, read_around=False)
 
-    def move_cursor(self, *, row: int, animate: bool = False, scroll: bool = True) -> None:
+    def move_cursor(self, *, row: int, animate: bool = False, scroll: bool = True, read_around: bool = True) -> None:
         row = max(0, min(row, self.row_count - 1))
         if row != self.cursor_row:
             self.refresh_line(self.cursor_row + 1)
@@ -335,7 +337,8 @@ class RecordTable(ScrollView, can_focus=True):
         if self.row_count and row != self._announced_row:
             self._announced_row = row
             self.post_message(self.RowHighlighted(self, row))
-        self._want_window_near(row)
+        if read_around:
+            self._want_window_near(row)
 
     def _want_window_near(self, row: int, *, missing: bool = False) -> None:
         """A long list: ask for the window around ``row`` when it is at (or past) the held one's edge,

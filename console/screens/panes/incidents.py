@@ -49,9 +49,9 @@ SORT_LABELS = {"occurred_at": "DTG", "severity": "Sev", "category": "Category", 
                "status": "Status", "grading": "Grd"}
 
 
-def incident_strip(summary: IncidentSummary, *, first: int, shown: int, total: int, view: str,
-                   preset: str, sort: str) -> Text:
-    """Counts by status and open severity, 24 h by governorate, and what the table shows."""
+def incident_strip(summary: IncidentSummary, *, total: int, view: str, preset: str, sort: str) -> Text:
+    """Counts by status and open severity, 24 h by governorate, and what the table shows (the whole
+    view: the table scrolls through all of it, whatever window it holds)."""
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     for status in IncidentStatus:
         text.append(f"{status.mark} {summary.by_status.get(status.value, 0)}  ")
@@ -59,8 +59,7 @@ def incident_strip(summary: IncidentSummary, *, first: int, shown: int, total: i
     text.append(" ".join(f"{s}{SEVERITY_MARKS[s]}{summary.by_severity.get(s, 0)}" for s in range(5, 0, -1)))
     text.append("\n24h: " + ("  ".join(f"{g} {n}" for g, n in sorted(summary.last_24h_by_governorate.items()))
                              or "none"))
-    rows = f"{first + 1}-{first + shown}" if shown else "0"
-    text.append(f"\nrows {rows} of {total:,} · {sort}", "bold" if view != "all" else "")
+    text.append(f"\n{total:,} incident{'' if total == 1 else 's'} · {sort}", "bold" if view != "all" else "")
     if view != "all":
         text.append(f" · {preset + ': ' if preset else ''}{view}", "bold")
     return text
@@ -152,7 +151,7 @@ class IncidentsPane(IncidentActions, Pane):
         if reset and self.table.row_count:
             self.table.move_cursor(row=0, animate=False)
         summary = self.summary
-        self.set_summary(incident_strip(summary, first=self.window_start, shown=len(rows), total=self.total,
+        self.set_summary(incident_strip(summary, total=self.total,
                                         view=describe_filter(flt), preset=self.preset_name,
                                         sort=f"sort {SORT_LABELS.get(flt.sort, flt.sort)}"
                                              f" {'↓' if flt.descending else '↑'}"))
