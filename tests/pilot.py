@@ -15,11 +15,12 @@ from console.config import Settings
 from console.model.access import Actor
 from console.store import Store
 from console.store.seed import is_seeded, seed_demo
-from tests.conftest import ADMIN, REAL_LOGIN, register_test_operators
+from tests.conftest import ADMIN, REAL_LOGIN, migrated_copy, register_test_operators
 
 
 async def demo_app(db_path, actor: Actor = ADMIN, settings: Settings | None = None) -> CmccApp:
     """The console on the demo database, as ``actor`` (one of the registered test operators)."""
+    await migrated_copy(db_path)
     store = await Store.open(db_path)
     if not await is_seeded(store.database):
         await seed_demo(store.database, operator_login=REAL_LOGIN)
