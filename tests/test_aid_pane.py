@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from console.screens.confirm import ConfirmScreen
 from console.model.aid import Commodity, FigureSource, Movement, MovementStatus, aid_day
 from console.model.journal import Entity
 from console.screens.aid_detail import AidDetail
@@ -89,6 +90,8 @@ async def test_escape_leaves_the_form_and_saves_nothing(db_path):
         assert await until(pilot, lambda: isinstance(app.screen, AidForm))
         await fill(pilot, app, {"organisation": "WFP", "commodity": "food", "trucks": "9"})
         await pilot.press("escape")
+        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))  # typed in: it asks first
+        await pilot.press("y")
         assert await until(pilot, lambda: isinstance(app.screen, WatchFloor))
         assert await app.store.database.scalar("SELECT count(*) FROM movements") == count
 

@@ -11,6 +11,7 @@ from datetime import date
 
 from textual.widgets import Input, OptionList, Static
 
+from console.screens.confirm import ConfirmScreen
 from console.model.access import may
 from console.model.aid import MOVEMENT_TRANSITIONS, Commodity, FigureSource, Movement, MovementStatus
 from console.model.incidents import INCIDENT_TRANSITIONS, IncidentStatus
@@ -75,6 +76,36 @@ async def test_a_form_built_from_fields_saves_through_the_store_and_the_record_i
     assert [(e.id, e.text, e.releasability) for e in entries] == [(results[0], "Convoy cleared", "GBR")]
 
 
+async def test_escape_closes_an_untouched_form_and_asks_before_it_throws_typing_away(db_path, store):
+    app = await console(db_path)
+    saves: list = []
+    results: list = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await floor(pilot, app)
+        form = log_form(app, saves)
+        app.push_screen(form, results.append)
+        await shown(pilot, app, form)
+        await pilot.press("escape")  # nothing typed: it closes at once
+        assert await until(pilot, lambda: results == [None])
+        assert isinstance(app.screen, WatchFloor)
+
+        form = log_form(app, saves)
+        app.push_screen(form, results.append)
+        await shown(pilot, app, form)
+        await pilot.press(*"Half a report")
+        await pilot.press("escape")
+        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")  # no: back in the form, the text still there
+        assert await until(pilot, lambda: app.screen is form)
+        assert form.values()["text"] == "Half a report" and results == [None]
+        await pilot.press("escape")
+        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")  # yes: thrown away, nothing written
+        assert await until(pilot, lambda: results == [None, None])
+        assert isinstance(app.screen, WatchFloor) and not saves
+    assert await store.watch.log_entries(WATCH_OFFICER) == []
+
+
 async def test_a_refusal_stands_beside_its_field_and_nothing_is_written(db_path, store):
     app = await console(db_path)
     saves: list = []
@@ -96,6 +127,8 @@ async def test_a_refusal_stands_beside_its_field_and_nothing_is_written(db_path,
         await pilot.press(*"x")  # put right: the message goes at once
         assert await until(pilot, lambda: messages(form) == ("", "", ""))
         await pilot.press("escape")
+        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))  # typed in: it asks first
+        await pilot.press("y")
         await floor(pilot, app)
 
         # The store's refusal (a blank entry), beside the field the store names; the form stays open.

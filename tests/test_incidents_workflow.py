@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from console.screens.confirm import ConfirmScreen
 from console.app import CmccApp
 from console.config import Settings
 from console.model.access import Role
@@ -125,6 +126,8 @@ async def test_the_form_shows_every_problem_beside_its_field_and_saves_nothing(d
         assert "longitude" not in form.errors
         assert app.focused is form.query_one("#f-when")  # back to the first field in error
         await pilot.press("escape")
+        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))  # typed in: it asks first
+        await pilot.press("y")
         assert await until(pilot, lambda: isinstance(app.screen, WatchFloor))
         assert await app.store.incidents.count(WATCH_OFFICER) == 0
         assert await app.store.journal.last_id() == registered

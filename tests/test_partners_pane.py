@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from textual.widgets import Input, Static
 
+from console.screens.confirm import ConfirmScreen
 from console.model.isf import IsfStatus
 from console.model.partners import Presence
 from console.screens.isf_screens import ContributorDetailScreen, QuestionsScreen
@@ -112,6 +113,8 @@ async def test_escape_cancels_the_form_and_saves_nothing(db_path):
         await pilot.press("tab", "tab")
         await type_text(pilot, "Never Saved")
         await pilot.press("escape")
+        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))  # typed in: it asks first
+        await pilot.press("y")
         assert await until(pilot, lambda: isinstance(app.screen, WatchFloor))
         assert await caught_up(pilot, app)  # a save would have reached the roster by now
         assert pane.roster.row_count == before

@@ -37,6 +37,7 @@ from textual.widgets.option_list import Option
 
 from console.messages import StoreChanged
 from console.model.errors import StaleRecord, StoreError, ValidationError
+from console.screens.confirm import ConfirmScreen
 from console.screens.form_keys import KEYS_HINT, FormModal
 
 TEXT = "text"
@@ -156,6 +157,8 @@ class FormScreen(FormModal[Any]):
         self.errors: dict[str, str] = {}
         self.general = ""
         self.saving = False
+        #: What the fields held when the form opened (set once they are filled).
+        self.opened_with: Values | None = None
 
     # --- what a form gives ---------------------------------------------------------
 
@@ -264,6 +267,20 @@ class FormScreen(FormModal[Any]):
         first = self.FIRST_FOCUS or (self.specs[0].name if self.specs else None)
         if first is not None:
             self.field(first).focus()
+        self.opened_with = self.values()
+
+    def action_cancel(self) -> None:
+        """Escape: a form left as it opened closes; one with changes asks before throwing them away."""
+        if self.opened_with is None or self.values() == self.opened_with:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen("Discard what you typed in this form? Nothing has been saved."),
+                             answered)
 
     def set_title(self, title: str) -> None:
         self.form_title = title
@@ -414,6 +431,8 @@ class FormScreen(FormModal[Any]):
             self.dismiss(result)
         finally:
             self.saving = False
+        #: What the fields held when the form opened (set once they are filled).
+        self.opened_with: Values | None = None
 
     async def refused(self, error: StoreError) -> None:
         """A store refusal: on the top line; a stale record is told in a notice too."""
