@@ -64,6 +64,7 @@ async def test_the_watch_log_reads_only_the_rows_after_the_newest_it_shows(tally
             return await recent(*args, **kwargs)
 
         app.store.journal.recent = watched_recent
+        await app.store.watch.add_log_entry(ADMIN, "Shift started")  # a person's row (the seed's are hidden)
         await app.push_screen(WatchLogScreen())
         log = app.screen
         table = log.query_one(JournalTable)

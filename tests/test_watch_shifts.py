@@ -11,7 +11,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from console.model.access import Role
+from console.model.access import SYSTEM_ACTOR, Role
+from console.model.headlines import Feed
+from console.model.journal import MACHINE_LOGINS
 from console.model.aid import FIGURE_SOURCE_PRIORITY
 from console.model.errors import PermissionDenied, StoreError
 from console.handover import build_brief, render_json, render_markdown
@@ -222,3 +224,27 @@ async def test_the_handover_gives_each_source_its_own_aid_figure_and_says_what_c
     assert "| crossing | open | combined | UN 2720 | COGAT | partner | target |" in markdown
     assert "| Kerem Shalom | yes | 149 (7) | 87 (4) | 118 (5) | 7 (1) | 350 |" in markdown
     assert "| Zikim | yes | 0 (0) | 0 (0) | 16 (1) | 0 (0) | 60 |" in markdown
+
+
+async def test_the_watch_log_shows_people_by_default_and_every_row_after_a(db_path):
+    app = await demo_app(db_path, actor=WATCH_OFFICER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await watch_floor(pilot, app)
+        await app.store.watch.add_log_entry(WATCH_OFFICER, "Crossing queue cleared")
+        await app.store.feeds.add(SYSTEM_ACTOR, Feed(name="machine feed", url="https://example.test/rss"))
+        await pilot.press("W")
+        assert await until(pilot, lambda: isinstance(app.screen, WatchLogScreen))
+        log = app.screen
+        table = log.query_one("#journal")
+
+        def actors() -> set[str]:
+            return {e.actor for e in table.records.values()}
+
+        assert await until(pilot, lambda: "wo_gbr" in actors())
+        assert not actors() & set(MACHINE_LOGINS)  # the seed's and the system's rows wait for `a`
+        assert "people's actions" in str(log.query_one(".pane-title").render())
+        await pilot.press("a")
+        assert await until(pilot, lambda: {"cmcc-system", "cmcc-seed"} <= actors() and "wo_gbr" in actors())
+        assert "every change" in str(log.query_one(".pane-title").render())
+        await pilot.press("a")
+        assert await until(pilot, lambda: not actors() & set(MACHINE_LOGINS) and "wo_gbr" in actors())

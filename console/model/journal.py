@@ -28,6 +28,14 @@ class Entity(str, Enum):
     LEASE = "lease"  # who holds the feed-polling lease (acquire, takeover, release)
 
 
+#: Who writes the journal rows no person made: the feed poller and inbox (``SYSTEM_ACTOR``) and
+#: the demo seed. With the feed-polling lease (kept by whichever console polls), they swamp a watch
+#: log of people's actions, which shows them only when asked.
+SEED_LOGIN = "cmcc-seed"
+MACHINE_LOGINS = ("cmcc-system", SEED_LOGIN)
+HOUSEKEEPING = (Entity.LEASE,)
+
+
 @dataclass(frozen=True)
 class JournalEntry:
     id: int

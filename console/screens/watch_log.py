@@ -1,4 +1,8 @@
-"""`W`: the watch log — the journal as a filterable list, with free-text entries (`L`)."""
+"""`W`: the watch log — the journal as a filterable list, with free-text entries (`L`).
+
+By default it shows what people did and wrote; the feed poller's, the inbox's and the demo seed's
+rows, and the feed-polling lease's, only after `a` (all rows), which `a` turns off again.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +27,12 @@ class WatchLogScreen(Screen):
         Binding("escape", "app.pop_screen", "Back", id="log.back"),
         Binding("slash", "focus_filter", "Filter", id="log.filter", tooltip="Filter by who, what or change"),
         Binding("L", "app.log_entry", "Log entry", id="log.entry", tooltip="Write a free-text log entry"),
+        Binding("a", "toggle_everything", "All rows", id="log.all",
+                tooltip="Show the feeds', the inbox's and the lease's rows too, or people's alone again"),
     ]
+
+    TITLES = {False: "Watch log: people's actions and log entries, newest first (a: all rows)",
+              True: "Watch log: every change, newest first (a: people's alone)"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -32,9 +41,11 @@ class WatchLogScreen(Screen):
         self.entries: list[JournalEntry] = []
         #: the filter changed since the last load: search again; otherwise only newer rows are read
         self.search_again = True
+        #: every row, the machines' too (``a``); people's alone by default
+        self.everything = False
 
     def compose(self) -> ComposeResult:
-        yield Static("Watch log: every change, newest first", classes="pane-title")
+        yield Static(self.TITLES[self.everything], classes="pane-title")
         yield Input(placeholder="filter: operator, entity, action or text", id="log-filter", compact=True)
         yield JournalTable(id="journal")
         yield KeyFooter()
@@ -53,6 +64,12 @@ class WatchLogScreen(Screen):
     def filter_done(self) -> None:
         self.query_one(JournalTable).focus()
 
+    def action_toggle_everything(self) -> None:
+        self.everything = not self.everything
+        self.query_one(".pane-title", Static).update(self.TITLES[self.everything])
+        self.search_again = True
+        self.reload()
+
     def action_focus_filter(self) -> None:
         self.query_one("#log-filter", Input).focus()
 
@@ -66,7 +83,7 @@ class WatchLogScreen(Screen):
         after = 0 if search or not self.entries else self.entries[0].id
         try:
             newer = await self.app.store.journal.recent(limit=LIMIT, text=self.filter_text, actor=self.app.actor,
-                                                        after_id=after)
+                                                        after_id=after, people_only=not self.everything)
         except StoreError as error:
             self.search_again = self.search_again or search
             self.notify(str(error), severity="error", markup=False)

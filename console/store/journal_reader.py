@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from console.model.access import Actor
-from console.model.journal import Entity, JournalEntry, StatusChange
+from console.model.journal import HOUSEKEEPING, MACHINE_LOGINS, Entity, JournalEntry, StatusChange
 from console.store.database import Database
 from console.store.journal import SELECT_COLUMNS, ChainReport, entry_from_row, row_hash
 from console.store.rows import moment_of, visible_to
@@ -45,18 +45,25 @@ class JournalReader:
         return [entry_from_row(row) for row in rows]
 
     async def recent(self, limit: int = 200, text: str = "", actor: Actor | None = None,
-                     after_id: int = 0) -> list[JournalEntry]:
+                     after_id: int = 0, people_only: bool = False) -> list[JournalEntry]:
         """The newest rows, optionally matching ``text``; with ``actor``, only rows about
         records releasable to the actor's nation (a journal row repeats what changed).
 
         ``after_id``: only rows newer than that one, a range of the primary key (what a watch
-        log already showing rows up to ``after_id`` needs), never a search of the whole journal."""
+        log already showing rows up to ``after_id`` needs), never a search of the whole journal.
+        ``people_only``: without the rows of ``MACHINE_LOGINS`` and of ``HOUSEKEEPING`` entities."""
         like = f"%{text}%"
         params: dict[str, Any] = {"text": text, "like": like, "limit": limit, "after": after_id}
         visible = "1"
         if actor is not None:
             visible, marking = _releasable_rows(actor)
             params.update(marking)
+        if people_only:
+            machines = {f"machine{n}": login for n, login in enumerate(MACHINE_LOGINS)}
+            chores = {f"chore{n}": entity.value for n, entity in enumerate(HOUSEKEEPING)}
+            params.update(machines, **chores)
+            visible += (f" AND actor NOT IN ({', '.join(':' + k for k in machines)})"
+                        f" AND entity NOT IN ({', '.join(':' + k for k in chores)})")
         rows = await self.database.fetchall(
             f"SELECT {SELECT_COLUMNS} FROM journal WHERE (:text = '' OR actor LIKE :like OR entity LIKE :like"
             f" OR action LIKE :like OR changes LIKE :like) AND {visible} AND id > :after ORDER BY id DESC LIMIT :limit",

@@ -11,6 +11,7 @@ import random
 from datetime import datetime, timedelta, timezone
 from typing import Any, TypeAlias
 
+from console.model.journal import SEED_LOGIN
 from console.model.access import Role
 from console.model.aid import Commodity, DualUseStatus, FigureSource
 from console.model.incidents import LOCALITIES, Governorate, IncidentCategory
@@ -144,7 +145,7 @@ class _Journal:
         self.at = at
 
     def add(self, entity: str, entity_id: int, changes: Changes) -> None:
-        (row,) = chained_rows(self.prev_hash, self.at, "cmcc-seed", "local",
+        (row,) = chained_rows(self.prev_hash, self.at, SEED_LOGIN, "local",
                               [(entity, entity_id, "seed", changes_body(changes))])
         self.rows.append(row)
         self.prev_hash = row[-1]
@@ -189,7 +190,7 @@ async def seed_demo(database: Database, *, operator_login: str, now: datetime | 
                                                            "EGY", "Mediators"]),
                        rng.choice(["Working group meets Thursday", "Awaiting partner reply", "Draft in review",
                                    "Brief the commander", ""]),
-                       to_iso(now - timedelta(hours=rng.randint(1, 300))), "cmcc-seed")
+                       to_iso(now - timedelta(hours=rng.randint(1, 300))), SEED_LOGIN)
                       for i, t in enumerate(PLAN_TITLES)], "plan_point")
         await insert("contributors", ["nation", "status", "troops", "police", "role_offered", "caveats",
                                       "open_questions", "notes", "updated_at"],
@@ -263,7 +264,7 @@ def _incidents(rng: random.Random, now: datetime) -> tuple[list[_Row], list[tupl
         rows.append((to_iso(occurred), gov.value, loc, lat, lon, category.value, text, severity, killed,
                      rng.choice([None, 0, 1, 3, 5]) if severity >= 2 else 0, party, source, source_type,
                      rng.choice("ABCDEF"), rng.randint(1, 6), status,
-                     "cmcc-seed" if acknowledged else "",
+                     SEED_LOGIN if acknowledged else "",
                      to_iso(occurred + timedelta(minutes=7)) if acknowledged else None,
                      marking, to_iso(occurred), to_iso(occurred)))
         fts.append((index + 1, text))
