@@ -208,6 +208,27 @@ async def test_the_governorate_map_shows_on_a_wide_pane_only(big_db):
         assert await until(pilot, lambda: governorate_map.region.width == 0)
 
 
+async def test_at_80_columns_m_shows_the_map_in_a_view_of_its_own(big_db):
+    from console.screens.map_view import MapScreen
+
+    app = await console(big_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        incidents = pane(app)
+        assert await until(pilot, lambda: incidents.table.loaded_count == PAGE)
+        assert incidents.query_one("#incident-map").region.width == 0  # too narrow for it beside the summary
+        await pilot.press("m")
+        assert await until(pilot, lambda: isinstance(app.screen, MapScreen))
+        shown = app.screen.query_one("#map-view")
+        assert await until(pilot, lambda: shown.region.width > 0)
+        lines = str(shown.render()).splitlines()
+        counts = (await app.store.incidents.summary(WATCH_OFFICER)).last_24h_by_governorate
+        assert [int(line.split()[-1]) for line in lines[1:]] == [
+            counts.get(g, 0) for g in ("North Gaza", "Gaza", "Deir al-Balah", "Khan Younis", "Rafah")]
+        assert "N.Gaza = North Gaza" in str(app.screen.query_one(".map-names").render())
+        await pilot.press("escape")
+        assert await until(pilot, lambda: not isinstance(app.screen, MapScreen))
+
+
 async def test_x_exports_the_current_view_to_a_file(big_db, tmp_path):
     app = await console(big_db)
     shown = recorded_notices(app)

@@ -94,6 +94,8 @@ class IncidentsPane(IncidentActions, Pane):
                 tooltip="Next named filter preset (built in, and incident_presets in the config)"),
         Binding("x", "export", "Export", id="incident.export",
                 tooltip="Export the current view (every matching row) as csv, json or md to a file"),
+        Binding("m", "map", "Map", show=False, id="incident.map",
+                tooltip="The map of the five governorates with the last 24 h's incidents (at any width)"),
     ]
 
     def __init__(self, context: PaneContext, *, filled: bool = True) -> None:
@@ -242,6 +244,11 @@ class IncidentsPane(IncidentActions, Pane):
         self.view = flt
         self.preset_name = preset
         self.request_reload()
+
+    def action_map(self) -> None:
+        from console.screens.map_view import MapScreen
+
+        self.app.push_screen(MapScreen(self.query_one(GovernorateMap).counts))
 
     def action_export(self) -> None:
         def chosen(fmt: str | None) -> None:
