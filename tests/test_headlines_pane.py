@@ -208,6 +208,43 @@ async def test_p_opens_the_incident_form_prefilled_from_the_headline(db_path):
         assert any(chosen.source == value for value in values), values
 
 
+def test_a_promoted_headline_leaves_what_it_cannot_say_to_the_operator():
+    from console.screens.headline_promote import left_to_choose
+
+    named = Headline(title="Drone strike reported in Khan Younis", published_at=utc_now(), source="Wire")
+    unnamed = Headline(title="Quiet night reported by monitors", published_at=utc_now(), source="Wire")
+    assert left_to_choose(named) == {"category", "severity"}
+    assert left_to_choose(unnamed) == {"category", "severity", "governorate"}
+
+
+async def test_promoting_a_headline_that_names_no_place_asks_where_as_a_new_report_does(db_path):
+    app = await demo_app(db_path, settings=QUIET)
+    async with app.run_test(size=(100, 40)) as pilot:
+        headlines = await open_headlines(app, pilot)
+        other = await Store.open(db_path)
+        try:
+            await other.headlines.add_many(SYSTEM_ACTOR, [a_headline("Quiet night reported by monitors")], None)
+        finally:
+            await other.close()
+        table = headlines.table
+        assert await until(pilot, lambda: any(h.title == "Quiet night reported by monitors"
+                                              for h in table.records.values()))
+        quiet = next(h for h in table.records.values() if h.title == "Quiet night reported by monitors")
+        table.move_cursor(row=table.get_row_index(str(quiet.id)))
+        incidents_before = await app.store.incidents.count(ADMIN)
+        await pilot.press("p")
+        assert await until(pilot, lambda: isinstance(app.screen, IncidentFormScreen))
+        form = app.screen
+        assert await until(pilot, lambda: form.opened_with is not None)
+        values = form.values()
+        assert (values["governorate"], values["category"], values["severity"]) == ("", "", "")  # not "Gaza"
+        assert "Quiet night" in values["description"]
+        await pilot.press("ctrl+s")
+        assert await until(pilot, lambda: {"governorate", "category", "severity"} <= set(form.errors))
+        assert isinstance(app.screen, IncidentFormScreen)
+        assert await app.store.incidents.count(ADMIN) == incidents_before
+
+
 async def test_f_opens_feed_health_which_follows_each_poll_live(db_path):
     app = await demo_app(db_path, settings=QUIET)
     async with app.run_test(size=(120, 30)) as pilot:

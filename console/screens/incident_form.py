@@ -98,7 +98,7 @@ class IncidentFormScreen(FormScreen):
     SAVING = "saving…"
 
     def __init__(self, incident: Incident | None = None, *, title: str = "",
-                 link_headline_id: int | None = None) -> None:
+                 link_headline_id: int | None = None, left_to_choose: frozenset[str] = frozenset()) -> None:
         editing = incident is not None and incident.id is not None
         if not title:
             title = f"Edit incident {incident.id}" if editing else "New incident"
@@ -107,6 +107,9 @@ class IncidentFormScreen(FormScreen):
         self.editing = editing
         self.incident = incident
         self.link_headline_id = link_headline_id
+        #: Fields the incident holds only a placeholder for (a promoted headline's category, say):
+        #: shown unchosen, as in a new report, so the form asks for them.
+        self.left_to_choose = left_to_choose
         self.saved: Incident | None = None
 
     def initial_values(self) -> Values:
@@ -114,7 +117,7 @@ class IncidentFormScreen(FormScreen):
             values = incident_to_fields(self.incident)
             if not self.editing and not self.incident.occurred_at:
                 values["when"] = "now"
-            return values
+            return {name: value for name, value in values.items() if name not in self.left_to_choose}
         return {"when": "now", "source_type": SourceType.OTHER.value, "reliability": "F", "credibility": "6",
                 "releasability": getattr(self.app.settings, "default_releasability", "ALL") or "ALL"}
 

@@ -178,7 +178,7 @@ class HeadlinesPane(Pane):
         except ImportError:
             self.app.notify("the incident form is not available in this build", severity="error")
             return
-        from console.screens.headline_promote import incident_from_headline
+        from console.screens.headline_promote import incident_from_headline, left_to_choose
 
         def saved(incident) -> None:
             if incident is not None:
@@ -186,7 +186,7 @@ class HeadlinesPane(Pane):
 
         self.app.push_screen(
             IncidentFormScreen(incident_from_headline(headline), title="New incident from a headline",
-                               link_headline_id=headline.id),
+                               link_headline_id=headline.id, left_to_choose=left_to_choose(headline)),
             saved,
         )
 
