@@ -255,3 +255,19 @@ async def test_a_window_of_a_long_list_repaints_only_the_line_that_changed():
         top = round(table.scroll_y)
         assert top <= 103 < top + 10
         assert set(table.drawn) == {103 - top + 1}  # its own line, not the table
+
+
+async def test_g_g_goes_to_the_first_row_and_capital_g_to_the_last_as_home_and_end_do():
+    app = Bare()
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(Names)
+        table.sync(Row(i, f"name {i}") for i in range(50))
+        table.focus()
+        await pilot.press("G")
+        assert table.cursor_row == 49
+        await pilot.press("g")
+        assert table.cursor_row == 49  # one g is only the start of g g
+        await pilot.press("g")
+        assert table.cursor_row == 0
+        await pilot.press("end", "home")
+        assert table.cursor_row == 0

@@ -21,6 +21,7 @@ as a placeholder. A widget never reads the store itself.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
@@ -66,6 +67,9 @@ class RecordTable(ScrollView, can_focus=True):
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("home", "first_row", "First row", show=False),
         Binding("end", "last_row", "Last row", show=False),
+        # As in vim, less and k9s: g g the first row, G the last.
+        Binding("g", "g_prefix", "g g: first row", show=False, id="list.first"),
+        Binding("G", "last_row", "Last row", show=False, id="list.last"),
         Binding("enter", "select", "Open", show=False),
         Binding("s", "cycle_sort", "Sort", show=False, id="list.sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False, id="list.reverse"),
@@ -143,6 +147,7 @@ class RecordTable(ScrollView, can_focus=True):
         self.window_start = 0
         self._total: int | None = None
         self._wanted: tuple[int, int] | None = None  # the window asked for and not shown yet
+        self._g_pressed_at: float | None = None  # the first g of g g
 
     # --- reading ---------------------------------------------------------------
 
@@ -386,6 +391,17 @@ class RecordTable(ScrollView, can_focus=True):
 
     def action_last_row(self) -> None:
         self.move_cursor(row=self.row_count - 1)
+
+    #: How soon the second g of g g must follow the first (seconds).
+    G_PREFIX_SECONDS = 1.0
+
+    def action_g_prefix(self) -> None:
+        now = time.monotonic()
+        if self._g_pressed_at is not None and now - self._g_pressed_at <= self.G_PREFIX_SECONDS:
+            self._g_pressed_at = None
+            self.action_first_row()
+        else:
+            self._g_pressed_at = now
 
     def action_select(self) -> None:
         rid = self.selected_id
