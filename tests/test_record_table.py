@@ -8,7 +8,7 @@ from textual.app import App, ComposeResult
 
 from tests.pilot import until
 from widgets.cells import cell
-from widgets.record_table import RecordTable
+from widgets.record_table import RecordTable, StoreOrderedTable
 
 
 @dataclass(frozen=True)
@@ -271,3 +271,45 @@ async def test_g_g_goes_to_the_first_row_and_capital_g_to_the_last_as_home_and_e
         assert table.cursor_row == 0
         await pilot.press("end", "home")
         assert table.cursor_row == 0
+
+
+class Newest(StoreOrderedTable):
+    """A live list, newest first, in the order it is given (as the headlines are)."""
+
+    COLUMNS = (("id", "No", 5), ("name", "Name", None))
+
+    def cells(self, row: Row):
+        return (cell(row.id, sort_key=row.id), cell(row.name))
+
+
+class LiveList(App):
+    def compose(self) -> ComposeResult:
+        yield Newest()
+
+
+async def test_new_rows_show_at_the_top_or_are_counted_above_a_cursor_further_down():
+    app = LiveList()
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(Newest)
+        rows = [Row(i, f"item {i}") for i in range(100, 50, -1)]  # newest (highest) first
+        table.sync(rows)
+        table.focus()
+        await pilot.pause()
+        # On the first row: the newest arrive above it and the cursor stays on top, on the newest.
+        rows = [Row(i, f"item {i}") for i in (103, 102, 101)] + rows
+        table.sync(rows)
+        assert table.cursor_row == 0 and table.selected_id == 103 and table.new_above == 0
+        # Further down: the same rows stay in view and under the cursor; the header counts the new ones.
+        table.move_cursor(row=20)
+        await pilot.pause()
+        top, chosen = round(table.scroll_y), table.selected_id
+        rows = [Row(i, f"item {i}") for i in (106, 105, 104)] + rows
+        table.sync(rows)
+        await pilot.pause()
+        assert table.selected_id == chosen and table.cursor_row == 23
+        assert round(table.scroll_y) == top + 3  # the view moved with its rows: nothing jumped
+        assert table.new_above == 3
+        assert table.render_line(0).text.rstrip().endswith("3 new ↑")
+        await pilot.press("home")  # to the new rows: counted no more
+        assert table.cursor_row == 0 and table.selected_id == 106 and table.new_above == 0
+        assert "new ↑" not in table.render_line(0).text

@@ -148,6 +148,9 @@ class RecordTable(ScrollView, can_focus=True):
         self._total: int | None = None
         self._wanted: tuple[int, int] | None = None  # the window asked for and not shown yet
         self._g_pressed_at: float | None = None  # the first g of g g
+        #: New rows above the cursor not yet reached (see ``arrange``).
+        self.new_above = 0
+        self._window_moving = False
 
     # --- reading ---------------------------------------------------------------
 
@@ -233,17 +236,25 @@ class RecordTable(ScrollView, can_focus=True):
         records = list(records)
         selected = self.selected_id
         self._wanted = None
+        # Another window's rows are not new rows: ``arrange`` counts those for the same window only.
+        moving = start != self.window_start
+        self._window_moving = moving
         self.window_start = start
         self._total = max(total, start + len(records))
-        self.sync(records)
+        try:
+            self.sync(records)
+        finally:
+            self._window_moving = False
         # The list's length may have changed though the rows held did not. Only then does the
         # (reactive) virtual size change, and repaint: a status change repaints its own line alone.
         self.virtual_size = self._virtual_size()
-        # The cursor stays on its record if still read, else on its row. Not a move of the operator's:
-        # it asks for no window, or a window read for the rows on screen (the view scrolled away
-        # from the cursor) would be answered by one for the cursor's, and that by the first again.
-        row = self.window_start + self._row_of[selected] if selected is not None and selected in self._row_of \
-            else self.cursor_row
+        # The same window: ``arrange`` placed the cursor. Another: on its record if read, else on its
+        # row. Not a move of the operator's: it asks for no window, or a window read for the rows on
+        # screen (the view scrolled away from the cursor) would be answered by one for the cursor's,
+        # and that by the first again.
+        row = self.cursor_row
+        if moving and selected is not None and selected in self._row_of:
+            row = self.window_start + self._row_of[selected]
         self.move_cursor(row=row, scroll=False, read_around=False)
 
     def clear(self) -> None:
@@ -317,22 +328,41 @@ class RecordTable(ScrollView, can_focus=True):
         self.arrange(ids)
 
     def arrange(self, ids: list[int]) -> None:
-        """Show the rows in this order; the cursor stays on the record it was on."""
-        selected = self.selected_id
+        """Show the rows in this order; the cursor stays on the record it was on.
+
+        New rows above it (a live list's newest): on the first row, the cursor stays on the first
+        row and the view at the top, so the newest show; further down, the view moves with the rows
+        it showed, and the header counts the new rows above (``new_above``: "3 new ↑") until the
+        cursor reaches them (``home``)."""
+        selected, was_at, had = self.selected_id, self.cursor_row, set(self._order)
         if ids == self._order:
             return
         self._order = ids
         self._row_of = {rid: row for row, rid in enumerate(ids)}
         self.virtual_size = self._virtual_size()
         self.refresh()
-        if selected is not None and selected in self._row_of:
-            row = self.window_start + self._row_of[selected]
-        else:
-            row = self.cursor_row
+        if selected is None or selected not in self._row_of:
+            self.move_cursor(row=self.cursor_row, scroll=False, read_around=False)
+            return
+        index = self._row_of[selected]
+        row = self.window_start + index
+        added_above = 0 if self._window_moving or not had else sum(1 for rid in ids[:index] if rid not in had)
+        if added_above and was_at == 0:
+            row = 0
+        elif added_above:
+            self.scroll_to(y=self.scroll_y + added_above, animate=False, immediate=True)
+            self._set_new_above(self.new_above + added_above)
         self.move_cursor(row=row, scroll=False, read_around=False)
+
+    def _set_new_above(self, count: int) -> None:
+        if count != self.new_above:
+            self.new_above = count
+            self.refresh(Region(0, 0, self.size.width, 1))  # the header, which never scrolls
 
     def move_cursor(self, *, row: int, animate: bool = False, scroll: bool = True, read_around: bool = True) -> None:
         row = max(0, min(row, self.row_count - 1))
+        if row < self.new_above:  # on the new rows: seen
+            self._set_new_above(0)
         if row != self.cursor_row:
             self.refresh_line(self.cursor_row + 1)
             self.cursor_row = row
@@ -479,7 +509,13 @@ class RecordTable(ScrollView, can_focus=True):
         if y == 0:
             style = base + self.get_component_rich_style("record-table--header")
             header = self._draw([Text(label) for _key, label, _width in self.COLUMNS], style)
-            return header.crop_extend(scroll_x, scroll_x + width + 1, style)
+            header = header.crop_extend(scroll_x, scroll_x + width + 1, style)
+            if self.new_above:  # over the header's right end: "3 new ↑"
+                mark = Text(f" {self.new_above:,} new ↑ ", style=style + Style(bold=True, reverse=True))
+                mark.truncate(width + 1)
+                header = Strip.join([header.crop(0, width + 1 - mark.cell_len),
+                                     Strip(list(mark.render(self.app.console)), mark.cell_len)])
+            return header
         row = round(self.scroll_y) + y - 1
         mark = self._scroll_mark(y - 1, base)
         if not 0 <= row < self.row_count:
