@@ -337,3 +337,41 @@ async def test_a_long_list_and_a_long_search_are_whole_lists_held_a_window_at_a_
         assert await until(pilot, lambda: table.selected_record() is not None
                            and table.selected_record().title == "Item 1498 convoy")
         assert all("convoy" in h.title for h in table.records.values())
+
+
+async def test_n_goes_to_the_next_unread_headline_wherever_it_is_in_the_list_or_the_search(db_path):
+    from tests.pilot import recorded_notices
+
+    store = await Store.open(db_path)
+    await register_test_operators(store)
+    words = ["convoy", "strike"]
+    await store.headlines.add_many(SYSTEM_ACTOR, [
+        a_headline(f"Item {n} {words[n % 2]}", minutes_ago=n) for n in reversed(range(1500))], None)
+    async with store.database.transaction() as conn:  # all read but two, far below the rows first read
+        await conn.execute("UPDATE headlines SET read = 1 WHERE title NOT IN ('Item 1199 strike', 'Item 1300 convoy')")
+    app = CmccApp(store, ADMIN, QUIET)
+    notices = recorded_notices(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        headlines = await open_headlines(app, pilot)
+        table = headlines.table
+        assert await until(pilot, lambda: table.row_count == 1500 and table.cursor_row == 0)
+
+        def on(title: str) -> bool:
+            record = table.selected_record()
+            return record is not None and record.title == title
+
+        await pilot.press("n")
+        assert await until(pilot, lambda: on("Item 1199 strike"))
+        assert table.cursor_row == 1199
+        await pilot.press("n")
+        assert await until(pilot, lambda: on("Item 1300 convoy"))
+        await pilot.press("n")
+        assert await until(pilot, lambda: "no unread headline below" in notices)
+        assert on("Item 1300 convoy")
+        # In a search, in the search's order: the even items, so Item 1300 is its row 650.
+        await pilot.press("slash", *"convoy", "enter")
+        assert await until(pilot, lambda: "750 matching 'convoy'" in str(headlines.query_one(".pane-summary").render()))
+        assert await until(pilot, lambda: table.cursor_row == 0)
+        await pilot.press("n")
+        assert await until(pilot, lambda: on("Item 1300 convoy"))
+        assert table.cursor_row == 650

@@ -129,6 +129,38 @@ class HeadlineRepository:
         sql, params = self.latest_query(actor, limit, offset)
         return [_headline_from_row(r) for r in await self.database.fetchall(sql, params)]
 
+    async def next_unread_row(self, actor: Actor, after: Headline, text: str = "") -> int | None:
+        """The row of the first unread headline after ``after`` in the order ``latest`` lists them
+        (or, with ``text``, in the order ``search_window`` does), None when none follows. Two
+        queries on the indexes: the headline, then how many come before it."""
+        where, params = visible_to(actor, "h.releasability")
+        if text:
+            if not match_expression(text):
+                return None
+            source = ("headlines_fts JOIN headlines h ON h.id = headlines_fts.rowid"
+                      f" WHERE headlines_fts MATCH :query AND {where}")
+            params = {**params, "query": match_expression(text), "after": after.id or 0}
+            row = await self.database.fetchone(
+                f"SELECT h.id FROM {source} AND h.read = 0 AND h.id < :after"
+                " ORDER BY headlines_fts.rowid DESC LIMIT 1", params)
+            if row is None:
+                return None
+            before = await self.database.fetchone(f"SELECT count(*) FROM {source} AND h.id > :found",
+                                                  {**params, "found": row[0]})
+            return int(before[0]) if before else None
+        params = {**params, "at": to_iso(after.published_at), "after": after.id or 0}
+        row = await self.database.fetchone(
+            f"SELECT h.published_at, h.id FROM headlines h WHERE {where} AND h.read = 0"
+            " AND (h.published_at < :at OR (h.published_at = :at AND h.id < :after))"
+            " ORDER BY h.published_at DESC, h.id DESC LIMIT 1", params)
+        if row is None:
+            return None
+        before = await self.database.fetchone(
+            f"SELECT count(*) FROM headlines h WHERE {where}"
+            " AND (h.published_at > :at OR (h.published_at = :at AND h.id > :found))",
+            {**params, "at": row[0], "found": row[1]})
+        return int(before[0]) if before else None
+
     async def get(self, actor: Actor, headline_id: int) -> Headline | None:
         where, params = visible_to(actor)
         row = await self.database.fetchone(

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from textual import work
 from textual.binding import Binding
 
 from console.model.access import Permission, may
+from console.model.errors import StoreError
 from console.model.headlines import Headline
 from console.model.journal import Entity
 from console.screens.panes.base import Pane, PaneContext
@@ -54,6 +56,8 @@ class HeadlinesPane(Pane):
                 tooltip="Open the incident form pre-filled from the selected headline; the two stay linked"),
         Binding("F", "feed_health", "Feeds", id="headline.feed_health",
                 tooltip="Feed health: each feed's last success, last error, failures, next poll, items"),
+        Binding("n", "next_unread", "Next unread", show=False, id="headline.next_unread",
+                tooltip="The next unread headline below the cursor, wherever it is in the list"),
     ]
 
     def __init__(self, context: PaneContext, *, filled: bool = True) -> None:
@@ -158,6 +162,29 @@ class HeadlinesPane(Pane):
         if headline.archived:
             self.app.notify("an archived headline is read-only (cmcc archive)", severity="warning", timeout=4)
         return headline.archived
+
+    @work(exclusive=True, group="next-unread", exit_on_error=False)
+    async def action_next_unread(self) -> None:
+        """As in newsboat: the next unread headline below the cursor. In the rows held when it is
+        there; else the store says which row it is, and the table reads that window."""
+        table = self.table
+        current = table.selected_record()
+        if current is None:
+            return
+        for row in range(table.cursor_row + 1, table.window_start + table.loaded_count):
+            headline = table.record_at(row)
+            if not headline.read and not headline.archived:
+                table.move_cursor(row=row)
+                return
+        try:
+            row = await self.store.headlines.next_unread_row(self.actor, current, self.filter_text)
+        except StoreError as error:
+            self.app.notify(f"next unread: {error}", severity="error", markup=False)
+            return
+        if row is None:
+            self.app.notify("no unread headline below", timeout=3, markup=False)
+        else:
+            table.move_cursor(row=row)
 
     def action_toggle_read(self) -> None:
         headline = self.table.selected_record()
