@@ -24,7 +24,7 @@ from console.screens.watch_floor import WatchFloor
 from console.store import Store
 from console.model.leases import FEED_POLLER
 from tests.conftest import ADMIN, VIEWER, register_test_operators
-from tests.pilot import demo_app, loads_done, recorded_notifications, until
+from tests.pilot import demo_app, loads_done, recorded_notifications, screen_text, until
 from widgets.clock_bar import ClockBar
 from widgets.headlines.feed_health_table import FeedHealthTable
 from widgets.headlines.headline_ticker import HeadlineTicker
@@ -375,3 +375,27 @@ async def test_n_goes_to_the_next_unread_headline_wherever_it_is_in_the_list_or_
         await pilot.press("n")
         assert await until(pilot, lambda: on("Item 1300 convoy"))
         assert table.cursor_row == 650
+
+
+async def test_enter_on_a_feed_shows_its_whole_last_error(db_path):
+    from console.screens.full_record import FullRecordScreen
+
+    app = await demo_app(db_path, settings=QUIET)
+    error = "HTTP 503 from the upstream proxy " + "x" * 250 + " END-OF-ERROR"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_headlines(app, pilot)
+        wire = next(f for f in await app.store.feeds.list() if f.name == "Wire Service")
+        await app.store.feeds.record_failure(wire.id, error=error, next_poll_at=utc_now() + timedelta(minutes=2))
+        await pilot.press("F")
+        assert await until(pilot, lambda: isinstance(app.screen, FeedHealthScreen))
+        table = app.screen.query_one(FeedHealthTable)
+        assert await until(pilot, lambda: "HTTP 503" in table.get_cell(str(wire.id), "last_error").plain)
+        table.move_cursor(row=table.get_row_index(str(wire.id)))
+        assert await until(pilot, lambda: "Wire Service" in screen_text(app))
+        assert "END-OF-ERROR" not in screen_text(app)  # the list cuts it at the screen's width
+        await pilot.press("enter")
+        assert await until(pilot, lambda: isinstance(app.screen, FullRecordScreen))
+        assert "END-OF-ERROR" in app.screen.text() and wire.url in app.screen.text()
+        assert await until(pilot, lambda: "END-OF-ERROR" in screen_text(app))  # wrapped onto the screen
+        await pilot.press("escape")
+        assert await until(pilot, lambda: isinstance(app.screen, FeedHealthScreen))

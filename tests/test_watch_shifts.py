@@ -25,7 +25,7 @@ from console.store import Store
 from console.store.seed import seed_demo
 from tests.conftest import REAL_LOGIN, ADMIN, OPERATOR, VIEWER, WATCH_OFFICER
 from tests.os_users import cmcc_as, os_user, shared_folder
-from tests.pilot import demo_app, until, watch_floor
+from tests.pilot import demo_app, screen_text, until, watch_floor
 
 FIXED_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc)
 
@@ -248,3 +248,28 @@ async def test_the_watch_log_shows_people_by_default_and_every_row_after_a(db_pa
         assert "every change" in str(log.query_one(".pane-title").render())
         await pilot.press("a")
         assert await until(pilot, lambda: not actors() & set(MACHINE_LOGINS) and "wo_gbr" in actors())
+
+
+async def test_enter_on_a_watch_log_row_shows_the_whole_change_wrapped(db_path):
+    from console.screens.full_record import FullRecordScreen
+
+    app = await demo_app(db_path, actor=WATCH_OFFICER)
+    long_entry = "Convoy held at the gate " + " ".join(f"word{n}" for n in range(60)) + " END-OF-ENTRY"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await watch_floor(pilot, app)
+        await app.store.watch.add_log_entry(WATCH_OFFICER, long_entry)
+        await pilot.press("W")
+        assert await until(pilot, lambda: isinstance(app.screen, WatchLogScreen))
+        table = app.screen.query_one("#journal")
+        assert await until(pilot, lambda: any(e.changes.get("text") == long_entry for e in table.records.values()))
+        row = next(rid for rid, e in table.records.items() if e.changes.get("text") == long_entry)
+        table.move_cursor(row=table.get_row_index(row))
+        assert await until(pilot, lambda: "text: Convoy" in screen_text(app))
+        assert "END-OF-ENTRY" not in screen_text(app)  # the list cuts it at the screen's width
+        await pilot.press("enter")
+        assert await until(pilot, lambda: isinstance(app.screen, FullRecordScreen))
+        full = app.screen
+        assert "END-OF-ENTRY" in full.text() and "wo_gbr" in full.text()
+        assert await until(pilot, lambda: "END-OF-ENTRY" in screen_text(app))  # wrapped onto the screen
+        await pilot.press("escape")
+        assert await until(pilot, lambda: isinstance(app.screen, WatchLogScreen))

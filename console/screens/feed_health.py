@@ -13,9 +13,11 @@ from textual.screen import Screen
 from textual.widgets import Static
 from widgets.key_footer import KeyFooter
 
+from console.dtg import format_dtg
 from console.model.journal import Entity
 from console.messages import StoreChanged
 from console.screens.coalesce import coalesced
+from console.screens.full_record import FullRecordScreen
 from console.screens.panes.base import PaneContext
 from widgets.headlines.feed_health_table import FeedHealthTable
 
@@ -68,6 +70,23 @@ class FeedHealthScreen(Screen):
         failing = sum(1 for f in enabled if f.consecutive_failures)
         summary = f"{len(enabled)} of {len(feeds)} enabled · {failing} failing · {who}"
         self.query_one(".feed-health-summary", Static).update(Text(summary))
+
+    def on_record_table_record_selected(self, event: FeedHealthTable.RecordSelected) -> None:
+        """``enter``: the feed in full (its last error is cut at the screen's width)."""
+        event.stop()
+        feed = self.query_one(FeedHealthTable).records.get(event.record_id)
+        if feed is None:
+            return
+
+        def when(moment) -> str:
+            return format_dtg(moment) if moment else "never"
+
+        self.app.push_screen(FullRecordScreen(f"Feed {feed.name}", [
+            ("URL", feed.url), ("Polled", f"every {feed.interval_seconds} s" if feed.enabled else "off"),
+            ("Last success", when(feed.last_success_at)), ("Last error", when(feed.last_error_at)),
+            ("Error", feed.last_error), ("Failures", feed.consecutive_failures),
+            ("Next poll", when(feed.next_poll_at)), ("Items", feed.items_seen),
+            ("Note", feed.health_note), ("Watch words", ", ".join(feed.keywords))]))
 
     def action_close(self) -> None:
         self.dismiss()

@@ -13,11 +13,13 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from widgets.key_footer import KeyFooter
 
+from console.dtg import format_dtg
 from console.model.errors import StoreError
 from console.model.journal import JournalEntry
 from console.messages import StoreChanged
 from console.screens.coalesce import coalesced
-from widgets.watch.journal_table import JournalTable
+from console.screens.full_record import FullRecordScreen
+from widgets.watch.journal_table import JournalTable, describe_change
 
 LIMIT = 500
 
@@ -72,6 +74,18 @@ class WatchLogScreen(Screen):
 
     def action_focus_filter(self) -> None:
         self.query_one("#log-filter", Input).focus()
+
+    def on_record_table_record_selected(self, event: JournalTable.RecordSelected) -> None:
+        """``enter``: the row in full (its Change column is cut at the screen's width)."""
+        event.stop()
+        entry = next((e for e in self.entries if e.id == event.record_id), None)
+        if entry is None:
+            return
+        what = f"{entry.entity.value} {entry.entity_id}" if entry.entity_id else entry.entity.value
+        fields: list[tuple[str, object]] = [("When", format_dtg(entry.at)), ("Who", entry.actor),
+                                            ("From", entry.origin), ("What", f"{what}: {entry.action}")]
+        fields += [(key, describe_change(value)) for key, value in entry.changes.items()]
+        self.app.push_screen(FullRecordScreen(f"Watch log row {entry.id}", fields))
 
     def on_store_changed(self, _message: StoreChanged) -> None:
         self.reload()

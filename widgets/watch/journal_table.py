@@ -13,15 +13,16 @@ from widgets.change_values import shown_value
 from widgets.record_table import RecordTable
 
 
+def describe_change(value: object) -> str:
+    """One changed field: ``reported → verifying`` for a [before, after] pair, else the value."""
+    if isinstance(value, list) and len(value) == 2:
+        return f"{shown_value(value[0])} → {shown_value(value[1])}"  # never "2 → None"
+    return f"{value}"
+
+
 def describe_changes(entry: JournalEntry) -> str:
     """``status: reported → verifying; note: …`` from the journal's JSON of changes."""
-    parts = []
-    for key, value in entry.changes.items():
-        if isinstance(value, list) and len(value) == 2:
-            parts.append(f"{key}: {shown_value(value[0])} → {shown_value(value[1])}")  # never "2 → None"
-        else:
-            parts.append(f"{key}: {value}")
-    return "; ".join(parts)
+    return "; ".join(f"{key}: {describe_change(value)}" for key, value in entry.changes.items())
 
 
 class JournalTable(RecordTable):
