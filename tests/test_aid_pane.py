@@ -214,3 +214,27 @@ async def test_totals_keep_each_block_sorted_by_trucks_for_every_period(db_path)
                 assert trucks == sorted(trucks, reverse=True), f"{span} days: {kind} not by trucks"
             assert rows == expected
             await pilot.press("r")
+
+
+async def test_the_movement_form_offers_sources_by_the_names_the_board_shows(db_path):
+    from textual.widgets import Select
+
+    from console.model.aid import FigureSource
+
+    app = await demo_app(db_path, OPERATOR)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_aid(pilot, app)
+        await pilot.press("n")
+        assert await until(pilot, lambda: isinstance(app.screen, MovementForm))
+        form = app.screen
+        source = form.query_one("#field-figure_source")
+        assert isinstance(source, Select) and source.value == FigureSource.OWN.value
+        offered = [label for _key, label in next(f for f in form.specs if f.name == "figure_source").choices]
+        assert offered[0].startswith("UN") and "COGAT" in offered  # as on the board, not "un2720"
+        await fill(pilot, app, {"organisation": "WFP", "commodity": "food", "trucks": "12",
+                                "reference": "WB-SOURCE-1"})
+        source.value = FigureSource.UN2720.value  # what choosing "UN (UN 2720)" in the list sets
+        await pilot.press("ctrl+s")
+        assert await until(pilot, lambda: isinstance(app.screen, WatchFloor))
+        [saved] = [m for m in await app.store.aid.movements(OPERATOR, day=aid_day()) if m.reference == "WB-SOURCE-1"]
+        assert saved.figure_source is FigureSource.UN2720

@@ -31,7 +31,7 @@ from console.model.aid import (
     parse_movement_id,
 )
 from console.model.errors import ValidationError
-from console.screens.forms import TEXT, FormField, FormScreen, Values
+from console.screens.forms import SELECT, TEXT, FormField, FormScreen, Values
 from console.screens.status_dialog import StatusDialog
 
 
@@ -54,6 +54,11 @@ class AidForm(FormScreen):
 
 def _labels(choices) -> tuple[str, ...]:
     return tuple(member.label for member in choices)
+
+
+def source_choice(source: FigureSource) -> str:
+    """A figure source as the form offers it: the board's short name first, then the full one."""
+    return source.short if source.short == source.full_name else f"{source.short} ({source.full_name})"
 
 
 def text(name: str, label: str, placeholder: str = "", suggestions: tuple[str, ...] = (), value: str = ""
@@ -85,8 +90,9 @@ class MovementForm(AidForm):
             text("tonnes", "Tonnes", "optional, e.g. 410.5"),
             text("pallets", "Pallets", "optional"),
             text("reference", "Reference", "waybill / manifest number"),
-            text("figure_source", "Source", "un2720, cogat, partner, own observation", _labels(FigureSource),
-                 "own observation"),
+            # A list of the names the board shows ("UN"), not a code to type ("un2720").
+            FormField("figure_source", "Source", FigureSource.OWN.value, kind=SELECT,
+                      choices=tuple((source.value, source_choice(source)) for source in FigureSource)),
             text("status", "Status", "scheduled unless already further", _labels(MovementStatus), "scheduled"),
             text("status_note", "Note", "needed for held, rejected, intercepted"),
             text("releasability", "Releasable", "ALL or nation codes, e.g. USA,GBR", ("ALL",), self.releasability),
