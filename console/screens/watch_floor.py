@@ -73,7 +73,7 @@ class WatchFloor(Screen):
         Binding("slash", "filter", "Filter", id="pane.filter", tooltip="Filter the pane: words to find"),
         Binding("L", "app.log_entry", "Log", id="watch.log_entry", tooltip="Write a free-text entry in the watch log"),
         Binding("W", "app.watch_log", "Watch log", id="watch.log", show=False,
-                tooltip="The watch log: every change, who and when, filterable"),
+                tooltip="The watch log: people's actions and log entries, filterable (a there: every row)"),
         Binding("H", "app.handover", "Handover", id="watch.handover", show=False,
                 tooltip="The shift handover brief: sign it, or acknowledge the last one"),
     ]
