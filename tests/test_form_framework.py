@@ -18,7 +18,7 @@ from console.model.incidents import INCIDENT_TRANSITIONS, IncidentStatus
 from console.model.journal import Entity
 from console.screens.aid_detail import AidDetail
 from console.screens.aid_forms import MovementStatusForm
-from console.screens.forms import SELECT, FormField, FormScreen
+from console.screens.forms import DROPDOWN, FormField, FormScreen
 from console.screens.incident_detail import IncidentDetailScreen
 from console.screens.incident_dialogs import AdvanceStatusScreen
 from console.screens.watch_floor import WatchFloor
@@ -50,7 +50,7 @@ def log_form(app, saves: list, **entry) -> FormScreen:
 
     return FormScreen("Log entry", [
         FormField("text", "Entry", placeholder="what happened", **entry),
-        FormField("marking", "Releasable", "GBR", kind=SELECT, choices=(("ALL", "all"), ("GBR", "GBR only"))),
+        FormField("marking", "Releasable", "GBR", kind=DROPDOWN, choices=(("ALL", "all"), ("GBR", "GBR only"))),
     ], save=save)
 
 

@@ -31,7 +31,7 @@ from console.model.aid import (
     parse_movement_id,
 )
 from console.model.errors import ValidationError
-from console.screens.forms import SELECT, TEXT, FormField, FormScreen, Values
+from console.screens.forms import DROPDOWN, TEXT, FormField, FormScreen, Values
 from console.screens.status_dialog import StatusDialog
 
 
@@ -91,7 +91,7 @@ class MovementForm(AidForm):
             text("pallets", "Pallets", "optional"),
             text("reference", "Reference", "waybill / manifest number"),
             # A list of the names the board shows ("UN"), not a code to type ("un2720").
-            FormField("figure_source", "Source", FigureSource.OWN.value, kind=SELECT,
+            FormField("figure_source", "Source", FigureSource.OWN.value, kind=DROPDOWN,
                       choices=tuple((source.value, source_choice(source)) for source in FigureSource)),
             text("status", "Status", "scheduled unless already further", _labels(MovementStatus), "scheduled"),
             text("status_note", "Note", "needed for held, rejected, intercepted"),

@@ -14,7 +14,7 @@ passed in. A store refusal stays in the form, never lost: a ``ValidationError`` 
 any other ``StoreError`` on the form's top line (``refused``). The form dismisses with what
 ``save`` returned (or the values, without a ``save``).
 
-Field kinds: ``TEXT`` (a line: an Input, with suggestions), ``SELECT`` (a drop-down: space or the
+Field kinds: ``TEXT`` (a line: an Input, with suggestions), ``DROPDOWN`` (a drop-down: space or the
 arrows open it, enter picks), ``LIST`` (a list shown open, the arrows choose) and ``MULTILINE``
 (a text area: enter is a new line, tab leaves it). Each field's value is a string: the text, or
 the chosen choice's key ("" for none).
@@ -41,10 +41,10 @@ from console.screens.confirm import ConfirmScreen
 from console.screens.form_keys import KEYS_HINT, FormModal
 
 TEXT = "text"
-SELECT = "select"
+DROPDOWN = "dropdown"
 LIST = "list"
 MULTILINE = "multiline"
-KINDS = (TEXT, SELECT, LIST, MULTILINE)
+KINDS = (TEXT, DROPDOWN, LIST, MULTILINE)
 #: The name a form gives its list of choices (a status) when it has one.
 CHOICE = "choice"
 
@@ -58,9 +58,9 @@ CHANGED_ELSEWHERE = "changed by someone else since you opened it: saving will be
 class FormField:
     """One field of a form. ``value`` is where it starts: the text, or the key of the choice.
 
-    ``choices`` are (key, shown text) pairs, for ``SELECT`` and ``LIST``. A ``required`` field may
+    ``choices`` are (key, shown text) pairs, for ``DROPDOWN`` and ``LIST``. A ``required`` field may
     not be left empty (``empty`` is the message; "cannot be empty" or "choose one" by default); a
-    required ``SELECT`` starts unchosen, showing its ``placeholder``, until the operator picks one
+    required ``DROPDOWN`` starts unchosen, showing its ``placeholder``, until the operator picks one
     (one not required always holds a choice). ``suggestions`` complete a ``TEXT`` field as it is
     typed; ``max_length`` (0: none) and ``restrict`` (a regular expression) limit what it takes.
     """
@@ -87,7 +87,7 @@ class FormField:
         return tuple(key for key, _shown in self.choices)
 
     def empty_message(self) -> str:
-        return self.empty or ("choose one" if self.kind in (SELECT, LIST) else "cannot be empty")
+        return self.empty or ("choose one" if self.kind in (DROPDOWN, LIST) else "cannot be empty")
 
 
 Values = dict[str, str]
@@ -231,7 +231,7 @@ class FormScreen(FormModal[Any]):
 
     def field_widget(self, spec: FormField) -> Widget:
         widget_id = self.field_id(spec.name)
-        if spec.kind == SELECT:
+        if spec.kind == DROPDOWN:
             options = [(shown, key) for key, shown in spec.choices]
             blank = spec.required
             value = spec.value if spec.value in spec.keys else (Select.NULL if blank or not options else options[0][1])

@@ -29,7 +29,7 @@ from textual.widgets.option_list import Option
 from console.model.access import Actor
 from console.model.incidents import INCIDENT_TRANSITIONS, LINK_KINDS, LINK_RELATIONS, Incident, IncidentStatus
 from console.screens.form_keys import KEYS_HINT
-from console.screens.forms import SELECT, TEXT, FormField, FormScreen, Values
+from console.screens.forms import DROPDOWN, TEXT, FormField, FormScreen, Values
 from console.screens.status_dialog import StatusDialog
 
 DIALOG_CSS = """
@@ -73,9 +73,9 @@ class LinkScreen(FormScreen):
 
     def __init__(self, incident: Incident) -> None:
         super().__init__(f"Link incident {incident.id} to…", [
-            FormField("link-kind", "Kind", "incident", kind=SELECT, choices=tuple((k, k) for k in LINK_KINDS)),
+            FormField("link-kind", "Kind", "incident", kind=DROPDOWN, choices=tuple((k, k) for k in LINK_KINDS)),
             FormField("link-id", "Id", kind=TEXT, placeholder="its number", restrict=r"[0-9]*"),
-            FormField("link-relation", "Relation", "relates", kind=SELECT,
+            FormField("link-relation", "Relation", "relates", kind=DROPDOWN,
                       choices=tuple((r, r) for r in LINK_RELATIONS)),
         ])
         self.incident = incident

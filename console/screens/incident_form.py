@@ -32,7 +32,7 @@ from console.model.incidents import (
     incident_to_fields,
 )
 from console.screens.form_keys import sentence
-from console.screens.forms import MULTILINE, SELECT, TEXT, FormField, FormScreen, Values
+from console.screens.forms import MULTILINE, DROPDOWN, TEXT, FormField, FormScreen, Values
 
 RELIABILITY_WORDS = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
                      "D": "not usually reliable", "E": "unreliable", "F": "cannot be judged"}
@@ -49,7 +49,7 @@ def _text(name: str, label: str, placeholder: str, **more) -> FormField:
 
 def _choice(name: str, label: str, choices: list[tuple[str, str]]) -> FormField:
     """A drop-down of (key, shown text); one the operator must make starts unchosen."""
-    return FormField(name, label, kind=SELECT, choices=tuple(choices), placeholder="choose",
+    return FormField(name, label, kind=DROPDOWN, choices=tuple(choices), placeholder="choose",
                      required=name in MUST_CHOOSE)
 
 
