@@ -54,6 +54,14 @@ def log_form(app, saves: list, **entry) -> FormScreen:
     ], save=save)
 
 
+async def open_log_form(pilot, app, saves: list, results: list) -> FormScreen:
+    """The log-entry form in front, its result going to ``results``."""
+    form = log_form(app, saves)
+    app.push_screen(form, results.append)
+    await shown(pilot, app, form)
+    return form
+
+
 # --- the form -------------------------------------------------------------------------------------------
 
 
@@ -63,9 +71,7 @@ async def test_a_form_built_from_fields_saves_through_the_store_and_the_record_i
     results: list = []
     async with app.run_test(size=(80, 24)) as pilot:
         await floor(pilot, app)
-        form = log_form(app, saves)
-        app.push_screen(form, results.append)
-        await shown(pilot, app, form)
+        form = await open_log_form(pilot, app, saves, results)
         assert app.focused is form.field("text")
         await pilot.press(*"Convoy", "space", *"cleared", "enter")  # enter: on to the next field
         assert app.focused is form.field("marking") and app.screen is form and not saves
@@ -82,16 +88,12 @@ async def test_escape_closes_an_untouched_form_and_asks_before_it_throws_typing_
     results: list = []
     async with app.run_test(size=(80, 24)) as pilot:
         await floor(pilot, app)
-        form = log_form(app, saves)
-        app.push_screen(form, results.append)
-        await shown(pilot, app, form)
+        await open_log_form(pilot, app, saves, results)
         await pilot.press("escape")  # nothing typed: it closes at once
         assert await until(pilot, lambda: results == [None])
         assert isinstance(app.screen, WatchFloor)
 
-        form = log_form(app, saves)
-        app.push_screen(form, results.append)
-        await shown(pilot, app, form)
+        form = await open_log_form(pilot, app, saves, results)
         await pilot.press(*"Half a report")
         await pilot.press("escape")
         assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))

@@ -308,13 +308,19 @@ async def test_at_80_columns_the_clock_bar_still_says_who_polls_and_the_link_mod
         assert await until(pilot, lambda: all(part in line() for part in ("/1 ok", "· polling here", " IST "))), line()
 
 
-async def test_a_long_list_and_a_long_search_are_whole_lists_held_a_window_at_a_time(db_path):
+async def long_list(db_path) -> Store:
+    """1,500 headlines "Item N convoy" (N even) or "Item N strike", Item 0 the newest, on an open store."""
     store = await Store.open(db_path)
     await register_test_operators(store)
     words = ["convoy", "strike"]
     # Oldest first, so that the store's order (newest stored first) is also the newest published first.
     await store.headlines.add_many(SYSTEM_ACTOR, [
         a_headline(f"Item {n} {words[n % 2]}", minutes_ago=n) for n in reversed(range(1500))], None)
+    return store
+
+
+async def test_a_long_list_and_a_long_search_are_whole_lists_held_a_window_at_a_time(db_path):
+    store = await long_list(db_path)
     app = CmccApp(store, ADMIN, QUIET)
     async with app.run_test(size=(80, 24)) as pilot:
         headlines = await open_headlines(app, pilot)
@@ -342,11 +348,7 @@ async def test_a_long_list_and_a_long_search_are_whole_lists_held_a_window_at_a_
 async def test_n_goes_to_the_next_unread_headline_wherever_it_is_in_the_list_or_the_search(db_path):
     from tests.pilot import recorded_notices
 
-    store = await Store.open(db_path)
-    await register_test_operators(store)
-    words = ["convoy", "strike"]
-    await store.headlines.add_many(SYSTEM_ACTOR, [
-        a_headline(f"Item {n} {words[n % 2]}", minutes_ago=n) for n in reversed(range(1500))], None)
+    store = await long_list(db_path)
     async with store.database.transaction() as conn:  # all read but two, far below the rows first read
         await conn.execute("UPDATE headlines SET read = 1 WHERE title NOT IN ('Item 1199 strike', 'Item 1300 convoy')")
     app = CmccApp(store, ADMIN, QUIET)
