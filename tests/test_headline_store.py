@@ -138,9 +138,13 @@ async def test_a_search_counts_its_matches_up_to_a_bound_and_says_when_there_are
     window = await store.headlines.search_window(SYSTEM_ACTOR, "Kerem", offset=10, limit=5)
     assert (window.total, window.complete) == (30, True)
     assert [h.guid for h in window.rows] == ["g19", "g18", "g17", "g16", "g15"]  # newest stored first
-    monkeypatch.setattr(headlines_store, "SEARCH_COUNT_LIMIT", 12)
+    monkeypatch.setattr(headlines_store, "SEARCH_COUNT_LIMIT", 7)
     window = await store.headlines.search_window(SYSTEM_ACTOR, "Kerem", offset=0, limit=5)
-    assert (window.total, window.complete) == (12, False)
+    assert (window.total, window.complete) == (12, False)  # the window and 7 past it: at least 12
+    window = await store.headlines.search_window(SYSTEM_ACTOR, "Kerem", offset=10, limit=5)
+    assert (window.total, window.complete) == (22, False)  # further down, counted further
+    window = await store.headlines.search_window(SYSTEM_ACTOR, "Kerem", offset=20, limit=5)
+    assert (window.total, window.complete) == (30, True)
 
 
 async def test_a_window_past_the_middle_is_read_from_the_oldest_end_and_is_the_same_rows(store, monkeypatch):

@@ -205,13 +205,16 @@ class HeadlineRepository:
 
     async def search_window(self, actor: Actor, text: str, *, offset: int, limit: int) -> SearchWindow:
         """Matches ``offset`` to ``offset + limit`` of a search, most recently stored first, and how many
-        there are (up to ``SEARCH_COUNT_LIMIT``). As with ``search``, when every live match fits in
-        the window the archive file's matches follow them (and are counted)."""
-        total = await self.search_count(actor, text, at_most=SEARCH_COUNT_LIMIT)
+        there are, counted up to ``SEARCH_COUNT_LIMIT`` past the window (so the further the window,
+        the further the count: the list grows as the operator goes down it). As with ``search``,
+        when every live match fits in the window the archive file's matches follow them (and are
+        counted)."""
+        at_most = offset + limit + SEARCH_COUNT_LIMIT
+        total = await self.search_count(actor, text, at_most=at_most)
         if total >= limit:
             sql, params = self.search_query(actor, text, limit, offset)
             rows = [_headline_from_row(r) for r in await self.database.fetchall(sql, params)]
-            return SearchWindow(rows, total, complete=total < SEARCH_COUNT_LIMIT)
+            return SearchWindow(rows, total, complete=total < at_most)
         sql, params = self.search_query(actor, text, limit)
         found = [_headline_from_row(r) for r in await self.database.fetchall(sql, params)]
         live_ids = {h.id for h in found}

@@ -18,6 +18,7 @@ from textual.binding import Binding
 
 from console.model.access import Permission, may
 from console.model.errors import StoreError
+from console.sanitize import clean_line
 from console.model.headlines import Headline
 from console.model.journal import Entity
 from console.screens.panes.base import Pane, PaneContext
@@ -179,7 +180,7 @@ class HeadlinesPane(Pane):
         try:
             row = await self.store.headlines.next_unread_row(self.actor, current, self.filter_text)
         except StoreError as error:
-            self.app.notify(f"next unread: {error}", severity="error", markup=False)
+            self.app.notify(f"next unread: {clean_line(error)}", severity="error", markup=False)
             return
         if row is None:
             self.app.notify("no unread headline below", timeout=3, markup=False)
