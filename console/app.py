@@ -12,6 +12,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.signal import Signal
 
 from console import collector, low_bandwidth, terminal
 from console.config import Settings, save_setting
@@ -68,6 +69,8 @@ class CmccApp(App):
         self._signals_handled: list[int] = []
         self._change_watcher: ChangeWatcher | None = None
         self._feeds_closed = asyncio.Event()
+        #: Published after each write to the terminal (what moves a slow link's clock: widgets/clock_bar.py).
+        self.written: Signal[None] = Signal(self, "written")
 
     @property
     def changes_seen(self) -> int:
@@ -80,7 +83,11 @@ class CmccApp(App):
         return low_bandwidth.use_mouse(self.settings)
 
     def get_driver_class(self):
-        return low_bandwidth.thrifty_driver(super().get_driver_class())
+        # Called by App.__init__, before this instance has its signal: looked up at each write.
+        return low_bandwidth.thrifty_driver(super().get_driver_class(), on_write=self._written)
+
+    def _written(self) -> None:
+        self.written.publish(None)
 
     def get_line_filters(self):
         return [*super().get_line_filters(), *self.theming.line_filters()]

@@ -2,9 +2,10 @@
 
 Low-bandwidth mode (``--low-bandwidth``, ``low_bandwidth = true``,
 ``CMCC_LOW_BANDWIDTH=1``) turns off animation and the mouse, reloads a pane at
-most once a second whatever arrives, holds the ticker on the newest headline, and starts in the
-16-colour theme. Whatever the mode, every frame the console writes goes through
-``squeeze_sgr``: Textual/Rich end every run of text with a reset and start the
+most once a second whatever arrives, holds the ticker on the newest headline, lets
+the clock move only when something else is drawn (an idle floor sends nothing at
+all), and starts in the 16-colour theme. Whatever the mode, every frame the
+console writes goes through ``squeeze_sgr``: Textual/Rich end every run of text with a reset and start the
 next with its full colour codes, even when the next run has the same colours
 (table cells, for instance); dropping those pairs roughly halves a frame.
 """
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
+
 from console.config import Settings
 
 #: Reload a dirty pane at most this often in low-bandwidth mode (seconds).
@@ -163,12 +166,17 @@ def _sets_both_colours(params: str) -> bool:
     return {_colour(code) for code in _codes(params)} >= {"fg", "bg"}
 
 
-def thrifty_driver(base: type) -> type:
-    """A subclass of the Textual driver ``base`` whose writes go through ``squeeze_sgr``."""
+def thrifty_driver(base: type, on_write: Callable[[], None] | None = None) -> type:
+    """A subclass of the Textual driver ``base`` whose writes go through ``squeeze_sgr``;
+    ``on_write`` is called after each write of something (on the event loop's thread, where Textual
+    writes; a repaint that changed nothing writes an empty string, and must not count as output)."""
 
     class ThriftyDriver(base):  # type: ignore[misc, valid-type]
         def write(self, data: str) -> None:
-            super().write(squeeze_sgr(data))
+            data = squeeze_sgr(data)
+            super().write(data)
+            if data and on_write is not None:
+                on_write()
 
     ThriftyDriver.__name__ = f"Thrifty{base.__name__}"
     return ThriftyDriver

@@ -134,6 +134,47 @@ async def test_the_first_frame_waits_for_the_data(db_path):
         assert shown_loaded(app)  # the panes off screen load after the first frame (issue 9)
 
 
+async def test_on_a_slow_link_the_clock_moves_only_with_the_rest_of_the_screen(db_path, monkeypatch):
+    # An idle floor sends nothing (issue 17: 0 B/s idle over a full minute in low-bandwidth mode):
+    # the clock keeps the minute it was drawn at, says "as of", and moves with the next frame.
+    later = utc_now() + timedelta(minutes=7)
+    app = await demo_app(db_path, settings=SLOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert await until(pilot, lambda: loaded(app))
+        clock = app.screen.query_one(ClockBar)
+        drawn = clock.render().plain
+        assert clock.follows_screen and " as of " in drawn
+        monkeypatch.setattr("widgets.clock_bar.utc_now", lambda: later)
+        clock.set_status(feed_health=clock.feed_health)  # as the floor does each minute: nothing new
+        assert clock.render().plain == drawn
+        app.written.publish(None)  # a frame went out: the clock catches up with it
+        assert await until(pilot, lambda: later.strftime("%d%H%MZ") in clock.render().plain)
+
+
+async def test_on_a_normal_link_the_clock_redraws_itself_on_the_minute(db_path, monkeypatch):
+    later = utc_now() + timedelta(minutes=7)
+    app = await demo_app(db_path, settings=Settings(bell=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert await until(pilot, lambda: loaded(app))
+        clock = app.screen.query_one(ClockBar)
+        assert " as of " not in clock.render().plain
+        monkeypatch.setattr("widgets.clock_bar.utc_now", lambda: later)
+        clock.tick()
+        assert later.strftime("%d%H%MZ") in clock.render().plain
+
+
+async def test_the_thrifty_driver_reports_each_write():
+    from textual.drivers.headless_driver import HeadlessDriver
+
+    calls = []
+    driver_class = low_bandwidth.thrifty_driver(HeadlessDriver, on_write=lambda: calls.append(1))
+    driver = driver_class(CmccApp.__new__(CmccApp), size=(80, 24))
+    driver.write("\x1b[1mA\x1b[0m")
+    driver.write("")  # a repaint that changed nothing: no output, nothing reported
+    driver.write("B")
+    assert len(calls) == 2
+
+
 def shown_loaded(app) -> bool:
     """What the first frame shows has its data: the panes on screen and the ticker."""
     screen = app.screen

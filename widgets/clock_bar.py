@@ -1,7 +1,10 @@
 """The top line: Zulu DTG, local time, who is at the keyboard, feed health.
 
 The clock shows minutes and redraws once a minute, on the minute: over a slow
-link a seconds display would cost bytes every second for nothing.
+link a seconds display would cost bytes every second for nothing. On a slow link
+(``follows_screen``) even the minute is not sent on its own: the clock moves when
+something else is drawn (``catch_up``), so an idle floor sends nothing, and it says
+"as of", the time the screen was last drawn, never a stale time as if it were now.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ class ClockBar(Static):
     ClockBar { height: 1; width: 1fr; background: $panel; color: $foreground; }
     """
 
-    def __init__(self, operator: str = "", *, operator_short: str = "", view_as: str = "", **kwargs) -> None:
+    def __init__(self, operator: str = "", *, operator_short: str = "", view_as: str = "",
+                 follows_screen: bool = False, **kwargs) -> None:
         super().__init__("", **kwargs)
         self.operator = operator
         self.operator_short = operator_short
@@ -35,7 +39,10 @@ class ClockBar(Static):
         self.feed_health = ""
         self.feed_health_short = ""
         self.mode = ""
+        #: Redraw the minute only with other output (``catch_up``), not on its own.
+        self.follows_screen = follows_screen
         self._shown = ""
+        self._shown_minute: datetime | None = None
 
     def on_mount(self) -> None:
         self.tick()
@@ -46,20 +53,34 @@ class ClockBar(Static):
     def tick(self) -> None:
         now = utc_now()
         self.show(now)
-        # Next redraw at the start of the next minute.
-        self.set_timer(60.5 - now.second - now.microsecond / 1e6, self.tick)
+        if not self.follows_screen:  # next redraw at the start of the next minute
+            self.set_timer(60.5 - now.second - now.microsecond / 1e6, self.tick)
+
+    def catch_up(self) -> None:
+        """Something else was drawn: the minute too, if it has changed since the clock was drawn."""
+        self.show(utc_now())
 
     def show(self, now: datetime | None = None) -> None:
+        """The line as it is now; with no ``now`` on a slow link, a line that would differ only by
+        its minute is left as drawn (the minute moves with other output: ``catch_up``)."""
+        if now is None and self.follows_screen and self._shown_minute is not None:
+            if self._fitted(self._shown_minute).plain == self._shown:
+                return
         now = now or utc_now()
+        self._shown_minute = now.replace(second=0, microsecond=0)
+        text = self._fitted(now)
+        if text.plain != self._shown:
+            self._shown = text.plain
+            self.update(text, layout=False)  # one fixed line: no layout pass, no neighbours repainted
+
+    def _fitted(self, now: datetime) -> Text:
         # At 80 columns the long line cut off who polls the feeds: parts are shortened one by one,
         # the least needed first, until the line fits.
         for level in range(SHORTEST + 1):
             text = self._line(now, level)
             if not self.size.width or text.cell_len <= self.size.width:
                 break
-        if text.plain != self._shown:
-            self._shown = text.plain
-            self.update(text, layout=False)  # one fixed line: no layout pass, no neighbours repainted
+        return text
 
     def _line(self, now: datetime, level: int) -> Text:
         """The line with its first ``level`` parts in their short forms (SHORTENED, in that order)."""
@@ -70,7 +91,8 @@ class ClockBar(Static):
         if self.mode:  # first, so a narrow terminal never cuts it off
             text.append(f" {self.mode} ", "bold reverse")
         dtg = format_dtg(now)
-        text.append(f" {dtg.split()[0] if level >= 4 else dtg} ", "bold")
+        as_of = "as of " if self.follows_screen else ""
+        text.append(f" {as_of}{dtg.split()[0] if level >= 4 else dtg} ", "bold")
         if level < 3:
             text.append(f"{format_local(now)} ")
         operator = (self.operator_short or self.operator) if level >= 1 else self.operator

@@ -103,7 +103,8 @@ class WatchFloor(Screen):
             pane.filled = pane.KEY in shown
         actor = self.context.actor
         yield ClockBar(actor.label, operator_short=short_operator(actor),
-                       view_as=actor.login if actor.viewing_as else "", id="clock")
+                       view_as=actor.login if actor.viewing_as else "",
+                       follows_screen=self.context.settings.low_bandwidth, id="clock")
         yield PaneBar([pane.TITLE for pane in self.panes], id="pane-bar")
         with Grid(id="floor"):
             yield from self.panes
@@ -135,7 +136,10 @@ class WatchFloor(Screen):
             # instead of trickling in over the next seconds.
             self._deferred_timer = self.set_interval(self.context.settings.refresh_seconds, self._load_next_deferred)
         if self.context.settings.low_bandwidth:
-            self.query_one(ClockBar).set_status(mode=low_bandwidth.MODE_MARK)
+            clock = self.query_one(ClockBar)
+            clock.set_status(mode=low_bandwidth.MODE_MARK)
+            if written := getattr(self.app, "written", None):  # the console's App (not a bare test app)
+                written.subscribe(self, lambda _: clock.catch_up())
         self.set_interval(60, self._every_minute)
         self.panes[0].table.focus()
 
