@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from importlib import resources
 
+from rich.errors import MarkupError
+from rich.text import Text
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.notifications import SeverityLevel
 from textual.signal import Signal
 
 from console import collector, low_bandwidth, terminal
 from console.config import Settings, save_setting
+from console.dtg import utc_now
 from console.first_frame import FirstFrame
 from console.model.access import Actor
 from console.model.errors import StoreError
 from console.model.journal import Entity
 from console.job_control import JobControl
-from console.messages import ActorChanged, StoreChanged
+from console.messages import ActorChanged, Announcement, StoreChanged
+from console.notices import Notice, NoticeLog, pops_up
 from console.screens.help import key_label
 from console.screens.watch_floor import WatchFloor
 from console.store import Store
@@ -48,6 +54,8 @@ class CmccApp(App):
         Binding("q", "quit_asking", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
+        Binding("M", "notices", "Notices", show=False, id="app.notices",
+                tooltip="What the console told you this shift, newest first"),
     ]
 
     def __init__(self, store: Store, actor: Actor, settings: Settings | None = None, notice: str = "") -> None:
@@ -69,6 +77,9 @@ class CmccApp(App):
         self._signals_handled: list[int] = []
         self._change_watcher: ChangeWatcher | None = None
         self._feeds_closed = asyncio.Event()
+        #: What the console told the operator (console/notices.py); ``noticed`` publishes the unseen count.
+        self.notices = NoticeLog()
+        self.noticed: Signal[int] = Signal(self, "noticed")
         #: Published after each write to the terminal (what moves a slow link's clock: widgets/clock_bar.py).
         self.written: Signal[None] = Signal(self, "written")
 
@@ -210,6 +221,35 @@ class CmccApp(App):
         else:
             if done:
                 self.notify(done, timeout=3, markup=False)
+
+    # --- notices ---------------------------------------------------------------
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True, urgent: bool = False,
+               opens: Callable[[], object] | None = None) -> None:
+        """Every notice goes to the list behind `M`; only what needs a decision pops up over the data
+        (``console.notices.pops_up``), the rest is counted in the clock bar."""
+        plain = str(message)
+        if markup:
+            with contextlib.suppress(MarkupError):  # listed as written; Textual reports the markup itself
+                plain = Text.from_markup(plain).plain
+        self.notices.add(Notice(utc_now(), clean_line(plain), clean_line(title), severity, opens))
+        self.noticed.publish(self.notices.unseen)
+        if pops_up(severity, urgent):
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def on_announcement(self, message: Announcement) -> None:
+        self.notify(message.text, title=message.title, severity=message.severity, timeout=10, markup=False,
+                    urgent=message.urgent, opens=message.opens)
+
+    def action_notices(self) -> None:
+        from console.screens.notices_screen import NoticesScreen
+
+        if isinstance(self.screen, NoticesScreen):
+            return
+        self.notices.seen()
+        self.noticed.publish(0)
+        self.push_screen(NoticesScreen(self.notices.newest_first()))
 
     def action_help(self) -> None:
         from console.screens.help import HelpScreen

@@ -1,8 +1,9 @@
-"""Messages the App posts to its screens. Declared in one place."""
+"""Messages between the App and its screens: the store's changes, the operator's, what panes announce."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from textual.message import Message
 
@@ -35,3 +36,17 @@ class ActorChanged(Message):
         super().__init__()
         self.before = before
         self.after = after
+
+
+class Announcement(Message):
+    """A pane's news for the operator (bubbles to the App, which lists it and maybe pops it up):
+    ``opens`` shows the record it is about; ``urgent`` pops it up whatever its severity."""
+
+    def __init__(self, text: str, *, title: str = "", severity: str = "information", urgent: bool = False,
+                 opens: Callable[[], object] | None = None) -> None:
+        super().__init__()
+        self.text = text
+        self.title = title
+        self.severity = severity
+        self.urgent = urgent
+        self.opens = opens

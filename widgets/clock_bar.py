@@ -39,6 +39,8 @@ class ClockBar(Static):
         self.feed_health = ""
         self.feed_health_short = ""
         self.mode = ""
+        #: Notices not yet seen in the list (`M`), as shown: "3 new M".
+        self.notices = ""
         #: Redraw the minute only with other output (``catch_up``), not on its own.
         self.follows_screen = follows_screen
         self._shown = ""
@@ -90,6 +92,8 @@ class ClockBar(Static):
             text.append(f" VIEW AS {self.view_as} ", "bold reverse")
         if self.mode:  # first, so a narrow terminal never cuts it off
             text.append(f" {self.mode} ", "bold reverse")
+        if self.notices:  # also never cut: it is what says something waits in the list
+            text.append(f" {self.notices} ", "bold reverse")
         dtg = format_dtg(now)
         as_of = "as of " if self.follows_screen else ""
         text.append(f" {as_of}{dtg.split()[0] if level >= 4 else dtg} ", "bold")
@@ -107,11 +111,11 @@ class ClockBar(Static):
 
     def set_status(self, *, operator: str | None = None, operator_short: str | None = None,
                    feed_health: str | None = None, feed_health_short: str | None = None,
-                   mode: str | None = None) -> None:
+                   mode: str | None = None, notices: str | None = None) -> None:
         """New parts of the line; each ``_short`` form is shown when the long line does not fit."""
         for name, value in (("operator", operator), ("operator_short", operator_short),
                             ("feed_health", feed_health), ("feed_health_short", feed_health_short),
-                            ("mode", mode)):
+                            ("mode", mode), ("notices", notices)):
             if value is not None:
                 setattr(self, name, value)
         self.show()

@@ -159,8 +159,8 @@ class IncidentActions:
         if incident is None:
             return
         if not INCIDENT_TRANSITIONS[incident.status]:
-            self.app.notify(f"incident {incident.id} is {incident.status.value}: nothing follows", timeout=4,
-                            markup=False)
+            self.app.notify(f"incident {incident.id} is {incident.status.value}: nothing follows",
+                            severity="warning", timeout=4, markup=False)
             return
 
         def move(answer: tuple[IncidentStatus, str] | None) -> None:

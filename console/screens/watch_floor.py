@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from functools import partial
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -28,7 +29,9 @@ from widgets.key_footer import KeyFooter
 from console import low_bandwidth
 from console.model.errors import StoreError
 from console.model.journal import Entity
-from console.messages import ActorChanged, StoreChanged
+from console.messages import ActorChanged, Announcement, StoreChanged
+from console.model.headlines import Headline
+from console.notices import ANNOUNCE_AT_ONCE, NewWatchHits
 from console.screens.panes.aid import AidPane
 from console.screens.panes.base import Pane, PaneContext
 from console.screens.panes.headlines import HeadlinesPane
@@ -93,6 +96,8 @@ class WatchFloor(Screen):
         #: One load at a time: two overlapping loads of a pane could finish out of order, and the
         #: older one (a filter already changed) would overwrite what the newer one showed.
         self._loading = asyncio.Lock()
+        #: Which watch-list hits are new since the console opened (announced once each).
+        self._new_hits = NewWatchHits()
         #: True once the first load is on screen (loads of hidden panes wait for it).
         self.first_frame_done = False
 
@@ -135,10 +140,13 @@ class WatchFloor(Screen):
             # nothing but their marks in the pane bar, which then follow the first frame at once
             # instead of trickling in over the next seconds.
             self._deferred_timer = self.set_interval(self.context.settings.refresh_seconds, self._load_next_deferred)
+        clock = self.query_one(ClockBar)
+        if noticed := getattr(self.app, "noticed", None):  # the console's App (not a bare test app)
+            noticed.subscribe(self, self._show_unseen)
+            self._show_unseen(self.app.notices.unseen)
         if self.context.settings.low_bandwidth:
-            clock = self.query_one(ClockBar)
             clock.set_status(mode=low_bandwidth.MODE_MARK)
-            if written := getattr(self.app, "written", None):  # the console's App (not a bare test app)
+            if written := getattr(self.app, "written", None):
                 written.subscribe(self, lambda _: clock.catch_up())
         self.set_interval(60, self._every_minute)
         self.panes[0].table.focus()
@@ -147,6 +155,10 @@ class WatchFloor(Screen):
         if not self.first_frame_done:
             self.first_frame_done = True
             self.post_message(self.FirstLoadDone(self))
+
+    def _show_unseen(self, unseen: int) -> None:
+        """The count of notices not yet seen in the list (`M`), in the clock bar."""
+        self.query_one(ClockBar).set_status(notices=f"{unseen} new M" if unseen else "")
 
     def _shown_at_start(self) -> set[str]:
         if self.app.size.width >= WIDE:
@@ -213,7 +225,21 @@ class WatchFloor(Screen):
     @on(Pane.TickerHeadlines)
     def ticker_headlines(self, message: Pane.TickerHeadlines) -> None:
         message.stop()
-        self.query_one(HeadlineTicker).show_headlines(message.headlines)
+        self._show_newest(message.headlines)
+
+    def _show_newest(self, newest: list[Headline]) -> None:
+        """The newest headlines: in the ticker, and each new watch-list hit in the notices (`M`), counted
+        in the clock bar, not popped over the data: a hit is news, not a decision to take now. Here,
+        not in the Headlines pane: a hit must be told while that pane is off screen or not yet read."""
+        self.query_one(HeadlineTicker).show_headlines(newest)
+        fresh = self._new_hits.fresh(newest)
+        headlines = self.pane("headlines")
+        for headline in fresh[:ANNOUNCE_AT_ONCE]:
+            self.post_message(Announcement(f"{headline.source}: {headline.title}",
+                                           title=f"Watch list: {', '.join(headline.watch_hits)}",
+                                           opens=partial(headlines.open_headline, headline)))
+        if len(fresh) > ANNOUNCE_AT_ONCE:
+            self.post_message(Announcement(f"and {len(fresh) - ANNOUNCE_AT_ONCE} more new watch-list hits (*)"))
 
     # --- live updates --------------------------------------------------------
 
@@ -287,7 +313,7 @@ class WatchFloor(Screen):
 
         words = self.context.settings.watch_words
         newest = await self.context.store.headlines.latest(self.context.actor, limit=TICKER_PAGE)
-        self.query_one(HeadlineTicker).show_headlines([with_watch_hits(h, words) for h in newest])
+        self._show_newest([with_watch_hits(h, words) for h in newest])
 
     async def _load_feed_health(self) -> None:
         feeds = await self.context.store.feeds.list()

@@ -38,7 +38,8 @@ class HeadlineList(StoreOrderedTable):
     DEFAULT_REVERSE = True
 
     def action_cycle_sort(self) -> None:
-        self.notify("headlines are listed newest first (/ searches them)", timeout=3, markup=False)
+        self.notify("headlines are listed newest first (/ searches them)", severity="warning", timeout=3,
+                    markup=False)
 
     action_reverse_sort = action_cycle_sort
 

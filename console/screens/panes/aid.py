@@ -212,7 +212,7 @@ class AidPane(Pane):
         elif self.view == "dual_use" and self.queue_table.selected_record() is not None:
             self.app.push_screen(DualUseDecisionForm(self.queue_table.selected_record()))
         else:
-            self.notify("select a movement (m) or a dual-use request (u) first", timeout=3)
+            self.notify("select a movement (m) or a dual-use request (u) first", severity="warning", timeout=3)
 
     def action_crossing(self) -> None:
         from console.screens.aid_forms import CrossingForm
@@ -224,7 +224,7 @@ class AidPane(Pane):
             code = self.movement_table.selected_record().crossing_code
             crossing = next((c for c in self.crossings if c.code == code), None)
         if crossing is None:
-            self.notify("select a crossing on the board (b) first", timeout=3)
+            self.notify("select a crossing on the board (b) first", severity="warning", timeout=3)
             return
         self.app.push_screen(CrossingForm(crossing))
 

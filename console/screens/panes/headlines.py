@@ -28,8 +28,6 @@ from widgets.headlines.headline_list import HeadlineList
 PAGE = 300
 #: Newest headlines fetched for the ticker and the watch-list alert while a search narrows the list.
 TICKER_PAGE = 20
-#: New watch-list hits announced one by one in a single reload; beyond that, one line says how many more.
-ANNOUNCE_AT_ONCE = 3
 
 
 def with_watch_hits(headline: Headline, words: tuple[str, ...]) -> Headline:
@@ -64,8 +62,6 @@ class HeadlinesPane(Pane):
     def __init__(self, context: PaneContext, *, filled: bool = True) -> None:
         super().__init__(context, filled=filled)
         #: Highest headline id already seen; only newer ones are announced.
-        self._seen_up_to: int | None = None
-        self._announced: set[int] = set()
         self.window_rows = PAGE
         self._shown_search: str | None = None
 
@@ -111,34 +107,17 @@ class HeadlinesPane(Pane):
         self.set_summary(f"{counted} {scope} · {held}: {unread} unread, {hits} watch-list hits (*)"
                          " · enter read · r read/unread · p promote · F feeds")
         self.post_message(self.TickerHeadlines(self, newest))
-        self._announce_new_hits(newest)
-
-    def _announce_new_hits(self, newest: list[Headline]) -> None:
-        """One notification per new headline with a watch-list hit (not for what was there at start)."""
-        ids = [h.id for h in newest if h.id is not None]
-        if self._seen_up_to is None:
-            self._seen_up_to = max(ids, default=0)
-            return
-        fresh = [h for h in sorted(newest, key=lambda h: h.id or 0)
-                 if (h.id or 0) > self._seen_up_to and h.watch_hits and h.id not in self._announced]
-        self._seen_up_to = max([self._seen_up_to, *ids])
-        for headline in fresh[:ANNOUNCE_AT_ONCE]:
-            self._announced.add(headline.id)
-            self.app.notify(f"{headline.source}: {headline.title}",
-                            title=f"Watch list: {', '.join(headline.watch_hits)}",
-                            severity="warning", timeout=10, markup=False)
-        if len(fresh) > ANNOUNCE_AT_ONCE:
-            self._announced.update(h.id for h in fresh)
-            self.app.notify(f"and {len(fresh) - ANNOUNCE_AT_ONCE} more new watch-list hits (*)",
-                            severity="warning", timeout=10, markup=False)
 
     # --- keys -------------------------------------------------------------------
 
     def on_record_table_record_selected(self, event: HeadlineList.RecordSelected) -> None:
         event.stop()
         headline = self.table.records.get(event.record_id)
-        if headline is None:
-            return
+        if headline is not None:
+            self.open_headline(headline)
+
+    def open_headline(self, headline: Headline) -> None:
+        """The headline in full (marked read if the operator may), with its keys: promote, unread."""
         from console.screens.headline_detail import HeadlineDetailScreen
 
         if not headline.read and not headline.archived and self._may_mark():
@@ -183,7 +162,7 @@ class HeadlinesPane(Pane):
             self.app.notify(f"next unread: {clean_line(error)}", severity="error", markup=False)
             return
         if row is None:
-            self.app.notify("no unread headline below", timeout=3, markup=False)
+            self.app.notify("no unread headline below", severity="warning", timeout=3, markup=False)
         else:
             table.move_cursor(row=row)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from rich.text import Text
@@ -22,6 +23,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from console.messages import Announcement
 from console.model.incidents import (
     BUILTIN_PRESETS,
     SEVERITY_MARKS,
@@ -163,13 +165,23 @@ class IncidentsPane(IncidentActions, Pane):
         self._ring_for_new_high(summary.unacknowledged_high_ids)
 
     def _ring_for_new_high(self, unacknowledged: tuple[int, ...]) -> None:
-        """Ring the bell once per new unacknowledged severity 4-5 incident."""
+        """Ring the bell and pop up a notice once per new unacknowledged severity 4-5 incident: the
+        one thing on the floor that needs a decision now."""
         fresh = set(unacknowledged)
         new = fresh - self._belled
         self._belled |= fresh
         # What was already waiting when the console opened is marked, not rung.
-        if new and self._bell_primed and self.settings.bell:
-            self.app.bell()
+        if new and self._bell_primed:
+            if self.settings.bell:
+                self.app.bell()
+            for incident_id in sorted(new):
+                incident = self.table.records.get(incident_id)  # in the rows held, most often: the newest
+                said = (f"incident {incident_id} · severity {incident.severity} · {incident.place} ·"
+                        f" {incident.category.value} · {incident.description}" if incident
+                        else f"incident {incident_id} · severity 4-5")
+                self.post_message(Announcement(f"{said} · not acknowledged (a)", title="New incident",
+                                               severity="warning", urgent=True,
+                                               opens=partial(self.open_incident, incident_id)))
         self._bell_primed = True
 
     def on_minute(self) -> None:
@@ -187,10 +199,13 @@ class IncidentsPane(IncidentActions, Pane):
 
     @on(RecordTable.RecordSelected)
     def open_detail(self, event: RecordTable.RecordSelected) -> None:
+        event.stop()
+        self.open_incident(event.record_id)
+
+    def open_incident(self, incident_id: int) -> None:
         from console.screens.incident_detail import IncidentDetailScreen
 
-        event.stop()
-        self.app.push_screen(IncidentDetailScreen(event.record_id))
+        self.app.push_screen(IncidentDetailScreen(incident_id))
 
     @on(IncidentTable.SortRequested)
     def sort_requested(self, event: IncidentTable.SortRequested) -> None:
