@@ -290,3 +290,61 @@ async def test_a_slow_load_for_an_older_filter_never_overwrites_the_newer_one(bi
         assert table.row_count > 0
         assert all(i.severity >= 3 and utc_now() - i.occurred_at <= timedelta(hours=24)
                    for i in table.records.values())  # "hot" rows, not "open" ones
+
+
+async def test_brackets_jump_to_the_next_and_previous_incident_awaiting_acknowledgement(big_db):
+    # Two severity-4 incidents wait far down the log (13 h and 23 h down, as the issue found them):
+    # ] goes to each in turn, past the rows first read; [ goes back; at the end a notice says so.
+    severe = [n for n, incident in enumerate(synthetic(5000)) if incident.severity >= 4]
+    first, second = next(n for n in severe if n > 1100), next(n for n in severe if n > 2000)
+    store = await open_test_store(big_db)
+    try:
+        async with store.database.transaction() as conn:
+            for n in (first, second):
+                await conn.execute("UPDATE incidents SET acknowledged_at = NULL, acknowledged_by = ''"
+                                   " WHERE description LIKE ?", (f"Report {n}:%",))
+    finally:
+        await store.close()
+    app = await console(big_db, bell=False)
+    notices = recorded_notices(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        incidents = pane(app)
+        table = incidents.table
+        assert await until(pilot, lambda: table.loaded_count == PAGE and table.cursor_row == 0)
+
+        def on(n: int) -> bool:
+            record = table.selected_record()
+            return record is not None and record.description.startswith(f"Report {n}:")
+
+        await pilot.press("right_square_bracket")
+        assert await until(pilot, lambda: on(first))
+        assert table.cursor_row == first
+        await pilot.press("right_square_bracket")
+        assert await until(pilot, lambda: on(second))
+        await pilot.press("right_square_bracket")
+        assert await until(pilot, lambda: any("no unacknowledged severity 4-5 incident below" in n for n in notices))
+        assert on(second)
+        await pilot.press("left_square_bracket")
+        assert await until(pilot, lambda: on(first))
+
+
+@pytest.mark.parametrize("sort,descending", [("occurred_at", True), ("severity", True), ("place", False),
+                                             ("grading", True), ("status", False)])
+async def test_the_store_names_the_row_of_the_next_incident_awaiting_acknowledgement_in_any_order(
+        big_db, sort, descending):
+    store = await open_test_store(big_db)
+    try:
+        async with store.database.transaction() as conn:  # every 97th waits again: ties of every sort key
+            await conn.execute("UPDATE incidents SET acknowledged_at = NULL WHERE id % 97 = 0")
+        flt = IncidentFilter(sort=sort, descending=descending, min_severity=2)
+        rows = await store.incidents.page(WATCH_OFFICER, flt, limit=10_000)
+        waiting = [n for n, incident in enumerate(rows) if incident.severity >= 4 and incident.id % 97 == 0]
+        for start in (0, 7, len(rows) // 2, waiting[3], len(rows) - 1):
+            after = [n for n in waiting if n > start]
+            before = [n for n in waiting if n < start]
+            assert await store.incidents.next_unacknowledged_high_row(
+                WATCH_OFFICER, flt, rows[start].id) == (after[0] if after else None)
+            assert await store.incidents.next_unacknowledged_high_row(
+                WATCH_OFFICER, flt, rows[start].id, backwards=True) == (before[-1] if before else None)
+    finally:
+        await store.close()

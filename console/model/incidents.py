@@ -154,6 +154,11 @@ class Incident:
         return f"{self.governorate.value}/{self.locality}" if self.locality else self.governorate.value
 
 
+def awaits_acknowledgement(incident: Incident) -> bool:
+    """Open, severity 4-5 and not acknowledged: what rings the bell and what `]` / `[` jump to."""
+    return (incident.severity >= 4 and incident.acknowledged_at is None
+            and incident.status in OPEN_INCIDENT_STATUSES)
+
 @dataclass(frozen=True)
 class IncidentNote:
     incident_id: int
