@@ -233,10 +233,12 @@ class CmccApp(App):
         if markup:
             with contextlib.suppress(MarkupError):  # listed as written; Textual reports the markup itself
                 plain = Text.from_markup(plain).plain
-        self.notices.add(Notice(utc_now(), clean_line(plain), clean_line(title), severity, opens))
-        self.noticed.publish(self.notices.unseen)
-        if pops_up(severity, urgent):
+        popped_up = pops_up(severity, urgent)
+        self.notices.add(Notice(utc_now(), clean_line(plain), clean_line(title), severity, opens), popped_up=popped_up)
+        if popped_up:
             super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        else:
+            self.noticed.publish(self.notices.unseen)
 
     def on_announcement(self, message: Announcement) -> None:
         self.notify(message.text, title=message.title, severity=message.severity, timeout=10, markup=False,

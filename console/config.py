@@ -34,6 +34,7 @@ from pydantic_settings import (
 )
 
 from console.errors import CliError
+from console.model.incidents import Ageing
 from console.paths import config_path
 from console.sanitize import clean_line
 
@@ -41,6 +42,7 @@ from console.sanitize import clean_line
 Flag = Annotated[bool, Strict()]
 Count = Annotated[int, Strict(), Field(ge=0)]
 Seconds = Annotated[float, Strict(), Field(gt=0, allow_inf_nan=False)]  # an int is taken as a float
+Hours = Seconds
 Text = Annotated[str, Strict(), AfterValidator(lambda text: clean_line(text, max_chars=200))]
 PresetName = Annotated[str, Strict(), AfterValidator(lambda text: clean_line(text, max_chars=40))]
 CrossingCode = Annotated[str, AfterValidator(lambda code: clean_line(code, max_chars=16).upper())]
@@ -82,6 +84,9 @@ class Settings:
     #: Named incident filters, e.g. [incident_presets] "hot rafah" = "open, sev >= 3, last 24h, Rafah"
     #: (added to the built-in presets; ``p`` on the Incidents pane cycles through them).
     incident_presets: Presets = ()
+    #: Hours after its report an incident may stay reported, or verifying, before it is marked ageing.
+    reported_ageing_hours: Hours = 2.0
+    verifying_ageing_hours: Hours = 6.0
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -93,6 +98,10 @@ class Settings:
             if word and word.casefold() not in seen:
                 seen[word.casefold()] = word
         return tuple(seen.values())
+
+    @property
+    def ageing(self) -> Ageing:
+        return Ageing(self.reported_ageing_hours, self.verifying_ageing_hours)
 
     def inbox_for(self, database: str | Path) -> Path:
         """The inbox folder: the ``inbox`` setting, or one beside the database (``cmcc.db`` ->

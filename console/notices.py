@@ -38,12 +38,13 @@ def pops_up(severity: str, urgent: bool = False) -> bool:
 class NoticeLog:
     def __init__(self, keep: int = KEEP) -> None:
         self._notices: deque[Notice] = deque(maxlen=keep)
-        #: Notices added since the operator last opened the list.
+        #: Notices that did not pop up, added since the operator last opened the list: what waits there.
         self.unseen = 0
 
-    def add(self, notice: Notice) -> None:
+    def add(self, notice: Notice, *, popped_up: bool = False) -> None:
         self._notices.appendleft(notice)
-        self.unseen = min(self.unseen + 1, len(self._notices))
+        if not popped_up:
+            self.unseen = min(self.unseen + 1, len(self._notices))
 
     def newest_first(self) -> list[Notice]:
         return list(self._notices)

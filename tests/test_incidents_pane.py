@@ -348,3 +348,39 @@ async def test_the_store_names_the_row_of_the_next_incident_awaiting_acknowledge
                 WATCH_OFFICER, flt, rows[start].id, backwards=True) == (before[-1] if before else None)
     finally:
         await store.close()
+
+
+async def test_an_incident_left_reported_or_verifying_too_long_is_marked_and_counted(big_db):
+    # Defaults: 2 h reported, 6 h verifying, counted from the report. Three are past their limit.
+    store = await open_test_store(big_db)
+    try:
+        async with store.database.transaction() as conn:
+            for n, status, hours in ((1, "reported", 3), (2, "reported", 1), (3, "verifying", 5),
+                                     (4, "verifying", 7), (5, "reported", 30), (6, "closed", 30)):
+                created = (utc_now() - timedelta(hours=hours)).isoformat()
+                await conn.execute("UPDATE incidents SET status = ?, created_at = ? WHERE description LIKE ?",
+                                   (status, created, f"Report {n}:%"))
+    finally:
+        await store.close()
+    app = await console(big_db, bell=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        incidents = pane(app)
+        table = incidents.table
+        assert await until(pilot, lambda: table.loaded_count == PAGE)
+        assert "! 3 ageing" in str(incidents.query_one(".pane-summary").render())
+        marked = {int(r.description.split()[1].rstrip(":")) for r in table.records.values()
+                  if table.get_cell(r.id, "age").plain.startswith("!")}
+        assert marked == {1, 4, 5}
+
+
+def test_the_ageing_limits_come_from_the_settings_file(tmp_path):
+    from console.config import load_settings
+
+    path = tmp_path / "config.toml"
+    path.write_text("reported_ageing_hours = 1\nverifying_ageing_hours = 12.5\n")
+    settings = load_settings(path, environ={})
+    assert (settings.ageing.reported_hours, settings.ageing.verifying_hours) == (1.0, 12.5)
+    assert not settings.problems
+    path.write_text('reported_ageing_hours = "2h"\n')
+    bad = load_settings(path, environ={})
+    assert bad.ageing.reported_hours == 2.0 and "reported_ageing_hours" in " ".join(bad.problems)

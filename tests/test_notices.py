@@ -97,6 +97,7 @@ async def test_a_refusal_of_the_operator_s_own_action_pops_up_and_a_confirmation
         assert "saved the thing" not in screen_text(app)
         app.run_store_action(refused())
         assert await until(pilot, lambda: "viewers cannot change incidents" in screen_text(app))
+        assert "1 new M" in clock_line(app)  # what popped up was seen: only what waits is counted
         assert [n.text for n in app.notices.newest_first()][:2] == ["viewers cannot change incidents",
                                                                     "saved the thing"]
 
@@ -122,7 +123,8 @@ def test_the_log_keeps_the_newest_few_hundred_first_and_counts_the_unseen():
     assert log.unseen == KEEP
     log.seen()
     log.add(Notice(utc_now(), "one more"))
-    assert log.unseen == 1
+    log.add(Notice(utc_now(), "a refusal, already shown over the data"), popped_up=True)
+    assert log.unseen == 1 and log.newest_first()[0].text.startswith("a refusal")
 
 
 def test_only_failures_warnings_and_urgent_news_pop_up():

@@ -154,6 +154,25 @@ class Incident:
         return f"{self.governorate.value}/{self.locality}" if self.locality else self.governorate.value
 
 
+@dataclass(frozen=True)
+class Ageing:
+    """How long after its report an incident may stay reported, or verifying, before it is marked
+    as ageing (settings ``reported_ageing_hours`` / ``verifying_ageing_hours``)."""
+
+    reported_hours: float = 2.0
+    verifying_hours: float = 6.0
+
+    def limit(self, status: IncidentStatus) -> float | None:
+        """Hours allowed in ``status``; None for a status that does not age."""
+        return {IncidentStatus.REPORTED: self.reported_hours,
+                IncidentStatus.VERIFYING: self.verifying_hours}.get(status)
+
+    def is_ageing(self, incident: Incident, now: datetime) -> bool:
+        hours = self.limit(incident.status)
+        reported = incident.created_at or incident.occurred_at
+        return hours is not None and (now - reported).total_seconds() > hours * 3600
+
+
 def awaits_acknowledgement(incident: Incident) -> bool:
     """Open, severity 4-5 and not acknowledged: what rings the bell and what `]` / `[` jump to."""
     return (incident.severity >= 4 and incident.acknowledged_at is None
@@ -218,6 +237,8 @@ class IncidentSummary:
     unacknowledged_high: int = 0
     #: The newest unacknowledged open severity 4-5 incidents (at most 200): what rings the bell.
     unacknowledged_high_ids: tuple[int, ...] = ()
+    #: Still reported or verifying longer after the report than ``Ageing`` allows.
+    ageing: int = 0
 
     @property
     def total(self) -> int:

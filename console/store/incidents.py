@@ -55,6 +55,7 @@ from console.model.access import RELEASABLE_TO_ALL, Actor, Permission, may_widen
 from console.model.errors import PermissionDenied, ValidationError
 from console.model.incidents import (
     IMPORT_STATUS_PERMISSION,
+    Ageing,
     INCIDENT_TRANSITIONS,
     LINK_KINDS,
     LINK_RELATIONS,
@@ -296,12 +297,19 @@ class IncidentRepository:
         return entries
 
     @staticmethod
-    def summary_queries(actor: Actor, now: datetime | None = None) -> dict[str, tuple[str, dict[str, Any]]]:
+    def summary_queries(actor: Actor, now: datetime | None = None,
+                        ageing: Ageing = Ageing()) -> dict[str, tuple[str, dict[str, Any]]]:
         """The summary strip's queries (for ``summary`` and for EXPLAIN QUERY PLAN in the bench)."""
         clause, params = visible_to(actor)
         open_names = ",".join(f"'{s.value}'" for s in sorted(OPEN_INCIDENT_STATUSES))
-        since = to_iso((now or utc_now()).replace(microsecond=0) - timedelta(hours=24))
+        now = (now or utc_now()).replace(microsecond=0)
+        since = to_iso(now - timedelta(hours=24))
+        ageing_params = {**params, "reported": to_iso(now - timedelta(hours=ageing.reported_hours)),
+                         "verifying": to_iso(now - timedelta(hours=ageing.verifying_hours))}
         return {
+            # Two ranges of the incidents_ageing index, one per status.
+            "ageing": (f"SELECT count(*) FROM incidents WHERE {clause} AND ((status = 'reported' AND created_at <"
+                       " :reported) OR (status = 'verifying' AND created_at < :verifying))", ageing_params),
             # Counted per marking first (a covering scan of incidents_counts, in index order), then
             # the markings the actor may see are kept: no per-row releasability check.
             "by_status_severity": (
@@ -315,14 +323,14 @@ class IncidentRepository:
                                     f" AND {clause} AND +status IN ({open_names}) ORDER BY id DESC", params),
         }
 
-    async def summary(self, actor: Actor, now: datetime | None = None) -> IncidentSummary:
-        queries = self.summary_queries(actor, now)
+    async def summary(self, actor: Actor, now: datetime | None = None, ageing: Ageing = Ageing()) -> IncidentSummary:
+        queries = self.summary_queries(actor, now, ageing)
         fetch = self.database.fetchall
         # Asked together: the database thread runs them back to back instead of waiting, between
         # each, for a busy event loop to collect the last answer and ask the next question.
-        counts, last_24h, unacknowledged = await asyncio.gather(
+        counts, last_24h, unacknowledged, ageing_rows = await asyncio.gather(
             fetch(*queries["by_status_severity"]), fetch(*queries["last_24h"]),
-            fetch(*queries["unacknowledged_high"]))
+            fetch(*queries["unacknowledged_high"]), fetch(*queries["ageing"]))
         by_status: dict[str, int] = {}
         by_severity: dict[int, int] = {}
         open_names = {s.value for s in OPEN_INCIDENT_STATUSES}
@@ -332,7 +340,8 @@ class IncidentRepository:
                 by_severity[severity] = by_severity.get(severity, 0) + count
         by_gov = {r[0]: r[1] for r in last_24h}
         high = [r[0] for r in unacknowledged]
-        return IncidentSummary(by_status, by_severity, by_gov, len(high), tuple(high[:200]))
+        return IncidentSummary(by_status, by_severity, by_gov, len(high), tuple(high[:200]),
+                               ageing=int(ageing_rows[0][0]) if ageing_rows else 0)
 
     # --- writes --------------------------------------------------------------
 

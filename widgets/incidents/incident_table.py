@@ -14,7 +14,7 @@ from datetime import datetime
 from rich.text import Text
 from textual.message import Message
 
-from console.model.incidents import SEVERITY_MARKS, Incident, IncidentCategory
+from console.model.incidents import SEVERITY_MARKS, Ageing, Incident, IncidentCategory
 from console.dtg import format_age, format_short_dtg, utc_now
 from widgets.cells import cell
 from widgets.record_table import StoreOrderedTable
@@ -87,11 +87,14 @@ class IncidentTable(StoreOrderedTable):
         label = dict((k, lbl) for k, lbl, _ in self.COLUMNS).get(self.sort_column, self.sort_column)
         return f"{label} {'↓' if self.sort_reverse else '↑'}"
 
+    #: When an incident still reported or verifying is marked as ageing (the pane sets it from the settings).
+    ageing = Ageing()
+
     def cells(self, incident: Incident) -> Sequence[Text]:
-        return self.cells_at(incident, utc_now())
+        return self.cells_at(incident, utc_now(), self.ageing)
 
     @staticmethod
-    def cells_at(incident: Incident, now: datetime) -> Sequence[Text]:
+    def cells_at(incident: Incident, now: datetime, ageing: Ageing = Ageing()) -> Sequence[Text]:
         status = incident.status
         return (
             cell(format_short_dtg(incident.occurred_at), sort_key=incident.occurred_at.isoformat()),
@@ -102,13 +105,23 @@ class IncidentTable(StoreOrderedTable):
             # '◊' after the grading: releasable only to some nations (the detail names them).
             cell(incident.grading + ("" if incident.releasability == "ALL" else "◊"),
                  sort_key=incident.grading),
-            cell(format_age(incident.occurred_at, now, coarse=True), sort_key=-incident.occurred_at.timestamp()),
+            age_cell(incident, now, ageing),
         )
 
     def refresh_ages(self) -> None:
-        """Rewrite the age column where its text changed (once a minute at most)."""
+        """Rewrite the age column where its text changed (once a minute at most), its ageing mark too."""
         now = utc_now()
         for rid, incident in self.records.items():
-            age = format_age(incident.occurred_at, now, coarse=True)
-            if self.get_cell(rid, "age").plain != age:
-                self.update_cell(rid, "age", cell(age, sort_key=-incident.occurred_at.timestamp()))
+            age = age_cell(incident, now, self.ageing)
+            if self.get_cell(rid, "age").plain != age.plain:
+                self.update_cell(rid, "age", age)
+
+
+def age_cell(incident: Incident, now: datetime, ageing: Ageing) -> Text:
+    """How long ago it happened; "!" and reverse while it has stayed reported or verifying too long
+    after its report (as a dual-use request waiting too long is marked)."""
+    age = format_age(incident.occurred_at, now, coarse=True)
+    sort_key = -incident.occurred_at.timestamp()
+    if ageing.is_ageing(incident, now):
+        return cell(f"!{age}", "bold yellow reverse", sort_key=sort_key)
+    return cell(f" {age}", sort_key=sort_key)

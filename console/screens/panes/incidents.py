@@ -64,6 +64,9 @@ def incident_strip(summary: IncidentSummary, *, total: int, view: str, preset: s
     text.append("\n24h: " + ("  ".join(f"{g} {n}" for g, n in sorted(summary.last_24h_by_governorate.items()))
                              or "none"))
     text.append(f"\n{total:,} incident{'' if total == 1 else 's'} · {sort}", "bold" if view != "all" else "")
+    if summary.ageing:
+        text.append(" · ")
+        text.append(f"! {summary.ageing} ageing", "bold yellow")
     if view != "all":
         text.append(f" · {preset + ': ' if preset else ''}{view}", "bold")
     return text
@@ -119,6 +122,7 @@ class IncidentsPane(IncidentActions, Pane):
         self.summary: IncidentSummary | None = None
         self._shown_filter: IncidentFilter | None = None
         self._paging = False
+        self.table.ageing = self.settings.ageing
 
     def content(self) -> ComposeResult:
         yield Static(self.TITLE, classes="pane-title")
@@ -151,9 +155,9 @@ class IncidentsPane(IncidentActions, Pane):
             rows = await page
         elif flt.narrows():  # asked together: see IncidentRepository.summary
             rows, self.total, self.summary = await asyncio.gather(
-                page, incidents.count(self.actor, flt), incidents.summary(self.actor))
+                page, incidents.count(self.actor, flt), incidents.summary(self.actor, ageing=self.settings.ageing))
         else:  # everything visible: the summary's counts already add up to the total
-            rows, self.summary = await asyncio.gather(page, incidents.summary(self.actor))
+            rows, self.summary = await asyncio.gather(page, incidents.summary(self.actor, ageing=self.settings.ageing))
             self.total = self.summary.total
         if not rows and self.window_start:
             self.window_start, self.window_rows = 0, PAGE
