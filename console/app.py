@@ -22,6 +22,7 @@ from console import collector, low_bandwidth, terminal
 from console.config import Settings, save_setting
 from console.dtg import utc_now
 from console.first_frame import FirstFrame
+from console.keymap import checked_keymap
 from console.model.access import Actor
 from console.model.errors import StoreError
 from console.model.journal import Entity
@@ -77,6 +78,11 @@ class CmccApp(App):
         self._signals_handled: list[int] = []
         self._change_watcher: ChangeWatcher | None = None
         self._feeds_closed = asyncio.Event()
+        #: The config's [keys], as checked and applied (console/keymap.py); help shows keys by it.
+        self.keys_in_force, self.keymap_problems = checked_keymap(dict(self.settings.keys), type(self))
+        if self.keys_in_force:
+            self.set_keymap(self.keys_in_force)
+        self._clashes_told: set[str | None] = set()
         #: What the console told the operator (console/notices.py); ``noticed`` publishes the unseen count.
         self.notices = NoticeLog()
         self.noticed: Signal[int] = Signal(self, "noticed")
@@ -135,7 +141,7 @@ class CmccApp(App):
         self.set_timer(COLLECTOR_AFTER_SECONDS, collector.resume)
 
     def _start_up_notices(self) -> None:
-        for problem in self.settings.problems:
+        for problem in [*self.settings.problems, *self.keymap_problems]:
             self.notify(problem, severity="warning", timeout=10, markup=False)
         if exposed := exposure_warning(self.store.path):
             self.notify(exposed, severity="warning", timeout=15, markup=False)
@@ -221,6 +227,15 @@ class CmccApp(App):
         else:
             if done:
                 self.notify(done, timeout=3, markup=False)
+
+    def handle_bindings_clash(self, clashed_bindings, node) -> None:
+        # console/keymap.py leaves no clash in one place; Textual would still find one between a
+        # remapped key and a binding it adds at run time. Named once each, never silently dropped.
+        for binding in clashed_bindings:
+            if binding.id not in self._clashes_told:
+                self._clashes_told.add(binding.id)
+                self.notify(f"[keys]: {binding.id or binding.action} lost its key {binding.key} to another binding",
+                            severity="warning", timeout=10, markup=False)
 
     # --- notices ---------------------------------------------------------------
 

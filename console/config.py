@@ -45,6 +45,7 @@ Seconds = Annotated[float, Strict(), Field(gt=0, allow_inf_nan=False)]  # an int
 Hours = Seconds
 Text = Annotated[str, Strict(), AfterValidator(lambda text: clean_line(text, max_chars=200))]
 PresetName = Annotated[str, Strict(), AfterValidator(lambda text: clean_line(text, max_chars=40))]
+BindingId = Annotated[str, AfterValidator(lambda text: clean_line(text, max_chars=60))]
 CrossingCode = Annotated[str, AfterValidator(lambda code: clean_line(code, max_chars=16).upper())]
 
 
@@ -84,6 +85,8 @@ class Settings:
     #: Named incident filters, e.g. [incident_presets] "hot rafah" = "open, sev >= 3, last 24h, Rafah"
     #: (added to the built-in presets; ``p`` on the Incidents pane cycles through them).
     incident_presets: Presets = ()
+    #: Keys of your own: binding id -> key, e.g. [keys] "incident.acknowledge" = "A" (console/keymap.py).
+    keys: dict[BindingId, Text] = field(default_factory=dict)
     #: Hours after its report an incident may stay reported, or verifying, before it is marked ageing.
     reported_ageing_hours: Hours = 2.0
     verifying_ageing_hours: Hours = 6.0

@@ -40,10 +40,12 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        #: (group, keys, what it does): what the help shows, one row per binding.
+        #: (group, keys, what it does): what the help shows, one row per binding, its keys as the
+        #: config's [keys] set them (and its id, for [keys]).
+        keymap: dict[str, str] = getattr(self.app, "keys_in_force", {})
         self.rows = [
-            (title, ", ".join(key_label(self.app, k) for k in binding.key.split(",")),
-             binding.tooltip or binding.description or binding.action)
+            (title, ", ".join(key_label(self.app, k) for k in keymap.get(binding.id or "", binding.key).split(",")),
+             (binding.tooltip or binding.description or binding.action) + (f"  [{binding.id}]" if binding.id else ""))
             for title, bindings in binding_groups(self.app) for binding in bindings
         ]
 
