@@ -313,3 +313,25 @@ async def test_new_rows_show_at_the_top_or_are_counted_above_a_cursor_further_do
         await pilot.press("home")  # to the new rows: counted no more
         assert table.cursor_row == 0 and table.selected_id == 106 and table.new_above == 0
         assert "new ↑" not in table.render_line(0).text
+
+
+async def test_g_and_a_number_goes_to_that_row_and_the_digits_are_not_pane_keys_then(db_path):
+    from console.screens.watch_floor import WatchFloor
+    from tests.pilot import demo_app, until, watch_floor
+
+    app = await demo_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await watch_floor(pilot, app)
+        floor = app.screen
+        assert isinstance(floor, WatchFloor)
+        table = floor.pane("incidents").table
+        assert await until(pilot, lambda: table.row_count > 300)
+        await pilot.press("g", "3", "1")
+        assert floor.active == 0  # 3 did not switch to the Partners pane
+        assert "row 31…" in table.render_line(0).text  # the header says what is being typed
+        await pilot.press("2", "enter")
+        assert await until(pilot, lambda: table.cursor_row == 311)
+        assert "row" not in table.render_line(0).text
+        assert app.screen is floor  # enter went to the row, it did not open the incident
+        await pilot.press("g", "k", "3")  # any other key (up, here) forgets the g: 3 is the pane key again
+        assert await until(pilot, lambda: floor.active == 2)

@@ -68,7 +68,7 @@ class RecordTable(ScrollView, can_focus=True):
         Binding("home", "first_row", "First row", show=False),
         Binding("end", "last_row", "Last row", show=False),
         # As in vim, less and k9s: g g the first row, G the last.
-        Binding("g", "g_prefix", "g g: first row", show=False, id="list.first"),
+        Binding("g", "g_prefix", "g g: first row; g 42 enter: row 42", show=False, id="list.first"),
         Binding("G", "last_row", "Last row", show=False, id="list.last"),
         Binding("enter", "select", "Open", show=False),
         Binding("s", "cycle_sort", "Sort", show=False, id="list.sort"),
@@ -147,7 +147,9 @@ class RecordTable(ScrollView, can_focus=True):
         self.window_start = 0
         self._total: int | None = None
         self._wanted: tuple[int, int] | None = None  # the window asked for and not shown yet
-        self._g_pressed_at: float | None = None  # the first g of g g
+        self._g_pressed_at: float | None = None  # the first g of g g, or the last digit of g 42
+        #: The digits typed after g (g 4 2 enter: row 42); None when no g is pending.
+        self._row_typed: str | None = None
         #: New rows above the cursor not yet reached (see ``arrange``).
         self.new_above = 0
         self._window_moving = False
@@ -426,12 +428,45 @@ class RecordTable(ScrollView, can_focus=True):
     G_PREFIX_SECONDS = 1.0
 
     def action_g_prefix(self) -> None:
-        now = time.monotonic()
-        if self._g_pressed_at is not None and now - self._g_pressed_at <= self.G_PREFIX_SECONDS:
-            self._g_pressed_at = None
+        if self._g_pending() and not self._row_typed:
+            self._end_g()
             self.action_first_row()
         else:
-            self._g_pressed_at = now
+            self._g_pressed_at = time.monotonic()
+            self._row_typed = ""
+
+    def _g_pending(self) -> bool:
+        return (self._g_pressed_at is not None
+                and time.monotonic() - self._g_pressed_at <= self.G_PREFIX_SECONDS)
+
+    def _end_g(self) -> None:
+        self._g_pressed_at = None
+        typed, self._row_typed = self._row_typed, None
+        if typed:
+            self.refresh(Region(0, 0, self.size.width, 1))  # the header's "row 42…" goes
+
+    def on_key(self, event: events.Key) -> None:
+        """After g, digits are a row number (here, not the floor's pane keys) and enter goes there,
+        as 42G in vim; a second apart from the last, or any other key, and the g is forgotten."""
+        if self._row_typed is None:
+            return
+        if not self._g_pending():
+            self._end_g()
+            return
+        if event.character is not None and event.character.isdigit() and len(self._row_typed) < 9:
+            event.stop()
+            event.prevent_default()
+            self._row_typed += event.character
+            self._g_pressed_at = time.monotonic()
+            self.refresh(Region(0, 0, self.size.width, 1))
+        elif event.key == "enter" and self._row_typed:
+            event.stop()
+            event.prevent_default()
+            row = int(self._row_typed) - 1
+            self._end_g()
+            self.move_cursor(row=row)
+        elif event.key != "g":
+            self._end_g()
 
     def action_select(self) -> None:
         rid = self.selected_id
@@ -510,8 +545,10 @@ class RecordTable(ScrollView, can_focus=True):
             style = base + self.get_component_rich_style("record-table--header")
             header = self._draw([Text(label) for _key, label, _width in self.COLUMNS], style)
             header = header.crop_extend(scroll_x, scroll_x + width + 1, style)
-            if self.new_above:  # over the header's right end: "3 new ↑"
-                mark = Text(f" {self.new_above:,} new ↑ ", style=style + Style(bold=True, reverse=True))
+            said = (f" row {self._row_typed}… " if self._row_typed
+                    else f" {self.new_above:,} new ↑ " if self.new_above else "")
+            if said:  # over the header's right end: "3 new ↑", or the row being typed after g
+                mark = Text(said, style=style + Style(bold=True, reverse=True))
                 mark.truncate(width + 1)
                 header = Strip.join([header.crop(0, width + 1 - mark.cell_len),
                                      Strip(list(mark.render(self.app.console)), mark.cell_len)])

@@ -32,10 +32,12 @@ class FeedHealthScreen(Screen):
         Binding("escape,q,F", "close", "Back", id="feed_health.close", tooltip="Back to the watch floor"),
     ]
 
-    def __init__(self, context: PaneContext | None = None) -> None:
+    def __init__(self, context: PaneContext | None = None, select: str = "") -> None:
         super().__init__()
         #: What it reads with (the headlines pane's context; the App's when opened on its own).
         self.context = context or PaneContext.of_app(self.app)
+        #: The feed to put the cursor on once listed (`:feed NAME`).
+        self.select = select
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Feed health"), classes="feed-health-title")
@@ -57,7 +59,13 @@ class FeedHealthScreen(Screen):
 
         feeds = await self.context.store.feeds.list()
         lease = await self.context.store.leases.live(FEED_POLLER)
-        self.query_one(FeedHealthTable).sync(feeds)
+        table = self.query_one(FeedHealthTable)
+        table.sync(feeds)
+        if self.select:
+            chosen = next((f for f in feeds if f.name.casefold() == self.select.casefold()), None)
+            self.select = ""
+            if chosen is not None:
+                table.move_cursor(row=table.get_row_index(str(chosen.id)))
         ours = self.context.own_poller()
         if lease is None:
             who = "nobody polls (no console or cmcc poller holds the lease)"

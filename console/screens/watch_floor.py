@@ -74,6 +74,8 @@ class WatchFloor(Screen):
         Binding("tab", "next_pane", "Next pane", show=False, id="pane.next"),
         Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="pane.previous"),
         Binding("slash", "filter", "Filter", id="pane.filter", tooltip="Filter the pane: words to find"),
+        Binding("colon", "command_line", "Command", show=False, id="watch.command",
+                tooltip=":incident N, :movement N, :officer NAME, :point N, :feed NAME (completes as typed)"),
         Binding("L", "app.log_entry", "Log", id="watch.log_entry", tooltip="Write a free-text entry in the watch log"),
         Binding("W", "app.watch_log", "Watch log", id="watch.log", show=False,
                 tooltip="The watch log: people's actions and log entries, filterable (a there: every row)"),
@@ -204,6 +206,67 @@ class WatchFloor(Screen):
 
     def action_filter(self) -> None:
         self.panes[self.active].open_filter()
+
+    # --- the command line (`:`) ------------------------------------------------------
+
+    @work(exclusive=True, group="command-line", exit_on_error=False)
+    async def action_command_line(self) -> None:
+        from console.screens.command_line import CommandLineScreen
+
+        store, actor = self.context.store, self.context.actor
+        try:  # what NAME completes to: the officers this operator may see, and the feeds
+            officers = [o.name for o in await store.partners.officers(actor)]
+            feeds = [f.name for f in await store.feeds.list()]
+        except StoreError:
+            officers, feeds = [], []
+        line = await self.app.push_screen_wait(CommandLineScreen({"officer": officers, "feed": feeds}))
+        if line:
+            await self.run_command(line)
+
+    async def run_command(self, line: str) -> None:
+        """Carry out one command line (console/screens/command_line.py); what fails is a notice."""
+        from console.screens.command_line import parse_command
+
+        command = parse_command(line)
+        if isinstance(command, str):
+            self.app.notify(command, severity="warning", timeout=6, markup=False)
+            return
+        try:
+            problem = await self._open(command.verb, command.argument, command.number)
+        except StoreError as error:
+            problem = f":{command.verb}: {error}"
+        if problem:
+            self.app.notify(problem, severity="warning", timeout=6, markup=False)
+
+    async def _open(self, verb: str, argument: str, number: int | None) -> str:
+        """Open what the command names; what was not found, as a notice's words ("" when opened)."""
+        store, actor = self.context.store, self.context.actor
+        if verb == "incident" and number is not None:
+            if await store.incidents.get(actor, number) is None:
+                return f"no incident {number} that you may see"
+            self.pane("incidents").open_incident(number)
+        elif verb == "movement" and number is not None:
+            from console.screens.aid_detail import AidDetail
+
+            if await store.aid.movement(actor, number) is None:
+                return f"no movement {number} that you may see"
+            self.app.push_screen(AidDetail(Entity.MOVEMENT, number))
+        elif verb == "point" and number is not None:
+            from console.screens.plan_screens import PlanDetailScreen
+
+            if await store.plan.point(number) is None:
+                return f"no plan point {number}"
+            self.app.push_screen(PlanDetailScreen(store, actor, number))
+        elif verb == "officer":
+            await self.action_show_pane(next(i for i, p in enumerate(self.panes) if p.KEY == "partners"))
+            self.pane("partners").show_filter(argument)
+        elif verb == "feed":
+            from console.screens.feed_health import FeedHealthScreen
+
+            if not any(f.name.casefold() == argument.casefold() for f in await store.feeds.list()):
+                return f"no feed called {argument!r}"
+            self.app.push_screen(FeedHealthScreen(self.context, select=argument))
+        return ""
 
     # --- what panes ask of the floor (their Messages) ----------------------------
 

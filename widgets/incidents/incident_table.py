@@ -62,6 +62,7 @@ class IncidentTable(StoreOrderedTable):
             self.descending = descending
 
     COLUMNS = (
+        ("id", "#", None),  # the number `l`, `:incident` and the detail use; as wide as the widest id
         ("occurred_at", "DTG", 7),
         ("severity", "Sev", 4),
         ("category", "Category", 13),
@@ -97,6 +98,7 @@ class IncidentTable(StoreOrderedTable):
     def cells_at(incident: Incident, now: datetime, ageing: Ageing = Ageing()) -> Sequence[Text]:
         status = incident.status
         return (
+            cell(str(incident.id), "dim", sort_key=incident.id or 0),
             cell(format_short_dtg(incident.occurred_at), sort_key=incident.occurred_at.isoformat()),
             severity_cell(incident),
             cell(CATEGORY_SHORT[incident.category], sort_key=incident.category.value),

@@ -213,6 +213,15 @@ class Pane(Vertical):
         """Show the ``/`` filter line and put the cursor in it."""
         self.query_one(FilterInput).open()
 
+    def show_filter(self, text: str) -> None:
+        """Filter the pane by ``text``, as if typed after ``/`` (the line stays, to change or clear)."""
+        field = self.query_one(FilterInput)
+        field.value = text
+        field.add_class("-shown")
+        self.filter_text = text
+        self.request_reload()
+        self.table.focus()
+
     @on(FilterInput.FilterChanged)
     def _filter_changed(self, event: FilterInput.FilterChanged) -> None:
         event.stop()
