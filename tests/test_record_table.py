@@ -335,3 +335,35 @@ async def test_g_and_a_number_goes_to_that_row_and_the_digits_are_not_pane_keys_
         assert app.screen is floor  # enter went to the row, it did not open the incident
         await pilot.press("g", "k", "3")  # any other key (up, here) forgets the g: 3 is the pane key again
         assert await until(pilot, lambda: floor.active == 2)
+
+
+class Headlines(RecordTable):
+    """A title that matters more than its source: in a narrow table the source goes first."""
+
+    COLUMNS = (("id", "No", 3), ("source", "Source", 12), ("title", "Title", None))
+    DROP_FIRST = ("source",)
+    WANTS = {"title": 30}
+
+    def cells(self, row: Row):
+        return (cell(row.id, sort_key=row.id), cell(row.note), cell(row.name))
+
+
+async def test_a_narrow_table_gives_up_its_least_important_column_and_a_wide_one_shows_all():
+    class Narrow(App):
+        def compose(self) -> ComposeResult:
+            yield Headlines()
+
+    title = "Remains handover scheduled at Kerem Shalom for the morning"
+    app = Narrow()
+    async with app.run_test(size=(40, 8)) as pilot:
+        table = app.query_one(Headlines)
+        table.sync([Row(1, title, "Wire Service")])
+        await pilot.pause()
+        header, line = table.render_line(0).text, table.render_line(1).text
+        assert "Source" not in header and "Wire Service" not in line
+        assert title[:30] in line  # the title keeps its 30 columns
+        assert table.virtual_size.width <= table.size.width  # and nothing to scroll sideways to
+        await pilot.resize_terminal(100, 8)
+        await pilot.pause()
+        assert "Source" in table.render_line(0).text and "Wire Service" in table.render_line(1).text
+        assert title in table.render_line(1).text

@@ -16,6 +16,8 @@ class PaneBar(Static):
         self.titles = titles
         self.active = 0
         self.alerts: dict[int, str] = {}
+        #: One pane over the whole floor (`z`): the bar says so, and how to go back.
+        self.zoomed = False
 
     def on_mount(self) -> None:
         self._draw()
@@ -23,6 +25,11 @@ class PaneBar(Static):
     def set_active(self, index: int) -> None:
         if index != self.active:
             self.active = index
+            self._draw()
+
+    def set_zoomed(self, zoomed: bool) -> None:
+        if zoomed != self.zoomed:
+            self.zoomed = zoomed
             self._draw()
 
     def set_alert(self, index: int, mark: str) -> None:
@@ -36,4 +43,6 @@ class PaneBar(Static):
             label = f" {index + 1} {title}{self.alerts.get(index, '')} "
             text.append(label, "bold reverse" if index == self.active else "")
             text.append(" ")
+        if self.zoomed:
+            text.append(" ZOOM (z) ", "bold reverse")
         self.update(text, layout=False)  # one fixed line: no layout pass, no neighbours repainted

@@ -57,6 +57,11 @@ class RecordTable(ScrollView, can_focus=True):
 
     #: (key, label, width or None: None shares the width left over, up to its widest cell)
     COLUMNS: ClassVar[Sequence[tuple[str, str, int | None]]] = ()
+    #: Columns given up, in this order, while the table is narrower than its columns want: the most
+    #: important ones keep their room (a headline's title before its source). ``z`` zooms a pane.
+    DROP_FIRST: ClassVar[Sequence[str]] = ()
+    #: The width an auto column wants before any column of DROP_FIRST is kept beside it.
+    WANTS: ClassVar[dict[str, int]] = {}
     DEFAULT_SORT: ClassVar[str] = ""
     DEFAULT_REVERSE: ClassVar[bool] = False
 
@@ -316,7 +321,9 @@ class RecordTable(ScrollView, can_focus=True):
 
     def _refresh_cell(self, row: int, column: int) -> None:
         """Repaint one cell, not its row: the ages ticking each minute are a few bytes, not every line."""
-        left = GAP + sum(width + GAP for width in self._widths[:column]) - round(self.scroll_x)
+        if self._widths[column] < 0:  # not drawn at this width
+            return
+        left = GAP + sum(width + GAP for width in self._widths[:column] if width >= 0) - round(self.scroll_x)
         self.refresh(Region(left, row + 1 - round(self.scroll_y), self._widths[column], 1))
 
     # --- order and cursor ------------------------------------------------------
@@ -499,6 +506,7 @@ class RecordTable(ScrollView, can_focus=True):
     # --- drawing ---------------------------------------------------------------
 
     def on_resize(self) -> None:
+        self.virtual_size = self._virtual_size()  # the columns given up for room depend on the width
         self._keep_cursor_in_view(False)
 
     def notify_style_update(self) -> None:
@@ -506,16 +514,19 @@ class RecordTable(ScrollView, can_focus=True):
         self._lines.clear()  # a theme change: every line in the new colours
 
     def _widths_for(self, width: int) -> tuple[int, ...]:
-        """Fixed columns keep their width; auto columns share what is left, each up to its widest cell.
+        """Fixed columns keep their width; auto columns share what is left, each up to its widest cell;
+        a column given up for room (DROP_FIRST) is -1, and not drawn.
 
         Worked out when drawing, for the width drawn: a resize or a wider cell never needs another
         layout pass (the virtual width counts auto columns at their narrowest, see ``_total_width``).
         """
         if self._widths_key == (width, tuple(self._content_widths.values())):
             return self._widths
-        spare = width - self._total_width()
-        widths = [w or min(MIN_AUTO_WIDTH, self._content_widths[i]) for i, (_k, _l, w) in enumerate(self.COLUMNS)]
-        auto = sorted(self._content_widths, key=lambda i: self._content_widths[i])
+        dropped = self._dropped_for(width)
+        spare = width - self._total_width(dropped)
+        widths = [-1 if i in dropped else w or min(MIN_AUTO_WIDTH, self._content_widths[i])
+                  for i, (_k, _l, w) in enumerate(self.COLUMNS)]
+        auto = sorted((i for i in self._content_widths if i not in dropped), key=lambda i: self._content_widths[i])
         for place, index in enumerate(auto):
             extra = min(self._content_widths[index] - widths[index], max(0, spare) // (len(auto) - place))
             widths[index] += extra
@@ -525,15 +536,30 @@ class RecordTable(ScrollView, can_focus=True):
         self._lines.clear()
         return self._widths
 
+    def _dropped_for(self, width: int) -> frozenset[int]:
+        """The columns of DROP_FIRST given up at ``width``: as few as leave the rest their room."""
+        dropped: set[int] = set()
+        for key in self.DROP_FIRST:
+            if self._wanted_width(dropped) <= width:
+                break
+            dropped.add(self._column_of[key])
+        return frozenset(dropped)
+
+    def _wanted_width(self, dropped: set[int]) -> int:
+        shown = [(i, key, w) for i, (key, _l, w) in enumerate(self.COLUMNS) if i not in dropped]
+        return GAP * (len(shown) + 1) + sum(
+            w if w is not None else max(self.WANTS.get(key, 0), min(MIN_AUTO_WIDTH, self._content_widths[i]))
+            for i, key, w in shown)
+
     def _virtual_size(self) -> Size:
         """The rows' width and the scroll bar's column; the header and every row, a line each."""
-        return Size(self._total_width() + 1, self.row_count + 1)
+        width = max(0, self.scrollable_content_region.width - 1)
+        return Size(self._total_width(self._dropped_for(width) if width else frozenset()) + 1, self.row_count + 1)
 
-    def _total_width(self) -> int:
+    def _total_width(self, dropped: frozenset[int] = frozenset()) -> int:
         """The width the rows need: fixed columns, auto ones at their narrowest, and the gaps."""
-        return GAP * (len(self.COLUMNS) + 1) + sum(
-            width or min(MIN_AUTO_WIDTH, self._content_widths[index])
-            for index, (_key, _label, width) in enumerate(self.COLUMNS))
+        shown = [(i, w) for i, (_key, _label, w) in enumerate(self.COLUMNS) if i not in dropped]
+        return GAP * (len(shown) + 1) + sum(w or min(MIN_AUTO_WIDTH, self._content_widths[i]) for i, w in shown)
 
     def render_line(self, y: int) -> Strip:
         # The last column is the table's own scroll bar (``_scroll_mark``); the rows get the rest.
@@ -600,6 +626,8 @@ class RecordTable(ScrollView, can_focus=True):
         console = self.app.console
         segments: list[Segment] = [Segment(" " * GAP, style)]
         for content, width in zip(cells, self._widths):
+            if width < 0:  # given up for room (DROP_FIRST)
+                continue
             shown = content.copy()
             shown.no_wrap = True
             shown.end = ""

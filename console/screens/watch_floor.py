@@ -74,6 +74,8 @@ class WatchFloor(Screen):
         Binding("tab", "next_pane", "Next pane", show=False, id="pane.next"),
         Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="pane.previous"),
         Binding("slash", "filter", "Filter", id="pane.filter", tooltip="Filter the pane: words to find"),
+        Binding("z", "zoom", "Zoom", show=False, id="watch.zoom",
+                tooltip="The pane in front over the whole floor, all its columns; z again: every pane"),
         Binding("colon", "command_line", "Command", show=False, id="watch.command",
                 tooltip=":incident N, :movement N, :officer NAME, :point N, :feed NAME (completes as typed)"),
         Binding("L", "app.log_entry", "Log", id="watch.log_entry", tooltip="Write a free-text entry in the watch log"),
@@ -206,6 +208,10 @@ class WatchFloor(Screen):
 
     def action_filter(self) -> None:
         self.panes[self.active].open_filter()
+
+    def action_zoom(self) -> None:
+        self.toggle_class("-zoomed")
+        self.query_one(PaneBar).set_zoomed(self.has_class("-zoomed"))
 
     # --- the command line (`:`) ------------------------------------------------------
 

@@ -48,6 +48,9 @@ class AidBoard(RecordTable):
         ("cogat", "COGAT", 5),
         ("trend", "14 days", 14),
     )
+    #: In a narrow pane the crossing, its state, trucks in, target and held stay; the 14-day trend,
+    #: pipeline and the two sources' counts go first (`z` zooms the pane to show them all).
+    DROP_FIRST = ("trend", "pipeline", "un", "cogat")
     DEFAULT_SORT = ""
 
     def cells(self, row: CrossingRow) -> Sequence[Text]:

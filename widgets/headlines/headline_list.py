@@ -34,6 +34,9 @@ class HeadlineList(StoreOrderedTable):
         ("source", "Source", 12),
         ("title", "Title", None),
     )
+    #: In a narrow pane the title keeps 30 columns and the source goes (it is in the detail, enter).
+    DROP_FIRST = ("source",)
+    WANTS = {"title": 30}
     DEFAULT_SORT = "published_at"
     DEFAULT_REVERSE = True
 
