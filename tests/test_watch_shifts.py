@@ -273,3 +273,21 @@ async def test_enter_on_a_watch_log_row_shows_the_whole_change_wrapped(db_path):
         assert await until(pilot, lambda: "END-OF-ENTRY" in screen_text(app))  # wrapped onto the screen
         await pilot.press("escape")
         assert await until(pilot, lambda: isinstance(app.screen, WatchLogScreen))
+
+
+async def test_the_handover_screen_draws_the_brief_and_outside_text_reads_as_written(db_path):
+    from console.model.incidents import Governorate, Incident, IncidentCategory
+    from console.dtg import utc_now
+
+    app = await demo_app(db_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await watch_floor(pilot, app)
+        await app.store.incidents.create(ADMIN, Incident(
+            occurred_at=utc_now(), governorate=Governorate.RAFAH, category=IncidentCategory.SHELLING,
+            severity=5, description="Queue at [bold]gate[/bold] | col *two* `x`"))
+        await pilot.press("H")
+        assert await until(pilot, lambda: isinstance(app.screen, HandoverScreen) and app.screen.brief is not None)
+        assert await until(pilot, lambda: "Watch handover" in screen_text(app))
+        shown = screen_text(app)
+        assert "# Watch handover" not in shown and "## Open incidents" not in shown  # headings, drawn
+        assert "Queue at [bold]gate[/bold] | col *two* `x`" in shown  # as written: no \\[ escapes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markdown import Markdown
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -52,7 +53,9 @@ class HandoverScreen(Screen):
         # All at once, with what is shown: a reader of ``last`` never sees it ahead of the status line.
         self.last, self.since, self.brief = last, since, brief
         self.query_one("#handover-status", Static).update(self._status())
-        self.query_one("#handover-brief", Static).update(Text(render_markdown(self.brief)))
+        # Drawn as a document (headings, lists, tables), not shown as its Markdown source: the brief
+        # escapes outside text (console/handover.py), so a note's "[bold]" or "|" reads as written.
+        self.query_one("#handover-brief", Static).update(Markdown(render_markdown(self.brief), hyperlinks=False))
 
     def _status(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
