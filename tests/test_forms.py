@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from textual.widgets import Input, Label, Static
 
 from console.model.incidents import IncidentStatus
@@ -385,3 +387,26 @@ def test_every_form_is_a_form_modal():
     for screen in (AidForm, FormScreen, IncidentFormScreen, LinkScreen, AdvanceStatusScreen, NoteScreen,
                    TextPromptScreen):
         assert issubclass(screen, FormModal), screen
+
+
+@pytest.mark.parametrize("pane_key,form_key", [("1", "n"), ("2", "n"), ("3", "n")])  # the tallest forms
+async def test_every_field_of_a_form_is_in_view_when_it_has_the_focus_at_80x24(db_path, pane_key, form_key):
+    app = await demo_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_plan(app, pilot)  # the demo is loaded
+        await pilot.press(pane_key)
+        assert await until(pilot, lambda: isinstance(app.screen, WatchFloor) and app.focused is not None)
+        await pilot.press(form_key)
+        assert await until(pilot, lambda: not isinstance(app.screen, WatchFloor))
+        form, first, seen = app.screen, app.focused, []
+        for _ in range(40):
+            await pilot.pause()
+            field = app.focused
+            region = field.region
+            # On screen, above the footer's line: the field being typed in is never out of sight.
+            assert region.height and region.y >= 0 and region.bottom <= 23, (field.id, region)
+            seen.append(field.id)
+            await pilot.press("tab")
+            if app.focused is first:
+                break
+        assert app.screen is form and len(seen) > 1
