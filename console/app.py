@@ -23,7 +23,7 @@ from console.config import Settings, save_setting
 from console.dtg import utc_now
 from console.first_frame import FirstFrame
 from console.keymap import checked_keymap
-from console.model.access import Actor
+from console.model.access import Actor, may_write
 from console.model.errors import StoreError
 from console.model.journal import Entity
 from console.job_control import JobControl
@@ -227,6 +227,11 @@ class CmccApp(App):
         else:
             if done:
                 self.notify(done, timeout=3, markup=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "log_entry" and not may_write(self.actor):  # greyed for a viewer; the store refuses it
+            return None
+        return True
 
     def handle_bindings_clash(self, clashed_bindings, node) -> None:
         # console/keymap.py leaves no clash in one place; Textual would still find one between a

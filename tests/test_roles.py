@@ -171,3 +171,34 @@ async def test_a_viewer_is_told_no_on_screen_and_the_console_keeps_running(db_pa
         await pilot.press("a")
         await pilot.press("2")
         assert app.screen.panes[1].table is app.focused  # still driving the console
+
+
+async def test_a_viewer_finds_the_writes_greyed_on_detail_screens_and_the_log_entry_key_too(db_path):
+    from console.screens.handover import HandoverScreen
+    from console.screens.headline_detail import HeadlineDetailScreen
+    from console.screens.incident_detail import IncidentDetailScreen
+    from tests.conftest import VIEWER
+    from tests.pilot import demo_app, until, watch_floor
+
+    app = await demo_app(db_path, actor=VIEWER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        floor = await watch_floor(pilot, app)
+        table = floor.panes[0].table
+        assert await until(pilot, lambda: table.row_count > 0)
+        assert app.screen.active_bindings["L"].enabled is False  # no watch-log entry
+        await pilot.press("enter")
+        assert await until(pilot, lambda: isinstance(app.screen, IncidentDetailScreen))
+        detail = app.screen
+        for key in "evalc":
+            assert detail.active_bindings[key].enabled is False, key
+        assert detail.active_bindings["escape"].enabled is True
+        await pilot.press("escape", "4")
+        headlines = floor.pane("headlines")
+        assert await until(pilot, lambda: headlines.table.row_count > 0)
+        headlines.table.focus()
+        await pilot.press("enter")
+        assert await until(pilot, lambda: isinstance(app.screen, HeadlineDetailScreen))
+        assert app.screen.active_bindings["p"].enabled is False
+        await pilot.press("escape", "H")
+        assert await until(pilot, lambda: isinstance(app.screen, HandoverScreen))
+        assert app.screen.active_bindings["s"].enabled is False

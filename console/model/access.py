@@ -53,6 +53,12 @@ def may(role: Role, permission: Permission) -> bool:
     return role >= REQUIRED_ROLE[permission]
 
 
+def may_write(actor: Actor) -> bool:
+    """Whether the actor's role writes at all (what each write needs beyond that, the store says):
+    what the screens grey out for a viewer, or for anyone viewing as another operator."""
+    return actor.role >= Role.OPERATOR and not actor.viewing_as
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who makes a change, and from where. Every mutation takes one.

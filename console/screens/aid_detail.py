@@ -53,6 +53,7 @@ def dual_use_text(request: DualUseRequest) -> Text:
 
 class AidDetail(DetailModal):
     """``AidDetail(Entity.MOVEMENT, id)`` or ``AidDetail(Entity.DUAL_USE, id)``."""
+    WRITES = frozenset({"status"})
 
     BINDINGS = [
         Binding("escape", "close", "Close", id="aid_detail.close", tooltip="Back to the Aid flow pane"),

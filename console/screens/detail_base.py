@@ -14,11 +14,12 @@ last read (None until read, and once gone).
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from textual.screen import ModalScreen, Screen
 
 from console.messages import StoreChanged
+from console.model.access import may_write
 from console.model.journal import Entity
 from console.screens.coalesce import coalesced
 
@@ -30,6 +31,14 @@ class RecordDetail:
 
     #: Read the record once mounted (False where the screen is handed the record to show).
     RELOAD_ON_MOUNT = True
+    #: Actions that change something: greyed in the footer, and not run, for an operator who may
+    #: not write (a viewer, or anyone viewing as another); the store refuses them anyway.
+    WRITES: ClassVar[frozenset[str]] = frozenset()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.WRITES and not may_write(self.app.actor):  # type: ignore[attr-defined]
+            return None
+        return True
 
     def init_record(self, entity: Entity, record_id: int | None, record: Any = None) -> None:
         self.entity = entity

@@ -14,6 +14,7 @@ from widgets.key_footer import KeyFooter
 from console.dtg import format_dtg
 from console.handover import build_brief, default_since, render_markdown
 from console.messages import StoreChanged
+from console.model.access import may_write
 from console.screens.coalesce import coalesced
 from console.model.watch import Handover
 
@@ -25,6 +26,12 @@ class HandoverScreen(Screen):
         Binding("k", "acknowledge", "Acknowledge", id="handover.acknowledge",
                 tooltip="Acknowledge the last signed handover as the incoming watch officer"),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Greyed for a viewer (or anyone viewing as another): the store refuses them anyway.
+        if action in ("sign", "acknowledge") and not may_write(self.app.actor):
+            return None
+        return True
 
     def __init__(self) -> None:
         super().__init__()

@@ -44,6 +44,7 @@ def headline_text(headline: Headline) -> Text:
 class HeadlineDetailScreen(DetailModal[str | None]):
     """The headline as the pane handed it, read again when the journal says it changed (marked read or
     unread, here or on another console); an archived headline is read-only and stays as handed."""
+    WRITES = frozenset({"answer"})  # promote, read/unread
 
     DEFAULT_CSS = """
     HeadlineDetailScreen { align: center middle; }

@@ -66,6 +66,7 @@ def incident_header(incident: Incident, links: list[IncidentLink]) -> Text:
 
 
 class IncidentDetailScreen(IncidentActions, DetailScreen):
+    WRITES = frozenset({"edit", "advance", "acknowledge", "link", "note"})
     DEFAULT_CSS = """
     IncidentDetailScreen > VerticalScroll { height: 1fr; padding: 0 1; }
     IncidentDetailScreen #detail-header { height: auto; }

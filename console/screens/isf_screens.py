@@ -146,6 +146,7 @@ def history_table(history: list[StatusChange], enum) -> Table:
 
 class ContributorDetailScreen(DetailScreen):
     """Everything about one contributor, and the history of its status: who changed it, when, why."""
+    WRITES = frozenset({"status"})
 
     DEFAULT_CSS = """
     ContributorDetailScreen VerticalScroll { padding: 0 1; }

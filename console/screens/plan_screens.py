@@ -79,6 +79,7 @@ def plan_note_form(store, actor: Actor, point: PlanPoint) -> FormScreen:
 
 class PlanDetailScreen(DetailScreen):
     """One point in full: title, status, owner, next step, last change, status history and notes."""
+    WRITES = frozenset({"status", "owner", "note"})
 
     DEFAULT_CSS = """
     PlanDetailScreen VerticalScroll { padding: 0 1; }

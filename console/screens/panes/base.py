@@ -20,17 +20,12 @@ from textual.message import Message
 from textual.widgets import Static
 
 from console.config import Settings
-from console.model.access import Actor, Role
+from console.model.access import Actor, may_write
 from console.model.errors import StoreError
 from console.model.headlines import Headline
 from console.model.journal import Entity
 from widgets.filter_input import FilterInput
 from widgets.record_table import RecordTable
-
-
-def may_write(actor: Actor) -> bool:
-    """Whether the actor's role writes at all (what each write needs beyond that, the store says)."""
-    return actor.role >= Role.OPERATOR and not actor.viewing_as
 
 
 @dataclass(frozen=True)
