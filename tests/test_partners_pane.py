@@ -239,3 +239,18 @@ def _plain(widget: Static) -> str:
     buffer = StringIO()
     Console(file=buffer, width=200).print(widget.content)
     return buffer.getvalue()
+
+
+async def test_enter_on_an_officer_shows_the_whole_record_to_read_even_to_a_viewer(db_path):
+    from console.screens.full_record import FullRecordScreen
+    from tests.conftest import VIEWER
+
+    app = await demo_app(db_path, VIEWER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await open_partners(app, pilot)
+        officer = pane.roster.selected_record()
+        await pilot.press("enter")
+        assert await until(pilot, lambda: isinstance(app.screen, FullRecordScreen))
+        shown = app.screen.text()
+        assert f"Name: {officer.name}" in shown and f"Contact: {officer.contact or '-'}" in shown
+        assert f"Releasable: {officer.releasability}" in shown

@@ -193,17 +193,26 @@ class PartnersPane(Pane):
             self.app.push_screen(ContributorDetailScreen(self.store, self.actor, contributor.id))
 
     def on_record_table_record_selected(self, event: RecordTable.RecordSelected) -> None:
+        from console.screens.full_record import FullRecordScreen
         from console.screens.isf_screens import ContributorDetailScreen
-        from console.screens.officer_form import officer_form
 
         event.stop()
         if event.table is self.contributor_table:
             self.app.push_screen(ContributorDetailScreen(self.store, self.actor, event.record_id))
         elif event.table is self.roster:
             officer = self.roster.records.get(event.record_id)
-            if officer is not None:
-                self.app.push_screen(officer_form(self.store, self.actor, officer, self.partner_codes),
-                                     self._saved)
+            if officer is not None:  # to read, whoever you are; `e` edits
+                title = f"{officer.rank} {officer.name}".strip()
+                self.app.push_screen(FullRecordScreen(title, officer_record(officer)))
+
+
+def officer_record(officer: Officer) -> list[tuple[str, object]]:
+    """The officer in full, a label and value a line (`enter` on the roster)."""
+    rotation = " to ".join(d.isoformat() for d in (officer.rotation_start, officer.rotation_end) if d) or "-"
+    return [("Partner", officer.partner_code), ("Rank", officer.rank), ("Name", officer.name),
+            ("Service", officer.service), ("Service no.", officer.service_number), ("Cell / desk", officer.cell),
+            ("Role", officer.role), ("Contact", officer.contact), ("Shift", officer.shift.label),
+            ("Presence", officer.presence.label), ("Rotation", rotation), ("Releasable", officer.releasability)]
 
 
 def _contributor_text(contributor: Contributor) -> str:
