@@ -92,6 +92,7 @@ async def test_help_and_the_command_palette_open(db_path):
             assert ", ".join(key_label(app, k) for k in binding.key.split(",")) in keys
         # Keys as the footer shows them, never Textual's names for them ("left_square_bracket").
         assert "[" in {keys for group, keys, _what in app.screen.rows if group == "Aid flow pane"}
+        assert "ctrl+p" in keys and "^p" not in keys  # as a person reads it, not the footer's shorthand
         assert not [keys for keys in keys if RAW_KEY_NAME.search(keys)]
         await pilot.press("escape")
         await pilot.pause()

@@ -65,5 +65,8 @@ class HelpScreen(ModalScreen[None]):
 
 
 def key_label(app: App, key: str) -> str:
-    """``[`` for ``left_square_bracket``, ``^s`` for ``ctrl+s``: as the footer shows the key."""
-    return app.get_key_display(Binding(key.strip(), ""))
+    """A key as a person reads it: ``[`` for ``left_square_bracket``, ``ctrl+s`` (the footer's
+    narrow ``^s`` spelt out), ``enter``, ``esc``."""
+    *modifiers, base = key.strip().split("+") if len(key.strip()) > 1 else [key.strip()]
+    shown = "enter" if base == "enter" else app.get_key_display(Binding(base, ""))
+    return "+".join([*modifiers, shown])
