@@ -292,7 +292,8 @@ async def test_a_slow_load_for_an_older_filter_never_overwrites_the_newer_one(bi
                    for i in table.records.values())  # "hot" rows, not "open" ones
 
 
-async def test_brackets_jump_to_the_next_and_previous_incident_awaiting_acknowledgement(big_db):
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_brackets_jump_to_the_next_and_previous_incident_awaiting_acknowledgement(big_db, size):
     # Two severity-4 incidents wait far down the log (13 h and 23 h down, as the issue found them):
     # ] goes to each in turn, past the rows first read; [ goes back; at the end a notice says so.
     severe = [n for n, incident in enumerate(synthetic(5000)) if incident.severity >= 4]
@@ -307,7 +308,7 @@ async def test_brackets_jump_to_the_next_and_previous_incident_awaiting_acknowle
         await store.close()
     app = await console(big_db, bell=False)
     notices = recorded_notices(app)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=size) as pilot:
         incidents = pane(app)
         table = incidents.table
         assert await until(pilot, lambda: table.loaded_count == PAGE and table.cursor_row == 0)
