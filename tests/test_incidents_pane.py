@@ -115,12 +115,12 @@ async def test_sorting_is_done_by_the_database_across_pages(big_db):
         assert await until(pilot, lambda: table.loaded_count == PAGE)
         await pilot.press("s")  # DTG -> severity
         assert await until(pilot, lambda: incidents.view.sort == "severity")
-        assert await until(pilot, lambda: table.get_row_at(0)[1].plain.startswith("4"))
+        assert await until(pilot, lambda: table.get_cell(table.id_at(0), "severity").plain.startswith("4"))
         # The first page holds the highest severities of the whole log, not of the rows that were loaded.
         top = await app.store.incidents.page(WATCH_OFFICER, IncidentFilter(sort="severity"), limit=PAGE)
         assert await until(pilot, lambda: table.ordered_ids == [i.id for i in top])
         await pilot.press("S")  # reversed: the lowest first
-        assert await until(pilot, lambda: table.get_row_at(0)[1].plain.startswith("1"))
+        assert await until(pilot, lambda: table.get_cell(table.id_at(0), "severity").plain.startswith("1"))
 
 
 async def test_filters_presets_and_the_full_text_line(big_db):
