@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from console.screens.aid_detail import AidDetail
 from console.screens.command_line import CommandLineScreen, parse_command
 from console.screens.feed_health import FeedHealthScreen
@@ -14,10 +16,11 @@ from tests.pilot import demo_app, recorded_notices, until, watch_floor
 from widgets.headlines.feed_health_table import FeedHealthTable
 
 
-async def test_a_watch_officer_opens_records_by_number_and_name_from_the_command_line(db_path):
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_a_watch_officer_opens_records_by_number_and_name_from_the_command_line(db_path, size):
     app = await demo_app(db_path)
     notices = recorded_notices(app)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await watch_floor(pilot, app)
         floor = app.screen
         store = app.store

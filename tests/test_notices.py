@@ -130,3 +130,22 @@ def test_the_log_keeps_the_newest_few_hundred_first_and_counts_the_unseen():
 def test_only_failures_warnings_and_urgent_news_pop_up():
     assert pops_up("error") and pops_up("warning") and pops_up("information", urgent=True)
     assert not pops_up("information")
+
+
+async def test_the_notices_list_moves_as_every_list_does(db_path):
+    from textual.widgets import OptionList
+
+    app = await demo_app(db_path, settings=Settings(bell=False, poll_feeds=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await watch_floor(pilot, app)
+        for n in range(5):
+            app.notify(f"confirmation {n}", markup=False)
+        await pilot.press("M")
+        assert await until(pilot, lambda: isinstance(app.screen, NoticesScreen))
+        listed = app.screen.query_one(OptionList)
+        await pilot.press("G")
+        assert await until(pilot, lambda: listed.highlighted == 4)
+        await pilot.press("g", "g")
+        assert await until(pilot, lambda: listed.highlighted == 0)
+        await pilot.press("j", "j", "end", "k")
+        assert await until(pilot, lambda: listed.highlighted == 3)

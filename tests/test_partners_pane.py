@@ -14,6 +14,7 @@ from console.screens.forms import FormScreen
 from console.screens.watch_floor import WatchFloor
 from console.store import Store
 from console.store.seed import seed_demo
+from widgets.summary_lines import SummaryLines
 from tests.conftest import REAL_LOGIN, ADMIN, OPERATOR
 from tests.pilot import caught_up, demo_app, until
 
@@ -162,7 +163,7 @@ async def test_f_filters_the_roster_by_partner_and_presence(db_path):
         shown = list(pane.roster.records.values())
         assert {o.partner_code for o in shown} <= {"GBR", "FRA"}
         assert {o.presence for o in shown} == {Presence.ON_FLOOR}
-        assert "partner FRA,GBR" in _plain(pane.query_one(".pane-summary", Static))
+        assert "partner FRA,GBR" in _plain(pane.query_one(".pane-summary", SummaryLines))
 
 
 async def test_rotations_ending_within_seven_days_carry_a_mark(db_path):
@@ -181,7 +182,7 @@ async def test_rotations_ending_within_seven_days_carry_a_mark(db_path):
         key = str(officer.id)
         assert await until(pilot, lambda: pane.roster.get_cell(key, "rotation").plain.endswith(" !"))
         assert "bold" in str(pane.roster.get_cell(key, "rotation").style)
-        assert "rotation" in _plain(pane.query_one(".pane-summary", Static))
+        assert "rotation" in _plain(pane.query_one(".pane-summary", SummaryLines))
 
 
 async def test_i_shows_the_contributors_c_changes_status_with_a_note_and_enter_shows_the_history(db_path):
@@ -191,7 +192,7 @@ async def test_i_shows_the_contributors_c_changes_status_with_a_note_and_enter_s
         await pilot.press("i")
         assert await until(pilot, lambda: pane.contributor_table.row_count > 0)
         assert app.focused is pane.contributor_table and not pane.roster.display
-        assert "pledged" in _plain(pane.query_one(".pane-summary", Static))
+        assert "pledged" in _plain(pane.query_one(".pane-summary", SummaryLines))
         contributor = pane.contributor_table.selected_record()
         await pilot.press("c")
         assert await until(pilot, lambda: isinstance(app.screen, FormScreen))

@@ -12,6 +12,7 @@ from console.screens.forms import FormScreen
 from console.screens.plan_screens import PlanDetailScreen
 from console.screens.watch_floor import WatchFloor
 from console.store import Store
+from widgets.summary_lines import SummaryLines
 from tests.conftest import ADMIN
 from tests.pilot import demo_app, until
 
@@ -36,7 +37,7 @@ async def test_the_whole_board_shows_at_80x24_as_numbers_and_marks(db_path):
     app = await demo_app(db_path)
     async with app.run_test(size=(80, 24)) as pilot:
         pane = await open_plan(app, pilot)
-        strip = plain(pane.query_one(".pane-summary", Static)).splitlines()[1]
+        strip = plain(pane.query_one(".pane-summary", SummaryLines)).splitlines()[1]
         points = list(pane.table.records.values())
         for point in points:
             assert f"{point.number}{point.status.mark}" in strip.split()

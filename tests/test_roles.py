@@ -173,7 +173,8 @@ async def test_a_viewer_is_told_no_on_screen_and_the_console_keeps_running(db_pa
         assert app.screen.panes[1].table is app.focused  # still driving the console
 
 
-async def test_a_viewer_finds_the_writes_greyed_on_detail_screens_and_the_log_entry_key_too(db_path):
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_a_viewer_finds_the_writes_greyed_on_detail_screens_and_the_log_entry_key_too(db_path, size):
     from console.screens.handover import HandoverScreen
     from console.screens.headline_detail import HeadlineDetailScreen
     from console.screens.incident_detail import IncidentDetailScreen
@@ -181,7 +182,7 @@ async def test_a_viewer_finds_the_writes_greyed_on_detail_screens_and_the_log_en
     from tests.pilot import demo_app, until, watch_floor
 
     app = await demo_app(db_path, actor=VIEWER)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=size) as pilot:
         floor = await watch_floor(pilot, app)
         table = floor.panes[0].table
         assert await until(pilot, lambda: table.row_count > 0)

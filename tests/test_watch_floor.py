@@ -163,15 +163,14 @@ async def test_markup_in_data_is_shown_as_typed(db_path):
 
 async def test_a_pane_summary_with_as_many_lines_as_before_is_redrawn_without_a_layout_pass(db_path):
     """A layout pass repaints neighbours too; the summary changes at every reload, its height rarely."""
-    from textual.widgets import Static
-
     from tests.pilot import watch_floor
+    from widgets.summary_lines import SummaryLines
 
     app = await demo_app(db_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await watch_floor(pilot, app)
         pane = app.screen.panes[0]
-        summary = pane.query_one(".pane-summary", Static)
+        summary = pane.query_one(".pane-summary", SummaryLines)
         layouts: list[bool] = []
         update = summary.update
         summary.update = lambda text, layout=True: (layouts.append(layout), update(text, layout=layout))[1]

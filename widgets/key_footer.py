@@ -245,6 +245,11 @@ class KeyFooter(Widget, can_focus=False):
         return text, spans
 
     def render(self) -> Text:
+        if self.drawn is None:
+            # The first draw (the first frame, held until the screen has settled): the keys as they
+            # are now, not an empty line refilled a moment later when the settle timer fires
+            # (a second frame of the footer, ~470 B at 80x24).
+            self.read_bindings()
         self.drawn, self.spans = self.line(self.size.width)
         return self.drawn
 

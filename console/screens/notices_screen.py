@@ -3,6 +3,8 @@ notice is about (the incident, the headline) where it names one."""
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -42,11 +44,17 @@ class NoticesScreen(ModalScreen[None]):
         Binding("escape,q,M", "dismiss", "Close", id="notices.close"),
         Binding("j", "cursor_down", "Down", show=False, id="notices.down"),
         Binding("k", "cursor_up", "Up", show=False, id="notices.up"),
+        # As in every list: g g the first (newest), G the last; home and end too (OptionList's own).
+        Binding("g", "g_prefix", "g g: first", show=False, id="notices.first"),
+        Binding("G", "last", "Last", show=False, id="notices.last"),
     ]
+    #: How soon the second g of g g must follow the first (seconds), as in the record lists.
+    G_PREFIX_SECONDS = 1.0
 
     def __init__(self, notices: list[Notice]) -> None:
         super().__init__()
         self.notices = notices
+        self._g_pressed_at: float | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -66,6 +74,17 @@ class NoticesScreen(ModalScreen[None]):
 
     def action_cursor_up(self) -> None:
         self.query_one(OptionList).action_cursor_up()
+
+    def action_g_prefix(self) -> None:
+        now = time.monotonic()
+        if self._g_pressed_at is not None and now - self._g_pressed_at <= self.G_PREFIX_SECONDS:
+            self._g_pressed_at = None
+            self.query_one(OptionList).action_first()
+        else:
+            self._g_pressed_at = now
+
+    def action_last(self) -> None:
+        self.query_one(OptionList).action_last()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

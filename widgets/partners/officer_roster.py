@@ -33,6 +33,9 @@ class OfficerRoster(RecordTable):
         ("role", "Role", 10),
         ("contact", "Contact", 18),
     )
+    #: Narrower than all of it (80 columns, the split): who, where and whether on the floor stay;
+    #: contact, role and the rest go first (`enter` shows the officer in full, `z` zooms the pane).
+    DROP_FIRST = ("contact", "role", "since", "cell", "shift", "rotation")
     DEFAULT_SORT = "partner"
 
     def __init__(self, **kwargs) -> None:

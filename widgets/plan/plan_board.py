@@ -30,6 +30,8 @@ class PlanBoard(RecordTable):
         ("changed", "Changed", 7),
         ("by", "By", 10),
     )
+    #: Narrow: who changed a point and when go first (`enter` shows them, with the history).
+    DROP_FIRST = ("by", "changed")
     DEFAULT_SORT = "number"
 
     def cells(self, point: PlanPoint) -> Sequence[Text]:

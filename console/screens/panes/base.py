@@ -25,6 +25,7 @@ from console.model.errors import StoreError
 from console.model.headlines import Headline
 from console.model.journal import Entity
 from widgets.filter_input import FilterInput
+from widgets.summary_lines import SummaryLines
 from widgets.record_table import RecordTable
 
 
@@ -130,7 +131,7 @@ class Pane(Vertical):
     def content(self) -> ComposeResult:
         """The pane's widgets (subclasses with more than one table override this)."""
         yield Static(self.TITLE, classes="pane-title")
-        yield Static("", classes="pane-summary")
+        yield SummaryLines("", classes="pane-summary")
         yield self.table
         yield FilterInput()
 
@@ -177,7 +178,9 @@ class Pane(Vertical):
             # A layout pass only when the line count changed: a pass repaints its neighbours too,
             # and a summary that changes every reload is on every reload.
             lines_changed = before is None or before[0].count("\n") != shown[0].count("\n")
-            self.query_one(selector, Static).update(text, layout=lines_changed)
+            line = self.query_one(selector)
+            assert isinstance(line, (Static, SummaryLines))
+            line.update(text, layout=lines_changed)
 
     def request_reload(self, *, at_once: bool = False) -> None:
         """Ask the holder to reload this pane at its next refresh tick (or at once)."""

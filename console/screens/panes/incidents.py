@@ -40,6 +40,7 @@ from console.screens.incident_dialogs import ChoiceScreen, IncidentActions
 from console.screens.panes.base import Pane, PaneContext
 from console.screens.summaries import incident_title
 from widgets.filter_input import FilterInput
+from widgets.summary_lines import SummaryLines
 from widgets.incidents.governorate_map import GovernorateMap
 from widgets.incidents.incident_table import IncidentTable
 from widgets.record_table import RecordTable
@@ -127,7 +128,7 @@ class IncidentsPane(IncidentActions, Pane):
     def content(self) -> ComposeResult:
         yield Static(self.TITLE, classes="pane-title")
         with Horizontal(classes="incident-head"):
-            yield Static("", classes="pane-summary")
+            yield SummaryLines("", classes="pane-summary")
             yield GovernorateMap(id="incident-map")
         yield self.table
         yield FilterInput()

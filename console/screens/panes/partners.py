@@ -23,6 +23,7 @@ from console.screens.panes.base import Pane, PaneContext
 from console.screens.summaries import partner_summary
 from widgets.partners.contributor_table import ContributorTable
 from widgets.filter_input import FilterInput
+from widgets.summary_lines import SummaryLines
 from widgets.partners.officer_roster import OfficerRoster
 from widgets.record_table import RecordTable
 
@@ -66,7 +67,7 @@ class PartnersPane(Pane):
 
     def content(self) -> ComposeResult:
         yield Static(self.TITLE, classes="pane-title")
-        yield Static("", classes="pane-summary")
+        yield SummaryLines("", classes="pane-summary")
         yield self.roster
         yield self.contributor_table
         yield FilterInput()
