@@ -56,7 +56,8 @@ class CommandLineScreen(ModalScreen[str | None]):
     DEFAULT_CSS = """
     CommandLineScreen { align: left bottom; }
     CommandLineScreen > Vertical { height: auto; width: 100%; background: $panel; }
-    CommandLineScreen Input { border: none; height: 1; padding: 0; background: $panel; }
+    CommandLineScreen Input, CommandLineScreen Input:focus { border: none; height: 1; padding: 0 1;
+                                                            background: $panel; }
     CommandLineScreen .command-usage { color: $text-muted; height: 1; }
     """
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="command.cancel")]
