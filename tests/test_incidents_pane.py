@@ -351,7 +351,8 @@ async def test_the_store_names_the_row_of_the_next_incident_awaiting_acknowledge
         await store.close()
 
 
-async def test_an_incident_left_reported_or_verifying_too_long_is_marked_and_counted(big_db):
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_an_incident_left_reported_or_verifying_too_long_is_marked_and_counted(big_db, size):
     # Defaults: 2 h reported, 6 h verifying, counted from the report. Three are past their limit.
     store = await open_test_store(big_db)
     try:
@@ -364,7 +365,7 @@ async def test_an_incident_left_reported_or_verifying_too_long_is_marked_and_cou
     finally:
         await store.close()
     app = await console(big_db, bell=False)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=size) as pilot:
         incidents = pane(app)
         table = incidents.table
         assert await until(pilot, lambda: table.loaded_count == PAGE)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from dataclasses import replace
 
 from textual.widgets import Input, Static
@@ -242,12 +244,13 @@ def _plain(widget: Static) -> str:
     return buffer.getvalue()
 
 
-async def test_enter_on_an_officer_shows_the_whole_record_to_read_even_to_a_viewer(db_path):
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_enter_on_an_officer_shows_the_whole_record_to_read_even_to_a_viewer(db_path, size):
     from console.screens.full_record import FullRecordScreen
     from tests.conftest import VIEWER
 
     app = await demo_app(db_path, VIEWER)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=size) as pilot:
         pane = await open_partners(app, pilot)
         officer = pane.roster.selected_record()
         await pilot.press("enter")
