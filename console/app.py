@@ -253,8 +253,12 @@ class CmccApp(App):
         if markup:
             with contextlib.suppress(MarkupError):  # listed as written; Textual reports the markup itself
                 plain = Text.from_markup(plain).plain
+        else:  # outside text, in the list and in the toast alike: no control codes or escapes
+            message = clean_line(plain, max_chars=2000)
+        title = clean_line(title)
         popped_up = pops_up(severity, urgent)
-        self.notices.add(Notice(utc_now(), clean_line(plain), clean_line(title), severity, opens), popped_up=popped_up)
+        self.notices.add(Notice(utc_now(), clean_line(plain, max_chars=2000), title, severity, opens),
+                         popped_up=popped_up)
         if popped_up:
             super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
         else:

@@ -149,3 +149,17 @@ async def test_the_notices_list_moves_as_every_list_does(db_path):
         assert await until(pilot, lambda: listed.highlighted == 0)
         await pilot.press("j", "j", "end", "k")
         assert await until(pilot, lambda: listed.highlighted == 3)
+
+
+async def test_a_notice_of_outside_text_pops_up_and_is_listed_as_inert_text(db_path):
+    app = await demo_app(db_path, settings=Settings(bell=False, poll_feeds=False))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await watch_floor(pilot, app)
+        app.notify("feed said \x1b[2J\x1b]0;owned\x07 [bold]x[/bold]\rend", title="Wire\x1b[31m",
+                   severity="error", markup=False)
+        assert await until(pilot, lambda: "feed said" in screen_text(app))
+        toast = next(line for line in screen_text(app).splitlines() if "feed said" in line)
+        assert "[bold]x[/bold]" in toast and "owned" not in toast and "\x1b" not in toast
+        listed = app.notices.newest_first()[0]
+        assert "\x1b" not in listed.text + listed.title and "\r" not in listed.text
+        assert listed.title == "Wire"
