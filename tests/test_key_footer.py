@@ -260,3 +260,15 @@ async def test_a_binding_group_shows_its_keys_then_its_description_once_and_each
         assert "j" not in [key for key, _description, _action in footer.keys()]
         await pilot.click(KeyFooter, offset=(footer.drawn.plain.index(f" {down} ") + 1, 0))
         assert await until(pilot, lambda: app.moved == ["down"])
+
+
+async def test_the_first_draw_has_the_keys_not_an_empty_line_filled_by_the_settle_timer(monkeypatch):
+    # The first frame is one frame: a footer drawn empty and refilled a moment later sent its line
+    # twice (~470 B at 80x24 over a slow link).
+    monkeypatch.setattr(key_footer, "SETTLE_SECONDS", 60)
+    app = FooterApp()
+    async with app.run_test(size=(120, 10)) as pilot:
+        footer = app.query_one(KeyFooter)
+        assert await until(pilot, lambda: footer.drawn is not None)
+        assert "Save" in footer.drawn.plain and "Delete" in footer.drawn.plain
+        assert footer.settles == 0  # drawn so at once, not by the timer
