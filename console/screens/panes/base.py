@@ -182,6 +182,32 @@ class Pane(Vertical):
             assert isinstance(line, (Static, SummaryLines))
             line.update(text, layout=lines_changed)
 
+    async def go_to_next(self, matches: Callable[[Any], bool], row_in_store: Callable[[Any], Awaitable[int | None]],
+                         *, what: str, backwards: bool = False) -> None:
+        """The cursor to the next (previous) record that ``matches``: in the rows held when it is there;
+        else ``row_in_store(current record)`` says which row of the whole list it is (None: none), and
+        the table reads that window. ``what`` names it in the notice when there is none that way."""
+        table = self.table
+        current = table.selected_record()
+        if current is None:
+            return
+        held = (range(table.cursor_row - 1, table.window_start - 1, -1) if backwards
+                else range(table.cursor_row + 1, table.window_start + table.loaded_count))
+        for row in held:
+            if matches(table.record_at(row)):
+                table.move_cursor(row=row)
+                return
+        try:
+            row = await row_in_store(current)
+        except StoreError as error:
+            self.app.notify(f"next {what}: {error}", severity="error", markup=False)
+            return
+        if row is None:
+            self.app.notify(f"no {what} {'above' if backwards else 'below'}", severity="warning", timeout=3,
+                            markup=False)
+        else:
+            table.move_cursor(row=row)
+
     def request_reload(self, *, at_once: bool = False) -> None:
         """Ask the holder to reload this pane at its next refresh tick (or at once)."""
         self.post_message(self.ReloadRequested(self, at_once=at_once))

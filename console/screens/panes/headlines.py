@@ -17,8 +17,6 @@ from textual import work
 from textual.binding import Binding
 
 from console.model.access import Permission, may
-from console.model.errors import StoreError
-from console.sanitize import clean_line
 from console.model.headlines import Headline
 from console.model.journal import Entity
 from console.screens.panes.base import Pane, PaneContext
@@ -145,26 +143,11 @@ class HeadlinesPane(Pane):
 
     @work(exclusive=True, group="next-unread", exit_on_error=False)
     async def action_next_unread(self) -> None:
-        """As in newsboat: the next unread headline below the cursor. In the rows held when it is
-        there; else the store says which row it is, and the table reads that window."""
-        table = self.table
-        current = table.selected_record()
-        if current is None:
-            return
-        for row in range(table.cursor_row + 1, table.window_start + table.loaded_count):
-            headline = table.record_at(row)
-            if not headline.read and not headline.archived:
-                table.move_cursor(row=row)
-                return
-        try:
-            row = await self.store.headlines.next_unread_row(self.actor, current, self.filter_text)
-        except StoreError as error:
-            self.app.notify(f"next unread: {clean_line(error)}", severity="error", markup=False)
-            return
-        if row is None:
-            self.app.notify("no unread headline below", severity="warning", timeout=3, markup=False)
-        else:
-            table.move_cursor(row=row)
+        """As in newsboat: the next unread headline below the cursor, wherever it is in the list."""
+        await self.go_to_next(
+            lambda headline: not headline.read and not headline.archived,
+            lambda current: self.store.headlines.next_unread_row(self.actor, current, self.filter_text),
+            what="unread headline")
 
     def action_toggle_read(self) -> None:
         headline = self.table.selected_record()

@@ -34,7 +34,6 @@ from console.model.incidents import (
     describe_filter,
     parse_filter_spec,
 )
-from console.model.errors import StoreError
 from console.model.journal import Entity
 from console.screens.incident_dialogs import ChoiceScreen, IncidentActions
 from console.screens.panes.base import Pane, PaneContext
@@ -202,30 +201,12 @@ class IncidentsPane(IncidentActions, Pane):
     @work(exclusive=True, group="next-awaiting", exit_on_error=False)
     async def action_next_awaiting(self, backwards: bool = False) -> None:
         """`]` / `[`: the next / previous incident that awaits acknowledgement (open, severity 4-5), in
-        this view and order. In the rows held when it is there; else the store says which row it
-        is, and the table reads that window."""
-        table = self.table
-        current = table.selected_record()
-        if current is None:
-            return
-        held = (range(table.cursor_row - 1, table.window_start - 1, -1) if backwards
-                else range(table.cursor_row + 1, table.window_start + table.loaded_count))
-        for row in held:
-            if awaits_acknowledgement(table.record_at(row)):
-                table.move_cursor(row=row)
-                return
-        try:
-            row = await self.store.incidents.next_unacknowledged_high_row(
-                self.actor, self.current_filter(), current.id, backwards=backwards)
-        except StoreError as error:
-            self.app.notify(f"next unacknowledged: {error}", severity="error", markup=False)
-            return
-        if row is None:
-            way = "above" if backwards else "below"
-            self.app.notify(f"no unacknowledged severity 4-5 incident {way} in this view", severity="warning",
-                            timeout=3, markup=False)
-        else:
-            table.move_cursor(row=row)
+        this view and order, however far down."""
+        await self.go_to_next(
+            awaits_acknowledgement,
+            lambda current: self.store.incidents.next_unacknowledged_high_row(
+                self.actor, self.current_filter(), current.id, backwards=backwards),
+            what="unacknowledged severity 4-5 incident", backwards=backwards)
 
     # --- paging ------------------------------------------------------------------
 
