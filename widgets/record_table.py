@@ -21,7 +21,6 @@ as a placeholder. A widget never reads the store itself.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
@@ -36,6 +35,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from widgets.cells import Cell
+from widgets.key_prefix import KeyPrefix
 
 #: Blank cells between columns, and before the first.
 GAP = 1
@@ -152,7 +152,7 @@ class RecordTable(ScrollView, can_focus=True):
         self.window_start = 0
         self._total: int | None = None
         self._wanted: tuple[int, int] | None = None  # the window asked for and not shown yet
-        self._g_pressed_at: float | None = None  # the first g of g g, or the last digit of g 42
+        self._g = KeyPrefix()  # the g of g g, or of g 4 2 enter
         #: The digits typed after g (g 4 2 enter: row 42); None when no g is pending.
         self._row_typed: str | None = None
         #: New rows above the cursor not yet reached (see ``arrange``).
@@ -431,23 +431,16 @@ class RecordTable(ScrollView, can_focus=True):
     def action_last_row(self) -> None:
         self.move_cursor(row=self.row_count - 1)
 
-    #: How soon the second g of g g must follow the first (seconds).
-    G_PREFIX_SECONDS = 1.0
-
     def action_g_prefix(self) -> None:
-        if self._g_pending() and not self._row_typed:
+        if self._g.pending and not self._row_typed:
             self._end_g()
             self.action_first_row()
         else:
-            self._g_pressed_at = time.monotonic()
+            self._g.start()
             self._row_typed = ""
 
-    def _g_pending(self) -> bool:
-        return (self._g_pressed_at is not None
-                and time.monotonic() - self._g_pressed_at <= self.G_PREFIX_SECONDS)
-
     def _end_g(self) -> None:
-        self._g_pressed_at = None
+        self._g.end()
         typed, self._row_typed = self._row_typed, None
         if typed:
             self.refresh(Region(0, 0, self.size.width, 1))  # the header's "row 42…" goes
@@ -457,14 +450,14 @@ class RecordTable(ScrollView, can_focus=True):
         as 42G in vim; a second apart from the last, or any other key, and the g is forgotten."""
         if self._row_typed is None:
             return
-        if not self._g_pending():
+        if not self._g.pending:
             self._end_g()
             return
         if event.character is not None and event.character.isdigit() and len(self._row_typed) < 9:
             event.stop()
             event.prevent_default()
             self._row_typed += event.character
-            self._g_pressed_at = time.monotonic()
+            self._g.start()
             self.refresh(Region(0, 0, self.size.width, 1))
         elif event.key == "enter" and self._row_typed:
             event.stop()

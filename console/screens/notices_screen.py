@@ -3,8 +3,6 @@ notice is about (the incident, the headline) where it names one."""
 
 from __future__ import annotations
 
-import time
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from console.dtg import format_dtg
 from console.notices import Notice
+from widgets.key_prefix import KeyPrefix
 
 MARKS = {"error": "✗", "warning": "!", "information": " "}
 
@@ -48,13 +47,11 @@ class NoticesScreen(ModalScreen[None]):
         Binding("g", "g_prefix", "g g: first", show=False, id="notices.first"),
         Binding("G", "last", "Last", show=False, id="notices.last"),
     ]
-    #: How soon the second g of g g must follow the first (seconds), as in the record lists.
-    G_PREFIX_SECONDS = 1.0
 
     def __init__(self, notices: list[Notice]) -> None:
         super().__init__()
         self.notices = notices
-        self._g_pressed_at: float | None = None
+        self._g = KeyPrefix()
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -76,12 +73,8 @@ class NoticesScreen(ModalScreen[None]):
         self.query_one(OptionList).action_cursor_up()
 
     def action_g_prefix(self) -> None:
-        now = time.monotonic()
-        if self._g_pressed_at is not None and now - self._g_pressed_at <= self.G_PREFIX_SECONDS:
-            self._g_pressed_at = None
+        if self._g.completes():
             self.query_one(OptionList).action_first()
-        else:
-            self._g_pressed_at = now
 
     def action_last(self) -> None:
         self.query_one(OptionList).action_last()
