@@ -34,6 +34,11 @@ class FilterInput(Input):
         self.add_class("-shown")
         self.focus()
 
+    def show(self, text: str) -> None:
+        """Filter by ``text`` as if it were typed here (the line stays shown, to change or clear)."""
+        self.add_class("-shown")
+        self.value = text  # Input.Changed: FilterChanged, as for typing
+
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         self.post_message(self.FilterChanged(self, event.value))

@@ -238,12 +238,8 @@ class Pane(Vertical):
         self.query_one(FilterInput).open()
 
     def show_filter(self, text: str) -> None:
-        """Filter the pane by ``text``, as if typed after ``/`` (the line stays, to change or clear)."""
-        field = self.query_one(FilterInput)
-        field.value = text
-        field.add_class("-shown")
-        self.filter_text = text
-        self.request_reload()
+        """Filter the pane by ``text``, as if typed after ``/``; the cursor stays in the list."""
+        self.query_one(FilterInput).show(text)
         self.table.focus()
 
     @on(FilterInput.FilterChanged)
