@@ -27,6 +27,13 @@ def ks_row(app):
     return next(r for r in aid_pane(app).board.records.values() if r.crossing.code == "KS")
 
 
+async def open_movement_form(pilot, app) -> MovementForm:
+    """``n`` on the Aid flow pane: the movement form, open."""
+    await pilot.press("n")
+    assert await until(pilot, lambda: isinstance(app.screen, MovementForm))
+    return app.screen
+
+
 async def open_aid(pilot, app) -> AidPane:
     assert await until(pilot, lambda: isinstance(app.screen, WatchFloor) and aid_pane(app).board.row_count == 8)
     await pilot.press("2")
@@ -52,9 +59,7 @@ async def test_an_operator_records_a_convoy_from_the_keyboard_and_the_board_coun
     async with app.run_test(size=(80, 24)) as pilot:
         await open_aid(pilot, app)
         before = ks_row(app)
-        await pilot.press("n")
-        assert await until(pilot, lambda: isinstance(app.screen, MovementForm))
-        form = app.screen
+        form = await open_movement_form(pilot, app)
         assert form.query_one("#field-crossing").value == "KS"  # the selected crossing
         assert form.query_one("#field-planned_date").value == "today"
         await fill(pilot, app, {"organisation": "WFP", "commodity": "food", "trucks": "many",
@@ -224,9 +229,7 @@ async def test_the_movement_form_offers_sources_by_the_names_the_board_shows(db_
     app = await demo_app(db_path, OPERATOR)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_aid(pilot, app)
-        await pilot.press("n")
-        assert await until(pilot, lambda: isinstance(app.screen, MovementForm))
-        form = app.screen
+        form = await open_movement_form(pilot, app)
         source = form.query_one("#field-figure_source")
         assert isinstance(source, Select) and source.value == FigureSource.OWN.value
         offered = [label for _key, label in next(f for f in form.specs if f.name == "figure_source").choices]

@@ -21,8 +21,7 @@ async def test_a_watch_officer_opens_records_by_number_and_name_from_the_command
     app = await demo_app(db_path)
     notices = recorded_notices(app)
     async with app.run_test(size=size) as pilot:
-        await watch_floor(pilot, app)
-        floor = app.screen
+        floor = await watch_floor(pilot, app)
         store = app.store
 
         async def command(*keys: str) -> None:

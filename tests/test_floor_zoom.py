@@ -3,7 +3,6 @@ split each pane keeps its most important columns (the aid board's Held before it
 
 from __future__ import annotations
 
-from console.screens.watch_floor import WatchFloor
 from tests.pilot import demo_app, screen_text, until, watch_floor
 from widgets.aid.aid_board import AidBoard
 from widgets.headlines.headline_ticker import HeadlineTicker
@@ -12,9 +11,7 @@ from widgets.headlines.headline_ticker import HeadlineTicker
 async def test_a_watch_officer_zooms_the_aid_board_to_see_every_column_and_back(db_path):
     app = await demo_app(db_path)
     async with app.run_test(size=(160, 48)) as pilot:
-        await watch_floor(pilot, app)
-        floor = app.screen
-        assert isinstance(floor, WatchFloor)
+        floor = await watch_floor(pilot, app)
         board = floor.query_one(AidBoard)
         assert await until(pilot, lambda: board.row_count > 0)
         header = board.render_line(0).text
@@ -36,8 +33,7 @@ async def test_a_watch_officer_zooms_the_aid_board_to_see_every_column_and_back(
 async def test_at_80_columns_zoom_gives_the_ticker_s_line_to_the_pane(db_path):
     app = await demo_app(db_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await watch_floor(pilot, app)
-        floor = app.screen
+        floor = await watch_floor(pilot, app)
         table = floor.pane("incidents").table
         before = table.region.height
         await pilot.press("z")

@@ -13,7 +13,7 @@ from textual.widgets import Input, Label, Static
 from console.model.incidents import IncidentStatus
 from console.model.journal import Entity
 from console.model.plan import PlanStatus
-from console.screens.aid_forms import AidForm, MovementForm, MovementStatusForm
+from console.screens.aid_forms import AidForm, MovementStatusForm
 from console.screens.incident_dialogs import AdvanceStatusScreen, LinkScreen
 from console.screens.incident_form import IncidentFormScreen
 from console.screens.forms import FormScreen
@@ -21,7 +21,7 @@ from console.screens.watch_floor import WatchFloor
 from console.model.aid import aid_day
 from tests.conftest import OPERATOR, WATCH_OFFICER, open_test_store
 from tests.pilot import demo_app, until
-from tests.test_aid_pane import fill, open_aid
+from tests.test_aid_pane import fill, open_aid, open_movement_form
 from tests.test_incidents_workflow import console, pane
 from tests.test_partners_pane import open_partners, operator_app
 from tests.test_plan_pane import open_plan, plain
@@ -239,9 +239,7 @@ async def test_aid_form_enter_walks_every_field_and_back_to_the_first_without_sa
     async with app.run_test(size=(80, 24)) as pilot:
         await open_aid(pilot, app)
         before = len(await app.store.aid.movements(OPERATOR, day=aid_day()))
-        await pilot.press("n")
-        assert await until(pilot, lambda: isinstance(app.screen, MovementForm))
-        form = app.screen
+        form = await open_movement_form(pilot, app)
         names = [f"field-{spec.name}" for spec in form.fields()]
         assert focused_id(app) == names[0]
         walked = []
@@ -258,9 +256,7 @@ async def test_aid_form_choose_one_goes_once_the_field_is_right(db_path):
     app = await demo_app(db_path, OPERATOR)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_aid(pilot, app)
-        await pilot.press("n")
-        assert await until(pilot, lambda: isinstance(app.screen, MovementForm))
-        form = app.screen
+        form = await open_movement_form(pilot, app)
         await fill(pilot, app, {"organisation": "WFP", "trucks": "many"})
         await pilot.press("ctrl+s")
         commodity = form.query_one("#error-commodity", Static)

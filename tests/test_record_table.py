@@ -316,14 +316,11 @@ async def test_new_rows_show_at_the_top_or_are_counted_above_a_cursor_further_do
 
 
 async def test_g_and_a_number_goes_to_that_row_and_the_digits_are_not_pane_keys_then(db_path):
-    from console.screens.watch_floor import WatchFloor
     from tests.pilot import demo_app, until, watch_floor
 
     app = await demo_app(db_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await watch_floor(pilot, app)
-        floor = app.screen
-        assert isinstance(floor, WatchFloor)
+        floor = await watch_floor(pilot, app)
         table = floor.pane("incidents").table
         assert await until(pilot, lambda: table.row_count > 300)
         await pilot.press("g", "3", "1")
