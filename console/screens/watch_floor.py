@@ -264,8 +264,9 @@ class WatchFloor(Screen):
                 return f"no plan point {number}"
             self.app.push_screen(PlanDetailScreen(store, actor, number))
         elif verb == "officer":
-            await self.action_show_pane(next(i for i, p in enumerate(self.panes) if p.KEY == "partners"))
-            self.pane("partners").show_filter(argument)
+            partners = self.pane("partners")
+            await self.action_show_pane(self.panes.index(partners))
+            partners.show_filter(argument)
         elif verb == "feed":
             from console.screens.feed_health import FeedHealthScreen
 
